@@ -1,0 +1,48 @@
+"""Opening a project: the database, its own label set, and the default project's first run."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from annotator.config import default_project_path
+from annotator.labels import default_labels
+from annotator.records import LabelRecord
+from annotator.storage.repository import Repository
+
+
+@dataclass
+class Project:
+    path: str
+    repo: Repository
+    created: bool
+
+    @property
+    def labels(self) -> list[LabelRecord]:
+        return self.repo.labels()
+
+    def close(self) -> None:
+        self.repo.close()
+
+
+def sample_corpus_dir() -> Path | None:
+    """The checkout's sample_corpus/ (present in a clone or an editable install)."""
+    candidate = Path(__file__).resolve().parents[2] / "sample_corpus"
+    return candidate if candidate.is_dir() else None
+
+
+def open_project(path: str | Path | None = None, *, create: bool = True) -> Project:
+    """Open a project file (or database URL), creating it with the default labels if new.
+
+    The default project (``path`` None) imports the sample corpus when it is first made.
+    """
+    target = path if path is not None else default_project_path()
+    repo, created = Repository.open(target, create=create)
+    if created:
+        repo.store_labels(default_labels())
+    project = Project(str(target), repo, created)
+    if created and path is None and (corpus := sample_corpus_dir()) is not None:
+        from annotator.importing import import_paths
+
+        import_paths(repo, [corpus])
+    return project
