@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from annotator.importers.base import ImportedDocument
+from annotator.importing import sha256_text
+from annotator.labels import default_labels
+from annotator.project import open_project
+from annotator.storage import db
+from annotator.storage.repository import Repository
+
+
+def _doc(text: str = "Fibre feeds gut bacteria.") -> ImportedDocument:
+    return ImportedDocument(text=text, title="t", format="txt", source="t.txt")
+
+
+def test_new_project_is_self_describing(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    assert p.created
+    specs = [lr.spec for lr in p.labels]
+    assert specs == default_labels()
+    assert [s.shortcut for s in specs] == ["1", "2", "3", "4", "5"]
+    assert all(s.definition and s.example for s in specs)
+    p.close()
+    again = open_project(tmp_path / "p.annotator")
+    assert not again.created and [lr.name for lr in again.labels] == [s.name for s in specs]
+
+
+def test_pragmas_wal_foreign_keys_and_version(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    with p.repo.engine.connect() as c:
+        assert c.execute(text("PRAGMA journal_mode")).scalar() == "wal"
+        assert c.execute(text("PRAGMA foreign_keys")).scalar() == 1
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    assert db.integrity_problems(p.repo.engine) == []
+
+
+def test_newer_schema_is_refused_and_left_untouched(tmp_path: Path) -> None:
+    path = tmp_path / "p.annotator"
+    p = open_project(path)
+    with p.repo.engine.begin() as c:
+        c.execute(text("UPDATE project_meta SET value = '99' WHERE key = 'schema_version'"))
+    p.close()
+    before = path.read_bytes()
+    with pytest.raises(db.ProjectOpenError, match="newer annotator"):
+        open_project(path)
+    assert path.read_bytes() == before
+
+
+def test_garbage_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "junk.annotator"
+    path.write_bytes(b"this is not sqlite" * 100)
+    with pytest.raises(db.ProjectOpenError, match="not a readable annotator project"):
+        open_project(path)
+
+
+def test_missing_project_without_create(tmp_path: Path) -> None:
+    with pytest.raises(db.ProjectOpenError, match="no project file"):
+        Repository.open(tmp_path / "none.annotator", create=False)
+
+
+def test_duplicates_are_skipped_by_canonical_text(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    d = _doc()
+    assert p.repo.add_documents([(d, sha256_text(d.text)), (d, sha256_text(d.text))])[1] is None
+    assert p.repo.add_documents([(d, sha256_text(d.text))]) == [None]
+    assert p.repo.document_count() == 1
+
+
+def test_add_documents_is_all_or_nothing(tmp_path: Path) -> None:
+    from annotator.importers.base import ImportedSpan
+
+    p = open_project(tmp_path / "p.annotator")
+    good = _doc("First article.")
+    bad = ImportedDocument("Second article.", "t", "jsonl", "x.jsonl", spans=[ImportedSpan(0, 6, "nope")], annotator="a")
+    with pytest.raises(KeyError):
+        p.repo.add_documents([(good, sha256_text(good.text)), (bad, sha256_text(bad.text))])
+    assert p.repo.document_count() == 0
+    assert p.repo.annotators() == []
+
+
+def test_document_summaries_and_search(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    texts = ["Omega-3 oils 🐟 may ease low mood.", "Sleep helps migraine."]
+    ids = p.repo.add_documents([(_doc(t), sha256_text(t)) for t in texts])
+    rows = p.repo.document_summaries("ann")
+    assert [(r.id, r.status, r.span_count) for r in rows] == [(ids[0], "todo", 0), (ids[1], "todo", 0)]
+    hits = p.repo.search("LOW mood")
+    assert len(hits) == 1 and texts[0][hits[0].start:hits[0].end] == "low mood"
