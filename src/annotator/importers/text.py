@@ -1,0 +1,172 @@
+"""Plain text (.txt) import, plus the byte-reading and decoding helpers the other text importers share.
+
+A .txt file is already the author's plain text, so its canonical text keeps the author's
+layout (indentation, runs of spaces, several blank lines): only newlines become ``\\n``, the
+BOM goes, trailing whitespace on each line and blank lines at either end are dropped. The
+stricter tidying (:func:`tidy_canonical`) is for markup formats, whose whitespace means nothing.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from pathlib import Path
+
+from . import base
+from .base import DocumentImportError, ImportedDocument, normalise_newlines
+
+# Longest BOMs first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+_BOMS: tuple[tuple[bytes, str], ...] = (
+    (codecs.BOM_UTF32_LE, "utf-32-le"),
+    (codecs.BOM_UTF32_BE, "utf-32-be"),
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+_WIDE_ENCODINGS = frozenset({"utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"})
+
+# Control characters a real text file may contain; any other C0 control (or DEL) hints at binary.
+_TEXT_CONTROLS = frozenset("\t\n\r\f\v\x1b")
+_BINARY_SAMPLE = 8192
+_BINARY_CONTROL_RATIO = 0.10
+
+_MULTI_BLANK = re.compile(r"\n{3,}")
+_INLINE_WS = re.compile(r"[ \t\f\v\u00a0]+")
+
+
+def read_text_bytes(path: Path) -> bytes:
+    """The file's bytes, refusing missing, unreadable, oversized and empty files."""
+    try:
+        size = path.stat().st_size
+        limit = base.MAX_TEXT_BYTES  # read at call time so tests can lower it
+        if size > limit:
+            raise DocumentImportError(
+                path, f"file is too large ({_format_size(size)}); the limit is {_format_size(limit)}"
+            )
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DocumentImportError(path, f"cannot read the file: {exc.strerror or exc}") from exc
+    if not raw:
+        raise DocumentImportError(path, "file is empty")
+    return raw
+
+
+def _format_size(size: int) -> str:
+    mib = 1024 * 1024
+    if size >= mib:
+        return f"{size / mib:.1f}".removesuffix(".0") + " MB"
+    return f"{size} bytes"
+
+
+def detect_bom(raw: bytes) -> tuple[str, int] | None:
+    """The encoding a byte order mark announces and the BOM's length, if there is one."""
+    for bom, encoding in _BOMS:
+        if raw.startswith(bom):
+            return encoding, len(bom)
+    return None
+
+
+def decode_text_bytes(
+    raw: bytes, path: Path | str = "<bytes>", default_encoding: str = "utf-8"
+) -> tuple[str, str]:
+    """Decode strictly: a BOM wins, else ``default_encoding``. Returns (text, encoding used).
+
+    Never guesses another encoding on failure: a silent fallback would corrupt characters
+    that spans later point at, so the user is told where the file is broken instead.
+    """
+    bom = detect_bom(raw)
+    encoding, skip = bom if bom else (codecs.lookup(default_encoding).name, 0)
+    body = raw[skip:]
+    if encoding not in _WIDE_ENCODINGS and b"\x00" in body:
+        raise DocumentImportError(path, "looks like a binary file (it contains NUL bytes)")
+    try:
+        text = body.decode(encoding)
+    except UnicodeDecodeError as exc:
+        if _mostly_controls(body[:_BINARY_SAMPLE].decode("latin-1")):
+            raise DocumentImportError(path, "looks like a binary file") from exc
+        offset = skip + exc.start
+        raise DocumentImportError(
+            path,
+            f"not valid {_display_name(encoding)} at byte {offset} (line {_line_of(raw, offset)}); "
+            "re-save the file as UTF-8",
+        ) from exc
+    check_not_binary(path, text)
+    return text, encoding
+
+
+def _display_name(encoding: str) -> str:
+    return codecs.lookup(encoding).name.upper()
+
+
+def _line_of(raw: bytes, offset: int) -> int:
+    # Count lines the way normalise_newlines will, so the number matches what an editor shows.
+    head = raw[:offset].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+    return head.count(b"\n") + 1
+
+
+def _mostly_controls(sample: str) -> bool:
+    if not sample:
+        return False
+    controls = sum(1 for ch in sample if (ch < " " or ch == "\x7f") and ch not in _TEXT_CONTROLS)
+    return controls / len(sample) > _BINARY_CONTROL_RATIO
+
+
+def check_not_binary(path: Path | str, text: str) -> None:
+    """Refuse decoded text that is really binary data (NULs or mostly control characters)."""
+    if "\x00" in text:
+        raise DocumentImportError(path, "looks like a binary file (it contains NUL characters)")
+    if _mostly_controls(text[:_BINARY_SAMPLE]):
+        raise DocumentImportError(path, "looks like a binary file (mostly control characters)")
+
+
+def collapse_inline_whitespace(line: str) -> str:
+    """One space for each run of spaces, tabs and no-break spaces; trimmed at both ends."""
+    return _INLINE_WS.sub(" ", line).strip()
+
+
+def tidy_canonical(text: str) -> str:
+    """Final pass for markup formats: trailing whitespace off, one blank line at most, no blank edges."""
+    lines = [line.rstrip() for line in normalise_newlines(text).split("\n")]
+    return _MULTI_BLANK.sub("\n\n", "\n".join(lines)).strip("\n")
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def plain_text_to_text(src: str) -> tuple[str, str | None]:
+    """Canonical text and title (its first non-empty line) of decoded plain text."""
+    # split("\n") rather than splitlines(): splitlines also breaks on U+2028, \x1c, \x85...,
+    # which would make line numbers and offsets disagree with every other tool.
+    lines = [line.rstrip() for line in normalise_newlines(src).split("\n")]
+    text = "\n".join(lines).strip("\n")
+    title = next((line.strip() for line in lines if line.strip()), None)
+    return text, title
+
+
+class TextImporter:
+    """Imports a UTF-8 (or BOM-marked UTF-16/32) plain text file as one document."""
+
+    suffixes: tuple[str, ...] = (".txt",)
+
+    def load(self, path: Path) -> list[ImportedDocument]:
+        path = Path(path)
+        raw = read_text_bytes(path)
+        decoded, encoding = decode_text_bytes(raw, path)
+        text, title = plain_text_to_text(decoded)
+        if not text.strip():
+            raise DocumentImportError(path, "file is empty")
+        meta = {
+            "encoding": encoding,
+            "bom": detect_bom(raw) is not None,
+            "word_count": word_count(text),
+        }
+        return [
+            ImportedDocument(
+                text=text,
+                title=title or path.stem,
+                format="txt",
+                source=str(path),
+                meta=meta,
+            )
+        ]
