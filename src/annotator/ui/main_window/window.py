@@ -1,0 +1,313 @@
+"""The main window: docks, actions and wiring. Behaviour lives in the controllers beside it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+
+from annotator.config import Preferences
+from annotator.ui.actions import ACTIONS, ActionRegistry, Handler, label_action_specs
+from annotator.ui.corpus_search import CorpusSearchDock
+from annotator.ui.document_list import DocumentListWidget
+from annotator.ui.document_view import DocumentView
+from annotator.ui.find_bar import FindBar
+from annotator.ui.guidelines import GuidelinesWidget
+from annotator.ui.label_bar import LabelBarWidget
+from annotator.ui.main_window.documents import DocumentController
+from annotator.ui.main_window.editing import EditingController
+from annotator.ui.main_window.pages import PageViewController
+from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
+from annotator.ui.models import STATUS_TEXT, DocumentListModel, SpanListModel
+from annotator.ui.session import AnnotationSession
+from annotator.ui.span_list import SpanListWidget
+from annotator.ui.window_state import restore_window_state, save_window_state
+
+if TYPE_CHECKING:
+    from annotator.records import SearchHit
+    from annotator.ui.workers import TaskHandle
+
+_THEMES = {"view.theme_system": "system", "view.theme_light": "light", "view.theme_dark": "dark"}
+
+
+class MainWindow(QMainWindow):
+    project_opened = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("mainWindow")
+        self.setWindowTitle("annotator")
+        self.setAcceptDrops(True)
+        self.session: AnnotationSession | None = None
+        self._tasks: list[TaskHandle] = []
+        prefs = Preferences.load()
+
+        self.view = DocumentView(self)
+        self.view.set_point_size(prefs.font_point_size)
+        self.label_bar = LabelBarWidget(self)
+        self.find_bar = FindBar(self.view, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+
+        self.doc_model = DocumentListModel(self)
+        self.doc_list = DocumentListWidget(self.doc_model, self)
+        self.span_model = SpanListModel(self)
+        self.span_list = SpanListWidget(self.span_model, self)
+        self.guidelines = GuidelinesWidget(self)
+        self.corpus_search = CorpusSearchDock(self._search, self)
+        self.docks = {
+            "documents": self._dock("Documents", "documentListDock", self.doc_list, Qt.DockWidgetArea.LeftDockWidgetArea),
+            "spans": self._dock("Spans", "spanListDock", self.span_list, Qt.DockWidgetArea.RightDockWidgetArea),
+            "guidelines": self._dock("Guidelines", "guidelinesDock", self.guidelines,
+                                     Qt.DockWidgetArea.RightDockWidgetArea),
+        }
+        self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.corpus_search)
+        self.tabifyDockWidget(self.docks["documents"], self.corpus_search)
+        self.docks["documents"].raise_()
+
+        self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
+        self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
+        self.editing.snap_to_tokens = prefs.snap_to_tokens
+        self.pages = PageViewController(self.view, self.documents, self)  # PDF pages beside the text
+        layout.insertWidget(1, self.pages.stack, 1)
+        self.editing.document_changed.connect(lambda _doc_id: self.pages.spans_changed())
+        self.documents.opened.connect(self.editing.set_current_document)
+        self.documents.spans_complete.connect(lambda span_id: self.editing.select_span(span_id or None, scroll=False))
+        self.editing.open_document = lambda doc_id: self.documents.open(doc_id) and None
+        self.editing.label_filter_changed = self._refresh_label_filter
+        self.corpus_search.open_hit.connect(lambda doc_id, start, end: self.documents.open(doc_id, (start, end)))
+
+        self.registry = ActionRegistry(self)
+        self.registry.register_all(ACTIONS, self._handlers())
+        self.menus = self.registry.build_menus(self.menuBar(), extra={
+            "View": [d.toggleViewAction() for d in (*self.docks.values(), self.corpus_search)]})
+        toolbar = self.addToolBar("Main")
+        toolbar.setObjectName("mainToolBar")
+        self.registry.build_toolbar(toolbar)
+        self._init_action_states(prefs)
+        self.pages.toggle_action = self.registry.action("view.page_view")
+        self.pages.toggle_action.setEnabled(False)
+
+        self.reviewer_label, self.status_label, self.counts_label = QLabel(self), QLabel(self), QLabel(self)
+        for label, name in ((self.reviewer_label, "statusReviewer"), (self.status_label, "statusDocument"),
+                            (self.counts_label, "statusCounts")):
+            label.setObjectName(name)
+            self.statusBar().addPermanentWidget(label)
+        for source in (self.documents, self.editing, self.pages):
+            source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
+        self.editing.document_changed.connect(lambda _doc_id: self.update_status_bar())
+        self.resize(1280, 820)
+        if not restore_window_state(self):
+            horizontal = Qt.Orientation.Horizontal
+            self.resizeDocks([self.docks["documents"], self.docks["spans"]], [300, 380], horizontal)
+
+    def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(name)  # saveState() finds docks by object name
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+    # -- actions ---------------------------------------------------------------------------------
+    def _handlers(self) -> dict[str, Handler]:
+        e, d, p = self.editing, self.documents, self.pages
+        return {
+            "file.open_project": self.choose_project, "file.import_files": self.choose_import_files,
+            "file.import_folder": self.choose_import_folder, "file.export": self.export, "file.quit": self.close,
+            "file.export_pdfs": lambda: self.export("pdf"),
+            "edit.undo": e.undo, "edit.redo": e.redo, "edit.delete_span": e.delete_selected,
+            "edit.note": e.edit_note, "edit.find": self.find_bar.activate,
+            "edit.search_corpus": self.corpus_search.focus_query, "edit.snap_tokens": self._toggle_snapping,
+            "doc.done": lambda: self.finish_document("done"), "doc.skip": lambda: self.finish_document("skipped"),
+            "doc.flag": self.flag_document, "doc.next_unfinished": d.open_next_unfinished,
+            "doc.next": lambda: d.open_relative(1), "doc.previous": lambda: d.open_relative(-1),
+            "view.zoom_in": p.zoom_in, "view.zoom_out": p.zoom_out, "view.zoom_reset": p.zoom_reset,
+            "view.page_view": p.toggle, "view.fit_width": p.fit_width, "view.fit_page": p.fit_page,
+            **{action_id: (lambda t=theme: self.set_theme(t)) for action_id, theme in _THEMES.items()},
+            "help.shortcuts": self.show_shortcuts,
+        }
+
+    def _init_action_states(self, prefs: Preferences) -> None:
+        stack = self.editing.undo_stack
+        undo, redo = self.registry.action("edit.undo"), self.registry.action("edit.redo")
+        undo.setEnabled(False)
+        redo.setEnabled(False)
+        stack.canUndoChanged.connect(undo.setEnabled)
+        stack.canRedoChanged.connect(redo.setEnabled)
+        self.registry.action("edit.snap_tokens").setChecked(prefs.snap_to_tokens)
+        for action_id, theme in _THEMES.items():
+            self.registry.action(action_id).setChecked(prefs.theme == theme)
+
+    def _install_label_actions(self) -> None:
+        assert self.session is not None
+        specs = self.session.label_specs
+        self.registry.unregister(("label.", "label_exact."))
+        handlers: dict[str, Handler] = {}
+        for spec in specs:
+            handlers[f"label.{spec.name}"] = lambda n=spec.name: self.editing.tag(n)
+            handlers[f"label_exact.{spec.name}"] = lambda n=spec.name: self.editing.tag(n, exact=True)
+        self.registry.register_all(label_action_specs(specs), handlers)
+        self.registry.fill_menu(self.menus["Labels"], "Labels")
+        self.label_bar.set_labels(specs, {s.name: self.registry.action(f"label.{s.name}") for s in specs})
+        self.guidelines.set_labels(specs)
+        colours = {s.name: s.colour for s in specs}
+        self.view.set_label_colours(colours)
+        self.pages.set_label_colours(colours)
+        self.span_model.set_colours(colours)
+
+    # -- project -----------------------------------------------------------------------------------
+    def open_project(self, path: str | Path | None, reviewer: str | None = None) -> bool:
+        """Open a project file (None: the default project) for a reviewer (None: ask once)."""
+        name = resolve_reviewer(self, reviewer)
+        try:
+            session = AnnotationSession.open(str(path) if path is not None else None, name, self)
+        except Exception as exc:  # a damaged or foreign file must not take the window down
+            QMessageBox.critical(self, "Cannot open project", f"{path}:\n{exc}")
+            return False
+        prefs = Preferences.load()
+        if self.session is not None:
+            self.close_project()
+        self.session = session
+        self.editing.set_session(session)
+        self.documents.set_session(session)
+        self.pages.set_session(session)
+        self._install_label_actions()
+        self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
+        self.doc_list.apply_filters()
+        preferred = prefs.last_document if prefs.last_project == session.path else None
+        self.documents.open_initial(preferred or None)
+        update_preferences(last_project=session.path)
+        self.setWindowTitle(f"{Path(session.path).name} — annotator")
+        self.update_status_bar()
+        self.project_opened.emit(session.path)
+        return True
+
+    def close_project(self) -> None:
+        if self.session is None:
+            return
+        update_preferences(last_document=self.documents.current_id or 0)
+        self.editing.set_session(None)
+        self.documents.set_session(None)
+        self.pages.set_session(None)
+        self.session.close()
+        self.session = None
+
+    def choose_project(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "annotator projects (*.annotator);;All files (*)")
+        if path:
+            self.open_project(path, self.session.reviewer if self.session else None)
+
+    def _search(self, query: str) -> list[SearchHit]:
+        session = self.session
+        return session.search(query) if session is not None else []
+
+    def _refresh_label_filter(self) -> None:
+        if self.doc_list.label_filter_active():
+            self.doc_list.apply_filters()
+
+    # -- import and export ---------------------------------------------------------------------------
+    def choose_import_files(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(self, "Import files", "",
+                                                "Articles (*.txt *.md *.markdown *.html *.htm *.pdf *.jsonl)")
+        if paths:
+            self.import_paths([Path(p) for p in paths])
+
+    def choose_import_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Import folder")
+        if folder:
+            self.import_paths([Path(folder)])
+
+    def import_paths(self, paths: list[Path]) -> TaskHandle | None:
+        if self.session is None:
+            return None
+        from annotator.ui.dialogs.import_export import run_import
+
+        handle = run_import(self, self.session.path, paths, lambda _report: self.documents.reload_list())
+        self._tasks = [t for t in self._tasks if t is not handle] + [handle]
+        return handle
+
+    def export(self, fmt: str | None = None) -> None:
+        if self.session is None:
+            return
+        from annotator.ui.dialogs.import_export import ExportDialog
+
+        s = self.session
+        dialog = ExportDialog(self, s.path, [spec.name for spec in s.label_specs], s.annotators(), s.reviewer)
+        if fmt is not None and dialog.format_combo.findData(fmt) >= 0:
+            dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(fmt))
+            dialog.path_edit.setText(str(dialog.default_path()))
+        dialog.exec()
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if event.mimeData().hasUrls() and any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        paths = [Path(u.toLocalFile()) for u in event.mimeData().urls() if u.isLocalFile()]
+        if paths:
+            event.acceptProposedAction()
+            self.import_paths(paths)
+
+    # -- statuses ----------------------------------------------------------------------------------
+    def finish_document(self, status: str) -> None:
+        if self.editing.set_status(status):
+            self.documents.open_next_unfinished()
+
+    def flag_document(self) -> None:
+        if self.documents.current_id is None:
+            return
+        from annotator.ui.dialogs.flag import ask_flag_reason
+
+        reason = ask_flag_reason(self)
+        if reason is not None:
+            self.editing.set_status("flagged", reason)
+
+    def update_status_bar(self) -> None:
+        session, doc_id = self.session, self.documents.current_id
+        self.reviewer_label.setText(f"Reviewer: {session.reviewer}" if session else "No project")
+        summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
+        self.status_label.setText(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
+        done, total = self.doc_model.done_count(), self.doc_model.rowCount()
+        spans = f"{len(self.span_model.store)} spans · " if summary else ""
+        self.counts_label.setText(f"{spans}{done} of {total} done")
+
+    # -- preferences, help, closing -------------------------------------------------------------------
+    def _toggle_snapping(self) -> None:
+        checked = self.registry.action("edit.snap_tokens").isChecked()
+        self.editing.snap_to_tokens = checked
+        update_preferences(snap_to_tokens=checked)
+
+    def set_theme(self, theme: str) -> None:
+        from annotator.ui.theme import apply_theme
+
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            apply_theme(app, theme)
+        for action_id, name in _THEMES.items():
+            self.registry.action(action_id).setChecked(name == theme)
+        update_preferences(theme=theme)
+        if self.session is not None:
+            self.view.set_label_colours({s.name: s.colour for s in self.session.label_specs})
+            self.pages.set_label_colours({s.name: s.colour for s in self.session.label_specs})
+
+    def show_shortcuts(self) -> None:
+        from annotator.ui.dialogs.shortcut_sheet import ShortcutSheet
+
+        ShortcutSheet(self, self.registry.actions()).exec()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        save_window_state(self)
+        update_preferences(font_point_size=self.view.point_size())
+        for task in self._tasks:
+            task.cancel()
+        self.close_project()
+        super().closeEvent(event)

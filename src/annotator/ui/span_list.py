@@ -1,0 +1,97 @@
+"""The span list dock: the open document's spans in text order (label, excerpt, note).
+
+Selecting a row announces the span (the window scrolls the text to it); the note column
+is edited in place, and the edit travels back as a NoteCommand through the model's
+``note_edit_requested``. Delete and the number keys are window actions acting on the
+selected span, so they work the same here and in the text.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+
+from annotator.ui.models import SpanListModel
+
+
+class SpanListWidget(QWidget):
+    span_selected = Signal(str)  # the reviewer picked this span in the list
+
+    def __init__(self, model: SpanListModel, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("spanList")
+        self.setAccessibleName("Span list")
+        self.model = model
+        # A table, not a tree: QTreeView lays out (and asks flags() of) every row on each
+        # change, which costs hundreds of ms at 20,000 spans; a table with fixed row heights
+        # only touches the rows on screen.
+        self.table = QTableView(self)
+        self.table.setObjectName("spanListView")
+        self.table.setAccessibleName("Spans of the open document")
+        self.table.setModel(model)
+        self.table.setShowGrid(False)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        # Excerpts are elided to the column; a horizontal bar would only repaint on every edit.
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
+        vertical = self.table.verticalHeader()
+        vertical.setVisible(False)
+        vertical.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        vertical.setDefaultSectionSize(self.fontMetrics().height() + 6)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked
+                                  | QAbstractItemView.EditTrigger.EditKeyPressed)
+        header = self.table.horizontalHeader()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setSectionResizeMode(SpanListModel.EXCERPT, QHeaderView.ResizeMode.Stretch)
+        header.resizeSection(SpanListModel.LABEL, 105)
+        header.resizeSection(SpanListModel.NOTE, 130)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addWidget(self.table)
+        self._programmatic = 0
+        self.table.selectionModel().selectionChanged.connect(lambda *_a: self._on_selection_changed())
+
+    def current_span(self) -> str | None:
+        index = self.table.currentIndex()
+        if not index.isValid() or not self.table.selectionModel().isSelected(index):
+            return None
+        return self.model.data(index.siblingAtColumn(0), 256)  # Qt.UserRole
+
+    def select_span(self, span_id: str | None) -> None:
+        """Select (or clear) a row without announcing it back."""
+        self._programmatic += 1
+        try:
+            selection = self.table.selectionModel()
+            row = self.model.row_of(span_id) if span_id is not None else -1
+            if row < 0:
+                selection.clear()
+                return
+            index = self.model.index(row, 0)
+            selection.setCurrentIndex(index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                      | QItemSelectionModel.SelectionFlag.Rows)
+            self.table.scrollTo(index)
+        finally:
+            self._programmatic -= 1
+
+    def edit_note(self, span_id: str) -> bool:
+        row = self.model.row_of(span_id)
+        if row < 0 or not self.isVisible():
+            return False
+        self.select_span(span_id)
+        index = self.model.index(row, SpanListModel.NOTE)
+        self.table.setFocus()
+        self.table.edit(index)
+        return True
+
+    def _on_selection_changed(self) -> None:
+        # selectionChanged, not currentRowChanged: re-picking the current row after the
+        # selection was cleared must announce the span again.
+        if self._programmatic:
+            return
+        span_id = self.current_span()
+        if span_id:
+            self.span_selected.emit(span_id)

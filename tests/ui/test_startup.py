@@ -1,0 +1,58 @@
+"""The window appears before the database layer loads, and the documented entry points work."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+from PySide6.QtWidgets import QApplication
+
+_SCRIPT = textwrap.dedent("""
+    import json, sys
+    from PySide6.QtWidgets import QApplication
+    from annotator.ui.app import launch
+
+    app, window = launch(sys.argv[1])
+    heavy = ("sqlmodel", "sqlalchemy", "fitz", "pymupdf")
+    seen = {"shown": window.isVisible(), "heavy_at_show": [m for m in heavy if m in sys.modules]}
+    app.processEvents()  # first turn of the loop: the project opens now
+    seen["opened"] = window.session is not None and window.documents.current_id is not None
+    seen["sqlmodel_after"] = "sqlmodel" in sys.modules
+    window.close()
+    print(json.dumps(seen))
+""")
+
+
+def test_window_shows_before_sqlmodel_is_imported(project_path: Path, isolated_home: Path) -> None:
+    config = isolated_home / "config"
+    config.mkdir(parents=True, exist_ok=True)
+    (config / "preferences.json").write_text(json.dumps({"reviewer": "tester"}), encoding="utf-8")
+    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ANNOTATOR_HOME": str(isolated_home)}
+    out = subprocess.run([sys.executable, "-c", _SCRIPT, str(project_path)], env=env, capture_output=True,
+                         text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    seen = json.loads(out.stdout.strip().splitlines()[-1])
+    assert seen == {"shown": True, "heavy_at_show": [], "opened": True, "sqlmodel_after": True}
+
+
+def test_reviewer_is_asked_once_and_stored(qtbot, project_path: Path, monkeypatch) -> None:
+    from annotator.config import Preferences
+    from annotator.ui import open_main_window
+    from annotator.ui.dialogs import reviewer
+
+    asked: list[str] = []
+    monkeypatch.setattr(reviewer, "ask_reviewer_name", lambda parent, default: asked.append(default) or "Dr Ada")
+    window = open_main_window(project_path)
+    qtbot.addWidget(window)
+    assert window.session.reviewer == "Dr Ada"
+    assert "Dr Ada" in window.reviewer_label.text()
+    assert Preferences.load().reviewer == "Dr Ada"
+    window.close()
+    second = open_main_window(project_path)
+    qtbot.addWidget(second)
+    assert second.session.reviewer == "Dr Ada" and len(asked) == 1
+    assert isinstance(QApplication.instance(), QApplication)
