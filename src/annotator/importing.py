@@ -33,26 +33,39 @@ def sha256_text(text: str) -> str:
 
 def check_document(doc: ImportedDocument, labels: set[str], path: Path, index: int) -> None:
     """Refuse pre-annotations that would break the offset invariant or the label set."""
-    where = f"record {index + 1}" if doc.format == "jsonl" else None
+    where = doc.origin or (f"record {index + 1}" if doc.format == "jsonl" else None)
     if not doc.text.strip():
         raise DocumentImportError(path, "document has no text", where)
     if "\r" in doc.text:
         raise DocumentImportError(path, "text contains carriage returns (importer bug)", where)
-    seen: set[tuple[int, int, str]] = set()
     n = len(doc.text)
-    for s in doc.spans:
-        if not (0 <= s.start < s.end <= n):
-            raise DocumentImportError(path, f"span [{s.start}, {s.end}) is empty, reversed or outside the text (0..{n})", where)
-        if s.label not in labels:
-            raise DocumentImportError(path, f"unknown label {s.label!r} (project labels: {', '.join(sorted(labels))})", where)
-        key = (s.start, s.end, s.label)
-        if key in seen:
-            raise DocumentImportError(path, f"duplicate span [{s.start}, {s.end}) {s.label}", where)
-        seen.add(key)
-    if doc.status is not None and doc.status not in STATUSES:
-        raise DocumentImportError(path, f"unknown status {doc.status!r}", where)
-    if doc.spans and not doc.annotator:
-        raise DocumentImportError(path, "spans without an annotator name", where)
+    annotators: set[str | None] = set()
+    span_ids: set[str] = set()
+    for annotator, status, spans in doc.annotations():
+        who = f" by {annotator}" if doc.extra_annotations else ""
+        if annotator in annotators:
+            raise DocumentImportError(path, f"annotator {annotator!r} appears twice for the same text", where)
+        annotators.add(annotator)
+        seen: set[tuple[int, int, str]] = set()
+        for s in spans:
+            if not (0 <= s.start < s.end <= n):
+                raise DocumentImportError(
+                    path, f"span [{s.start}, {s.end}){who} is empty, reversed or outside the text (0..{n})", where)
+            if s.label not in labels:
+                raise DocumentImportError(
+                    path, f"unknown label {s.label!r} (project labels: {', '.join(sorted(labels))})", where)
+            key = (s.start, s.end, s.label)
+            if key in seen:
+                raise DocumentImportError(path, f"duplicate span [{s.start}, {s.end}) {s.label}{who}", where)
+            seen.add(key)
+            if s.id is not None:
+                if s.id in span_ids:
+                    raise DocumentImportError(path, f"span id {s.id!r} repeated", where)
+                span_ids.add(s.id)
+        if status is not None and status not in STATUSES:
+            raise DocumentImportError(path, f"unknown status {status!r}", where)
+        if spans and not annotator:
+            raise DocumentImportError(path, "spans without an annotator name", where)
 
 
 def import_paths(repo: Repository, paths: list[Path], *, progress: Progress | None = None,

@@ -22,6 +22,7 @@ class SpanRecord:
     note: str | None
     created_at: str
     updated_at: str
+    source: str = "manual"  # "manual", "import" or "model" (models.SPAN_SOURCES)
 
     def with_(self, **changes: Any) -> SpanRecord:
         return replace(self, **changes)

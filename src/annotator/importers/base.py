@@ -53,6 +53,9 @@ class ImportedSpan:
     end: int
     label: str
     note: str | None = None
+    # Kept from a canonical export so a re-import gives the very same spans (a fresh id
+    # is drawn if the project already holds this one).
+    id: str | None = None
 
 
 @dataclass
@@ -67,6 +70,15 @@ class ImportedDocument:
     spans: list[ImportedSpan] = field(default_factory=list)
     annotator: str | None = None
     status: str | None = None
+    # Further annotators of the same text (a JSONL file has one line per document and
+    # annotator): (annotator, status, spans) each, stored with the document.
+    extra_annotations: list[tuple[str, str | None, list[ImportedSpan]]] = field(default_factory=list)
+    # Where in the file the document came from ("line 7"), for error messages.
+    origin: str | None = None
+
+    def annotations(self) -> list[tuple[str | None, str | None, list[ImportedSpan]]]:
+        """Every annotator's (name, status, spans), the main one first."""
+        return [(self.annotator, self.status, self.spans), *self.extra_annotations]
 
 
 class Importer(Protocol):

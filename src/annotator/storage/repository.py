@@ -55,6 +55,7 @@ class Repository:
         self.engine = engine
         self._annotator_ids: dict[str, int] = {}
         self._label_ids: dict[str, int] = {}
+        self._label_names: dict[int, str] = {}
 
     @classmethod
     def open(cls, project: str | Path, *, create: bool = True) -> tuple[Repository, bool]:
@@ -72,6 +73,7 @@ class Repository:
             LabelRecord(r.id, LabelSpec(r.name, r.colour, r.shortcut, r.definition, r.example)) for r in rows
         ]
 
+    @db.writes
     def store_labels(self, specs: Sequence[LabelSpec]) -> None:
         """Add labels missing by name (existing ones keep their colour and definition)."""
         existing = {lr.name for lr in self.labels()}
@@ -89,6 +91,7 @@ class Repository:
         except KeyError:
             raise KeyError(f"unknown label {name!r}") from None
 
+    @db.writes
     def annotator_id(self, name: str, conn: Connection | None = None) -> int:
         if name in self._annotator_ids:
             return self._annotator_ids[name]
@@ -112,6 +115,7 @@ class Repository:
         with self.engine.connect() as c:
             return c.execute(select(_D.c.id).where(_D.c.sha256 == sha)).first() is not None
 
+    @db.writes
     def add_documents(self, docs: Sequence[tuple[ImportedDocument, str]]) -> list[int | None]:
         """Store (document, sha256) pairs from one file in one transaction (all or nothing).
 
@@ -147,19 +151,30 @@ class Repository:
             c.execute(insert(_P), [
                 {"document_id": doc_id, "number": p.number, "start": p.start, "end": p.end, "width": p.width,
                  "height": p.height, "rotation": p.rotation, "boxes": pack_boxes(p.boxes)} for p in doc.pages])
-        if doc.annotator and (doc.spans or doc.status):
-            if doc.annotator not in self._annotator_ids:
-                added.append(doc.annotator)
-            aid = self.annotator_id(doc.annotator, c)
-            if doc.spans:
+        for annotator, status, spans in doc.annotations():
+            if not annotator or not (spans or status):
+                continue
+            if annotator not in self._annotator_ids:
+                added.append(annotator)
+            aid = self.annotator_id(annotator, c)
+            if spans:
+                taken = self._taken_span_ids(c, [s.id for s in spans if s.id])
                 c.execute(insert(_S), [
-                    {"id": new_span_id(), "document_id": doc_id, "annotator_id": aid,
-                     "label_id": self.label_id(s.label), "start": s.start, "end": s.end, "note": s.note,
-                     "created_at": now, "updated_at": now} for s in doc.spans])
-            if doc.status:
-                c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=doc.status,
+                    {"id": s.id if s.id and s.id not in taken else new_span_id(), "document_id": doc_id,
+                     "annotator_id": aid, "label_id": self.label_id(s.label), "start": s.start, "end": s.end,
+                     "note": s.note, "created_at": now, "updated_at": now, "source": "import"} for s in spans])
+            if status:
+                c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=status,
                                              updated_at=now))
         return doc_id
+
+    @staticmethod
+    def _taken_span_ids(c: Connection, ids: list[str]) -> set[str]:
+        """Which of these span ids the project already uses (re-importing an export into its own project)."""
+        taken: set[str] = set()
+        for i in range(0, len(ids), 500):  # stay far below SQLite's bound-parameter limit
+            taken.update(r[0] for r in c.execute(select(_S.c.id).where(_S.c.id.in_(ids[i:i + 500]))))
+        return taken
 
     def document(self, doc_id: int) -> DocumentInfo:
         with self.engine.connect() as c:
@@ -212,7 +227,7 @@ class Repository:
 
     # -- spans ------------------------------------------------------------------------
     _SPAN_COLS = (_S.c.id, _S.c.document_id, _A.c.name, _L.c.name, _S.c.start, _S.c.end, _S.c.note,
-                  _S.c.created_at, _S.c.updated_at)
+                  _S.c.created_at, _S.c.updated_at, _S.c.source)
 
     def _span_select(self):  # type: ignore[no-untyped-def]
         return select(*self._SPAN_COLS).join(_A, _A.c.id == _S.c.annotator_id).join(_L, _L.c.id == _S.c.label_id)
@@ -225,6 +240,49 @@ class Repository:
         with self.engine.connect() as c:
             return [SpanRecord(*r) for r in c.execute(q)]
 
+    def span_rows(self, doc_id: int, annotator: str) -> list[tuple[str, str, int, int, str | None]]:
+        """(id, label, start, end, note) of one annotator's spans in text order.
+
+        The lean read the UI uses to open a document: no joins and no records, because a
+        large article holds tens of thousands of spans and opening it has a 100 ms budget.
+        """
+        aid = self.annotator_id(annotator)
+        if not self._label_names:
+            self._label_names = {lr.id: lr.name for lr in self.labels()}
+        q = (select(_S.c.id, _S.c.label_id, _S.c.start, _S.c.end, _S.c.note)
+             .where(_S.c.document_id == doc_id, _S.c.annotator_id == aid)
+             .order_by(_S.c.start, _S.c.end, _S.c.id))
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        names = self._label_names
+        if any(r[1] not in names for r in rows):
+            self._label_names = names = {lr.id: lr.name for lr in self.labels()}
+        return [(r[0], names[r[1]], r[2], r[3], r[4]) for r in rows]
+
+    def span_rows_between(self, doc_id: int, annotator: str, start: int, end: int
+                          ) -> list[tuple[str, str, int, int, str | None]]:
+        """Like :meth:`span_rows`, only the spans meeting [start, end): a first screenful."""
+        aid = self.annotator_id(annotator)
+        if not self._label_names:
+            self._label_names = {lr.id: lr.name for lr in self.labels()}
+        q = (select(_S.c.id, _S.c.label_id, _S.c.start, _S.c.end, _S.c.note)
+             .where(_S.c.document_id == doc_id, _S.c.annotator_id == aid, _S.c.start < end, _S.c.end > start)
+             .order_by(_S.c.start, _S.c.end, _S.c.id))
+        with self.engine.connect() as c:
+            rows = c.execute(q).all()
+        names = self._label_names
+        if any(r[1] not in names for r in rows):
+            self._label_names = names = {lr.id: lr.name for lr in self.labels()}
+        return [(r[0], names[r[1]], r[2], r[3], r[4]) for r in rows]
+
+    def documents_with_label(self, annotator: str, label: str) -> set[int]:
+        """Ids of documents where this annotator has at least one span of ``label``."""
+        aid = self.annotator_id(annotator)
+        q = (select(_S.c.document_id).distinct().join(_L, _L.c.id == _S.c.label_id)
+             .where(_S.c.annotator_id == aid, _L.c.name == label))
+        with self.engine.connect() as c:
+            return {r[0] for r in c.execute(q)}
+
     def span(self, span_id: str) -> SpanRecord:
         with self.engine.connect() as c:
             r = c.execute(self._span_select().where(_S.c.id == span_id)).first()
@@ -232,18 +290,34 @@ class Repository:
             raise KeyError(f"no span {span_id}")
         return SpanRecord(*r)
 
-    def insert_span(self, s: SpanRecord) -> None:
+    @db.writes
+    def insert_span(self, s: SpanRecord, *, start_document: bool = False) -> None:
+        """Insert a span; ``start_document`` also moves a 'todo' document to 'in_progress'.
+
+        Both in one transaction, so a crash never leaves the span without its bookkeeping.
+        """
         aid, lid = self.annotator_id(s.annotator), self.label_id(s.label)
         with self.engine.begin() as c:
             c.execute(insert(_S).values(id=s.id, document_id=s.document_id, annotator_id=aid, label_id=lid,
                                         start=s.start, end=s.end, note=s.note, created_at=s.created_at,
-                                        updated_at=s.updated_at))
+                                        updated_at=s.updated_at, source=s.source))
+            if start_document:
+                where = (_ST.c.document_id == s.document_id, _ST.c.annotator_id == aid)
+                current = c.execute(select(_ST.c.status).where(*where)).scalar()
+                if current is None:
+                    c.execute(insert(_ST).values(document_id=s.document_id, annotator_id=aid,
+                                                 status="in_progress", updated_at=s.updated_at))
+                elif current == "todo":
+                    c.execute(update(_ST).where(*where).values(status="in_progress", reason=None,
+                                                               updated_at=s.updated_at))
 
+    @db.writes
     def delete_span(self, span_id: str) -> None:
         with self.engine.begin() as c:
             if c.execute(delete(_S).where(_S.c.id == span_id)).rowcount != 1:
                 raise KeyError(f"no span {span_id}")
 
+    @db.writes
     def update_span(self, span_id: str, *, label: str | None = None, note: str | None = None,
                     set_note: bool = False, updated_at: str) -> None:
         values: dict[str, object] = {"updated_at": updated_at}
@@ -263,6 +337,7 @@ class Repository:
                           .where(_ST.c.document_id == doc_id, _ST.c.annotator_id == aid)).first()
         return StatusRecord(doc_id, annotator, r[0] if r else "todo", r[1] if r else None)
 
+    @db.writes
     def set_status(self, rec: StatusRecord) -> None:
         aid = self.annotator_id(rec.annotator)
         now = utc_now()
@@ -293,11 +368,9 @@ class Repository:
         return {"documents": docs, "spans": sum(per_label.values()), "spans_per_label": per_label,
                 "spans_per_annotator": per_ann, "statuses": statuses}
 
-    def iter_export_groups(self, flt: ExportFilter = ExportFilter()) -> Iterator[ExportGroup]:
-        """Stream (document, annotator) groups in (document id, annotator id) order.
-
-        Three ordered cursors merged in Python, so memory holds one document at a time.
-        """
+    @staticmethod
+    def _export_pairs(flt: ExportFilter):  # type: ignore[no-untyped-def]
+        """(document id, annotator id, annotator, status) for every pair with a status or a span."""
         pair_src = union(select(_ST.c.document_id, _ST.c.annotator_id),
                          select(_S.c.document_id, _S.c.annotator_id).distinct()).subquery()
         pairs = (select(pair_src.c.document_id, pair_src.c.annotator_id, _A.c.name,
@@ -310,6 +383,20 @@ class Repository:
             pairs = pairs.where(_A.c.name.in_(flt.annotators))
         if flt.statuses:
             pairs = pairs.where(func.coalesce(_ST.c.status, literal("todo")).in_(flt.statuses))
+        return pairs
+
+    def count_export_groups(self, flt: ExportFilter = ExportFilter()) -> int:
+        """How many groups :meth:`iter_export_groups` yields (the total for a progress bar)."""
+        sub = self._export_pairs(flt).order_by(None).subquery()
+        with self.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(sub)).scalar_one()
+
+    def iter_export_groups(self, flt: ExportFilter = ExportFilter()) -> Iterator[ExportGroup]:
+        """Stream (document, annotator) groups in (document id, annotator id) order.
+
+        Three ordered cursors merged in Python, so memory holds one document at a time.
+        """
+        pairs = self._export_pairs(flt)
         spans = (select(_S.c.document_id, _S.c.annotator_id, _S.c.id, _S.c.start, _S.c.end, _L.c.name, _S.c.note)
                  .join(_L, _L.c.id == _S.c.label_id)
                  .order_by(_S.c.document_id, _S.c.annotator_id, _S.c.start, _S.c.end, _L.c.name, _S.c.id))
@@ -318,21 +405,27 @@ class Repository:
         docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
                       _D.c.meta_json).order_by(_D.c.id)
         with self.engine.connect() as cp, self.engine.connect() as cs, self.engine.connect() as cd:
-            span_iter = iter(cs.execution_options(stream_results=True).execute(spans))
-            doc_iter = iter(cd.execution_options(stream_results=True).execute(docs))
-            span_row = next(span_iter, None)
-            doc_row = next(doc_iter, None)
-            for doc_id, ann_id, ann_name, status in cp.execution_options(stream_results=True).execute(pairs):
-                while doc_row is not None and doc_row[0] < doc_id:
-                    doc_row = next(doc_iter, None)
-                while span_row is not None and (span_row[0], span_row[1]) < (doc_id, ann_id):
-                    span_row = next(span_iter, None)
-                group: list[tuple[str, int, int, str, str | None]] = []
-                while span_row is not None and span_row[0] == doc_id and span_row[1] == ann_id:
-                    group.append((span_row[2], span_row[3], span_row[4], span_row[5], span_row[6]))
-                    span_row = next(span_iter, None)
-                if doc_row is not None and doc_row[0] == doc_id:
-                    yield ExportGroup(doc_row, ann_name, status, group)
+            span_res = cs.execution_options(stream_results=True).execute(spans)
+            # Texts can be megabytes: buffer a few dozen documents, not the default thousand.
+            doc_res = cd.execution_options(stream_results=True, max_row_buffer=32).execute(docs)
+            pair_res = cp.execution_options(stream_results=True).execute(pairs)
+            # Closed before the connections go back to the pool: an unfinished SQLite cursor keeps
+            # a read transaction open, and a writer handed that connection fails at once ("locked").
+            with span_res, doc_res, pair_res:
+                span_iter, doc_iter = iter(span_res), iter(doc_res)
+                span_row = next(span_iter, None)
+                doc_row = next(doc_iter, None)
+                for doc_id, ann_id, ann_name, status in pair_res:
+                    while doc_row is not None and doc_row[0] < doc_id:
+                        doc_row = next(doc_iter, None)
+                    while span_row is not None and (span_row[0], span_row[1]) < (doc_id, ann_id):
+                        span_row = next(span_iter, None)
+                    group: list[tuple[str, int, int, str, str | None]] = []
+                    while span_row is not None and span_row[0] == doc_id and span_row[1] == ann_id:
+                        group.append((span_row[2], span_row[3], span_row[4], span_row[5], span_row[6]))
+                        span_row = next(span_iter, None)
+                    if doc_row is not None and doc_row[0] == doc_id:
+                        yield ExportGroup(doc_row, ann_name, status, group)
 
     def page_ranges(self, doc_ids: Iterable[int]) -> dict[int, list[tuple[int, int]]]:
         out: dict[int, list[tuple[int, int]]] = {}

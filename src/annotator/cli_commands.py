@@ -1,0 +1,276 @@
+"""The typer app behind ``annotator``: import, export, stats, validate, labels, gui.
+
+Every command takes ``--project PATH`` (else ``$ANNOTATOR_PROJECT``, else the default project,
+which imports the sample corpus when first made). Errors are one clear line on stderr and a
+non-zero exit code, never a traceback: 1 for a failed command, 2 for a project that cannot be
+opened (and for usage errors), 130 when interrupted.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Annotated, Any, NoReturn
+
+import typer
+
+from annotator.cli import launch_gui
+from annotator.project import Project
+
+MAX_SHOWN_PROBLEMS = 50
+
+app = typer.Typer(
+    name="annotator",
+    help="Label claims, mechanisms, interventions, citations and disclaimers in health articles. "
+    "Without a command, opens the desktop app.",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts mention text[start:end], which is not markup
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+ProjectOpt = Annotated[
+    Path | None,
+    typer.Option("--project", envvar="ANNOTATOR_PROJECT", dir_okay=False, show_default=False,
+                 help="Project file; created if missing. Default: $ANNOTATOR_PROJECT, else your default project."),
+]
+
+
+def _fail(message: str, code: int = 1) -> NoReturn:
+    typer.echo(f"annotator: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def _open(project: Path | None, *, create: bool = True) -> Project:
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from annotator.project import open_project
+    from annotator.storage.db import ProjectOpenError
+
+    try:
+        return open_project(project, create=create)
+    except ProjectOpenError as exc:
+        _fail(str(exc), 2)
+    except SQLAlchemyError as exc:
+        _fail(f"{project or 'the default project'} cannot be opened: {exc}", 2)
+
+
+class _Bar:
+    """A (done, total, message) callback drawing a progress bar on stderr."""
+
+    def __init__(self, label: str) -> None:
+        self.label = label
+        self.bar: Any = None
+        self.done = 0
+
+    def __call__(self, done: int, total: int, _message: str) -> None:
+        if self.bar is None:
+            self.bar = typer.progressbar(length=max(total, 1), label=self.label, file=sys.stderr, show_pos=True)
+            self.bar.__enter__()
+        if done > self.done:
+            self.bar.update(done - self.done)
+            self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+@app.command()
+def gui(project: ProjectOpt = None) -> None:
+    """Open the desktop app (also what `annotator` alone does)."""
+    raise typer.Exit(launch_gui(str(project) if project is not None else None))
+
+
+@app.command("import")
+def import_files(
+    paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .pdf .jsonl).",
+                                                show_default=False)],
+    project: ProjectOpt = None,
+) -> None:
+    """Import documents; a file is imported whole or not at all. Exit code 1 if any was refused."""
+    from annotator.importing import import_paths
+
+    proj = _open(project)
+    bar = _Bar("Importing")
+    try:
+        report = import_paths(proj.repo, list(paths), progress=bar)
+    finally:
+        bar.close()
+        proj.close()
+    for path, title, doc_id in report.imported:
+        typer.echo(f"imported  {path}: {title} (document {doc_id})")
+    for path, reason in report.skipped:
+        typer.echo(f"skipped   {path}: {_reason(path, reason)}")
+    for path, reason in report.refused:
+        typer.echo(f"refused   {path}: {_reason(path, reason)}")
+    typer.echo(report.summary())
+    if report.refused:
+        raise typer.Exit(1)
+
+
+def _reason(path: str, reason: str) -> str:
+    """The reason without the file name the importer put in front (the line shows the path)."""
+    return reason.removeprefix(f"{Path(path).name}: ")
+
+
+def _format_help() -> str:
+    from annotator.exporters.registry import FORMATS
+
+    return "Output format: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
+
+
+@app.command()
+def export(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (replaced only when complete).",
+                                      show_default=False)],
+    fmt: Annotated[str, typer.Option("--format", "-f", help=_format_help())] = "canonical",
+    annotator: Annotated[list[str] | None, typer.Option("--annotator", help="Only this annotator (repeatable).",
+                                                        show_default=False)] = None,
+    status: Annotated[list[str] | None, typer.Option("--status", help="Only documents with this status "
+                                                     "(repeatable): todo in_progress done skipped flagged.",
+                                                     show_default=False)] = None,
+    label: Annotated[list[str] | None, typer.Option("--label", help="Only spans with this label (repeatable); "
+                                                    "documents without one are still written.",
+                                                    show_default=False)] = None,
+    project: ProjectOpt = None,
+) -> None:
+    """Export annotations: one line per document and annotator."""
+    from annotator.exporters.base import ExportError
+    from annotator.exporters.registry import run_export
+    from annotator.storage.repository import ExportFilter
+
+    flt = ExportFilter(tuple(annotator or ()), tuple(status or ()), tuple(label or ()))
+    proj = _open(project)
+    bar = _Bar("Exporting")
+    try:
+        result = run_export(proj.repo, fmt, out, flt, progress=bar)
+    except ExportError as exc:
+        bar.close()
+        _fail(str(exc))
+    except OSError as exc:
+        bar.close()
+        _fail(f"cannot write {out}: {exc.strerror or exc}")
+    finally:
+        bar.close()
+        proj.close()
+    typer.echo(result.summary())
+
+
+def _status_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
+    """Per annotator, every status with its count; documents never touched count as todo."""
+    from annotator.storage.models import STATUSES
+
+    out: dict[str, dict[str, int]] = {}
+    names = sorted(set(stats["statuses"]) | set(stats["spans_per_annotator"]))
+    for name in names:
+        counts = stats["statuses"].get(name, {})
+        row = {s: counts.get(s, 0) for s in STATUSES}
+        row["todo"] = stats["documents"] - sum(n for s, n in row.items() if s != "todo")
+        out[name] = row
+    return out
+
+
+def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
+    """Plain aligned columns: numbers to the right, text to the left."""
+    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
+    numeric = [all(isinstance(r[i], int) for r in rows) and bool(rows) for i in range(len(header))]
+    return ["  " + "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
+                             for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in cells]
+
+
+@app.command()
+def stats(
+    as_json: Annotated[bool, typer.Option("--json", help="Machine-readable output.")] = False,
+    project: ProjectOpt = None,
+) -> None:
+    """Documents, spans per label and annotator, and status counts."""
+    proj = _open(project)
+    try:
+        data = proj.repo.stats()
+    finally:
+        proj.close()
+    data["statuses"] = _status_counts(data)
+    if as_json:
+        typer.echo(json.dumps(data, indent=2, ensure_ascii=False, sort_keys=True))
+        return
+    lines = [f"Documents: {data['documents']}", f"Spans: {data['spans']}", "", "Spans per label:"]
+    lines += _table(["label", "spans"], list(data["spans_per_label"].items()))
+    labels = list(data["spans_per_label"])
+    per_ann = data["spans_per_annotator"]
+    if per_ann:
+        lines += ["", "Spans per annotator:"]
+        lines += _table(["annotator", *labels, "total"],
+                        [[a, *(c.get(lb, 0) for lb in labels), sum(c.values())] for a, c in per_ann.items()])
+    if data["statuses"]:
+        names = list(next(iter(data["statuses"].values())))
+        lines += ["", "Documents per status:"]
+        lines += _table(["annotator", *names], [[a, *c.values()] for a, c in data["statuses"].items()])
+    typer.echo("\n".join(lines))
+
+
+@app.command()
+def validate(
+    file: Annotated[Path, typer.Argument(help="A JSONL file: canonical export, Prodigy spans or doccano.",
+                                         show_default=False)],
+    project: Annotated[Path | None, typer.Option(
+        "--project", dir_okay=False, show_default=False,
+        help="Also check span labels against this project's labels.")] = None,
+) -> None:
+    """Check a JSONL file: schema, span text == text[start:end], offsets, tokens, repeated ids."""
+    from annotator.validation import validate_file
+
+    labels: set[str] | None = None
+    if project is not None:
+        proj = _open(project, create=False)
+        labels = {lr.name for lr in proj.labels}
+        proj.close()
+    try:
+        report = validate_file(file, labels)
+    except OSError as exc:
+        _fail(f"cannot read {file}: {exc.strerror or exc}")
+    for problem in report.problems[:MAX_SHOWN_PROBLEMS]:
+        typer.echo(str(problem))
+    if report.problem_count > MAX_SHOWN_PROBLEMS:
+        typer.echo(f"... and {report.problem_count - MAX_SHOWN_PROBLEMS} more problems")
+    kind = f"{report.format} format" if report.format else "empty file"
+    if report.ok:
+        typer.echo(f"{file}: {report.records} records ({kind}), no problems")
+        return
+    noun = "problem" if report.problem_count == 1 else "problems"
+    typer.echo(f"{file}: {report.problem_count} {noun} in {report.records} records ({kind})")
+    raise typer.Exit(1)
+
+
+@app.command()
+def labels(project: ProjectOpt = None) -> None:
+    """The project's labels: name, shortcut, colour and definition."""
+    proj = _open(project)
+    try:
+        specs = [lr.spec for lr in proj.labels]
+    finally:
+        proj.close()
+    for line in _table(["name", "key", "colour", "definition"],
+                       [[s.name, s.shortcut or "-", s.colour, s.definition] for s in specs]):
+        typer.echo(line)
+
+
+def run(args: Sequence[str]) -> NoReturn:
+    """Run the app on ``args``; exits the process with the command's code."""
+    try:
+        app(args=list(args), prog_name="annotator")
+    except KeyboardInterrupt:
+        typer.echo("annotator: interrupted; nothing half-written was left behind", err=True)
+        sys.exit(130)
+    except Exception as exc:  # a last resort: one line, not a traceback, unless asked for
+        if os.environ.get("ANNOTATOR_DEBUG"):
+            raise
+        typer.echo(f"annotator: unexpected error: {type(exc).__name__}: {exc} "
+                   "(set ANNOTATOR_DEBUG=1 to see the traceback)", err=True)
+        sys.exit(1)
+    sys.exit(0)

@@ -1,0 +1,115 @@
+"""What every exporter shares: atomic output files, throttled progress and cancel, the result.
+
+An export writes to a hidden temporary file in the target's folder and renames it over the
+target only when every record is written, so a failed or cancelled export never leaves half
+a file (and never clobbers a previous good export).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import BinaryIO, Protocol
+
+from annotator.storage.repository import ExportFilter, Repository
+
+Progress = Callable[[int, int, str], None]  # (done, total, message)
+Cancelled = Callable[[], bool]
+
+_BUFFER = 1 << 20
+_PROGRESS_EVERY_S = 0.1
+
+
+def _read_umask() -> int:
+    # os.umask can only be read by setting it; do it once, at import, not in a worker thread.
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask() if os.name == "posix" else 0
+
+
+class ExportError(Exception):
+    """An export that cannot run (bad target, unknown format or filter value); nothing written."""
+
+
+class ExportCancelled(Exception):
+    """Raised inside an exporter when the user cancels; the temporary file is removed."""
+
+
+@dataclass
+class ExportResult:
+    files: list[Path] = field(default_factory=list)
+    records: int = 0
+    spans: int = 0
+    cancelled: bool = False
+
+    def summary(self) -> str:
+        if self.cancelled:
+            return "export cancelled; no file written"
+        where = ", ".join(str(f) for f in self.files)
+        return f"{self.records} records, {self.spans} spans written to {where}"
+
+
+class Exporter(Protocol):
+    """Writes one format. ``out`` is a file or, for multi-file formats, a folder."""
+
+    def export(self, repo: Repository, out: Path, flt: ExportFilter, ticker: Ticker) -> ExportResult: ...
+
+
+class Ticker:
+    """Progress and cancel callbacks, throttled so a fast loop does not flood a UI thread."""
+
+    def __init__(self, total: int, progress: Progress | None = None, cancelled: Cancelled | None = None) -> None:
+        self.total = total
+        self._progress = progress
+        self._cancelled = cancelled
+        self._next_report = 0.0
+
+    def tick(self, done: int, message: str = "") -> None:
+        """Report ``done`` items (at most every 0.1 s); raise ExportCancelled if asked to stop."""
+        if self._cancelled is not None and self._cancelled():
+            raise ExportCancelled
+        if self._progress is not None:
+            now = time.monotonic()
+            if now >= self._next_report:
+                self._next_report = now + _PROGRESS_EVERY_S
+                self._progress(done, self.total, message)
+
+    def finish(self, done: int, message: str = "") -> None:
+        if self._progress is not None:
+            self._progress(done, max(self.total, done), message)
+
+
+@contextmanager
+def atomic_output(path: Path) -> Iterator[BinaryIO]:
+    """A binary file that appears at ``path`` only if the block completes without error."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ExportError(f"cannot write {path}: the folder {folder} does not exist")
+    if path.is_dir():
+        raise ExportError(f"cannot write {path}: it is a folder")
+    try:
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
+    except OSError as exc:
+        raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+            yield fh
+            fh.flush()
+            os.fsync(fh.fileno())  # the rename must not land before the data does
+        if os.name == "posix":
+            os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; exports are ordinary files
+        os.replace(tmp, path)
+    except BaseException:
+        with suppress(OSError):
+            tmp.unlink()
+        raise
