@@ -196,6 +196,8 @@ class ExportDialog(QDialog):
         text = self.path_edit.text()
         if text and suffix and Path(text).suffix != suffix:
             self.path_edit.setText(str(Path(text).with_suffix(suffix)))
+        elif text and not suffix and Path(text).suffix:  # a folder format: not a file's name
+            self.path_edit.setText(str(self.default_path()))
         self._validate()
 
     def problem(self) -> str | None:
@@ -265,7 +267,10 @@ class ExportDialog(QDialog):
         else:
             files = ", ".join(str(f) for f in getattr(result, "files", []))
             records, spans = getattr(result, "records", 0), getattr(result, "spans", 0)
-            self._set_status(f"Exported {records} records with {spans} spans to {files}.", error=False)
+            if hasattr(result, "skipped"):  # folder formats (annotated PDFs) say what they left out, and why
+                self._set_status(f"Exported {result.summary()}", error=False)
+            else:
+                self._set_status(f"Exported {records} records with {spans} spans to {files}.", error=False)
             self.exported.emit(result)
         if self._close_when_done:
             super().reject()

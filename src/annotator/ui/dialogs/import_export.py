@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from annotator.importing import ImportReport, import_paths
 from annotator.storage.repository import Repository
 from annotator.ui.dialogs.export import ExportDialog
+from annotator.ui.pdf_password import unlock_and_import
 from annotator.ui.workers import TaskContext, TaskHandle, start_task
 
 __all__ = ["ExportDialog", "ImportReportDialog", "run_import"]
@@ -86,6 +87,10 @@ def run_import(parent: QWidget, project_path: str, paths: list[Path],
         progress.close()
         progress.deleteLater()
         assert isinstance(report, ImportReport)
+        # Locked PDFs were refused for want of a password: ask for them and import those first.
+        unlock_and_import(parent, project_path, report, show_report)
+
+    def show_report(report: ImportReport) -> None:
         dialog = ImportReportDialog(parent, report)
         dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         dialog.open()
