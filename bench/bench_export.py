@@ -1,0 +1,179 @@
+"""Canonical JSONL export against its floor: the same rows read and written with plain sqlite3.
+
+    python bench/bench_export.py [--quick] [--docs 20000] [--spans 1000000] [--chars 4000] [--repeat 2]
+
+Both sides run in their own fresh child process (so one's memory and caches do not help
+the other), alternately, ``--repeat`` times each; the best time of each counts.
+
+The baseline, defined here so the ratio means something: one stdlib ``sqlite3``
+connection reads every document (id, title, source, format, sha256, text, meta_json) and
+every span joined to its label and annotator, in the exporter's order (document,
+annotator, start, end, label, id), plus the status rows; it groups spans by (document,
+annotator) in one merge pass and writes one orjson line per group holding text, spans
+(id, start, end, label, text, note), meta, annotator and status. No tokens, no hashes,
+no schema checks: the least work that still reads and writes the same rows.
+
+Memory: the child resets the kernel's peak-RSS mark just before the export call and
+reports peak RSS minus the RSS at that moment.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+from benchlib import Figure  # noqa: E402
+
+SPEED_LIMIT = 0.7
+MEMORY_LIMIT_MB = 50.0
+
+
+def baseline(project: Path, out: Path) -> dict[str, float]:
+    import sqlite3
+
+    import orjson
+
+    con = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
+    statuses = {(d, a): s for d, a, s in con.execute("SELECT document_id, annotator_id, status FROM document_status")}
+    docs = con.execute("SELECT id, title, source, format, sha256, text, meta_json FROM document ORDER BY id")
+    spans = con.execute(
+        "SELECT s.document_id, s.annotator_id, a.name, s.id, s.start, s.end, l.name, s.note FROM span s "
+        "JOIN label l ON l.id = s.label_id JOIN annotator a ON a.id = s.annotator_id "
+        "ORDER BY s.document_id, s.annotator_id, s.start, s.end, l.name, s.id")
+    records = n_spans = 0
+    doc = next(docs, None)
+    row = next(spans, None)
+    with out.open("wb", buffering=1 << 20) as fh:
+        while row is not None:
+            doc_id, ann_id, ann_name = row[0], row[1], row[2]
+            while doc is not None and doc[0] < doc_id:
+                doc = next(docs, None)
+            text = doc[5] if doc is not None and doc[0] == doc_id else ""
+            group = []
+            while row is not None and row[0] == doc_id and row[1] == ann_id:
+                group.append({"id": row[3], "start": row[4], "end": row[5], "label": row[6],
+                              "text": text[row[4]:row[5]], "note": row[7]})
+                row = next(spans, None)
+            if doc is None or doc[0] != doc_id:
+                continue
+            meta = {"document_id": doc_id, "title": doc[1], "source": doc[2], "format": doc[3], "sha256": doc[4]}
+            meta.update(orjson.loads(doc[6]))
+            fh.write(orjson.dumps({"text": text, "spans": group, "meta": meta, "annotator": ann_name,
+                                   "status": statuses.get((doc_id, ann_id), "todo")}))
+            fh.write(b"\n")
+            records += 1
+            n_spans += len(group)
+    con.close()
+    return {"records": records, "spans": n_spans}
+
+
+def export(project: Path, out: Path) -> dict[str, float]:
+    from annotator.exporters.registry import run_export
+    from annotator.project import open_project
+    from annotator.storage.repository import ExportFilter
+
+    proj = open_project(project, create=False)
+    try:
+        result = run_export(proj.repo, "canonical", out, ExportFilter())
+    finally:
+        proj.close()
+    return {"records": result.records, "spans": result.spans}
+
+
+def child(kind: str, project: Path, out: Path) -> None:
+    """One measured run; imports happen before the clock and the memory mark start."""
+    if kind == "export":
+        import annotator.exporters.canonical  # noqa: F401
+        import annotator.exporters.registry  # noqa: F401
+        import annotator.project  # noqa: F401
+    else:
+        import sqlite3  # noqa: F401
+
+        import orjson  # noqa: F401
+    benchlib.reset_peak_rss()
+    rss0 = benchlib.rss_mb()
+    t0 = time.perf_counter()
+    counts = (export if kind == "export" else baseline)(project, out)
+    seconds = time.perf_counter() - t0
+    growth = benchlib.peak_rss_mb() - rss0
+    print(json.dumps({"seconds": seconds, "rss0": rss0, "growth_mb": growth, "bytes": out.stat().st_size, **counts}))
+
+
+def run_child(kind: str, project: Path, out: Path) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--project", str(project), "--out", str(out)],
+                          capture_output=True, text=True, timeout=1800)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} child failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    ap = benchlib.parser(__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int)
+    ap.add_argument("--spans", type=int)
+    ap.add_argument("--chars", type=int, default=4000)
+    ap.add_argument("--repeat", type=int, default=2)
+    ap.add_argument("--child", choices=("baseline", "export"))
+    ap.add_argument("--project", type=Path)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.project, args.out)
+        return
+    docs = args.docs or (500 if args.quick else 20_000)
+    spans = args.spans or (25_000 if args.quick else 1_000_000)
+    name = f"export {docs:,} docs / {spans:,} spans as canonical JSONL"
+    try:
+        import annotator.exporters.canonical  # noqa: F401
+        from annotator.exporters.registry import run_export  # noqa: F401
+    except ImportError as exc:
+        benchlib.unavailable("export", f"canonical exporter: {exc}", [(name, f"≥ {SPEED_LIMIT}× sqlite3 read")])
+        return
+    import generate
+
+    t0 = time.perf_counter()
+    project = generate.project(docs, spans, chars=args.chars)
+    print(f"data: {project} ({time.perf_counter() - t0:.1f} s to generate or find)")
+    project.read_bytes()  # into the page cache, so neither side pays the first disk read
+    runs: dict[str, list[dict[str, float]]] = {"baseline": [], "export": []}
+    with tempfile.TemporaryDirectory(prefix="bench-export-") as tmp:
+        for i in range(max(1, args.repeat)):
+            for kind in ("baseline", "export"):
+                try:
+                    r = run_child(kind, project, Path(tmp) / f"{kind}-{i}.jsonl")
+                except RuntimeError as exc:
+                    benchlib.emit("export", [Figure(name, None, "", f"≥ {SPEED_LIMIT}× sqlite3 read")],
+                                  status="error", reason=str(exc))
+                    return
+                runs[kind].append(r)
+                (Path(tmp) / f"{kind}-{i}.jsonl").unlink()  # a full export is over 1 GB
+                print(f"  run {i + 1} {kind}: {r['seconds']:.2f} s, {r['bytes'] / 1e6:.0f} MB, "
+                      f"+{r['growth_mb']:.0f} MB peak, {int(r['records'])} records, {int(r['spans'])} spans")
+    base = min(runs["baseline"], key=lambda r: r["seconds"])
+    best = min(runs["export"], key=lambda r: r["seconds"])
+    growth = max(r["growth_mb"] for r in runs["export"])
+    speed = base["seconds"] / best["seconds"]
+    notes = ["baseline = plain sqlite3 read of the same rows grouped by (document, annotator) + orjson lines "
+             "without tokens; best of %d runs each, each in a fresh process" % max(1, args.repeat)]
+    if best["spans"] != base["spans"]:
+        notes.append(f"span counts differ: export {best['spans']}, baseline {base['spans']}")
+    emit_figs = [
+        Figure(name + " (speed vs sqlite3)", speed, "×", f"≥ {SPEED_LIMIT}× sqlite3", SPEED_LIMIT, "higher",
+               f"{speed:.2f}× ({best['seconds']:.2f} s vs sqlite3 {base['seconds']:.2f} s)"),
+        Figure("export peak memory growth", growth, "MB", f"≤ {MEMORY_LIMIT_MB:.0f} MB", MEMORY_LIMIT_MB, "lower",
+               f"{growth:.1f} MB"),
+        Figure("export output size", best["bytes"] / 1e6, "MB", display=f"{best['bytes'] / 1e6:.0f} MB "
+               f"(baseline {base['bytes'] / 1e6:.0f} MB)"),
+    ]
+    benchlib.emit("export", emit_figs, notes)
+
+
+if __name__ == "__main__":
+    main()
