@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from dataclasses import dataclass
 from pathlib import Path
 
 from annotator.config import default_project_path
 from annotator.labels import default_labels
 from annotator.records import LabelRecord
+from annotator.storage import db
+from annotator.storage.backup import HealthReport, open_time_care
 from annotator.storage.repository import Repository
 
 
@@ -16,6 +19,9 @@ class Project:
     path: str
     repo: Repository
     created: bool
+    # The open-time integrity check and daily backup (done already for small files; on a
+    # thread for large ones). None for new projects and non-file databases.
+    health: Future[HealthReport] | None = None
 
     @property
     def labels(self) -> list[LabelRecord]:
@@ -38,9 +44,17 @@ def open_project(path: str | Path | None = None, *, create: bool = True) -> Proj
     """
     target = path if path is not None else default_project_path()
     repo, created = Repository.open(target, create=create)
+    health: Future[HealthReport] | None = None
+    file = db.engine_path(repo.engine)
+    if not created and file is not None:
+        try:
+            health = open_time_care(file)
+        except BaseException:  # damaged: nothing may keep the file open behind the error
+            repo.close()
+            raise
     if created:
         repo.store_labels(default_labels())
-    project = Project(str(target), repo, created)
+    project = Project(str(target), repo, created, health)
     if created and path is None and (corpus := sample_corpus_dir()) is not None:
         from annotator.importing import import_paths
 

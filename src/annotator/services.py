@@ -62,9 +62,12 @@ class AnnotationService:
             raise EditError(f"span [{start}, {end}) is empty or outside the document (0..{n})")
         self._check_label(label)
         now = utc_now()
+        note = note if note and note.strip() else None  # as set_note stores it, so undo is exact
         span = SpanRecord(new_span_id(), doc_id, self.annotator, label, start, end, note, now, now)
-        self.repo.insert_span(span)
-        self._touch_status(doc_id)
+        # The first span on an untouched document moves it to in_progress, in the same
+        # transaction; this is bookkeeping, not a user edit, so it is not part of the undo history.
+        self.repo.insert_span(span, start_document=doc_id not in self._started)
+        self._started.add(doc_id)
         return Change("span_added", doc_id, None, span)
 
     def restore_span(self, span: SpanRecord) -> Change:
@@ -113,12 +116,3 @@ class AnnotationService:
         if span.annotator != self.annotator:
             raise EditError(f"span {span_id} belongs to {span.annotator}, not {self.annotator}")
         return span
-
-    def _touch_status(self, doc_id: int) -> None:
-        # The first span on an untouched document moves it to in_progress; this is
-        # bookkeeping, not a user edit, so it is not part of the undo history.
-        if doc_id in self._started:
-            return
-        if self.repo.status(doc_id, self.annotator).status == "todo":
-            self.repo.set_status(StatusRecord(doc_id, self.annotator, "in_progress"))
-        self._started.add(doc_id)

@@ -12,6 +12,7 @@ from sqlalchemy import Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 STATUSES: tuple[str, ...] = ("todo", "in_progress", "done", "skipped", "flagged")
+SPAN_SOURCES: tuple[str, ...] = ("manual", "import", "model")
 
 
 def utc_now() -> str:
@@ -45,6 +46,9 @@ class Annotator(SQLModel, table=True):
 
 class Document(SQLModel, table=True):
     __tablename__ = "document"
+    # Schema 3: covers the document list's columns, so reading 100,000 rows of it never
+    # touches the table, where every text is stored inline.
+    __table_args__ = (Index("ix_document_list", "id", "title", "format", "source", "char_count"),)
     id: int | None = Field(default=None, primary_key=True)
     title: str
     source: str
@@ -82,6 +86,9 @@ class Span(SQLModel, table=True):
     note: str | None = None
     created_at: str
     updated_at: str
+    # Who proposed the span: "manual" (a reviewer), "import" (pre-annotations in an imported
+    # file) or "model" (a suggestion). Schema 2; server default so migrated rows get "manual".
+    source: str = Field(default="manual", max_length=16, sa_column_kwargs={"server_default": "manual"})
 
 
 class DocumentStatus(SQLModel, table=True):

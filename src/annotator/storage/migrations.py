@@ -1,0 +1,96 @@
+"""Schema migrations: an ordered list of steps, run after a backup, all in one transaction.
+
+Each step takes a project from ``from_version`` to ``from_version + 1`` using a SQLAlchemy
+connection that is inside the upgrade's transaction, so a failed step leaves the file
+exactly as it was. Steps use portable DDL (SQLite today, PostgreSQL later). A step that
+needs to rebuild a table on SQLite must not rely on switching foreign keys off: that
+pragma is ignored inside a transaction.
+
+To change the schema: edit ``models.py``, bump ``db.SCHEMA_VERSION``, append a step here,
+freeze the previous schema under ``tests/data/schema_vN.sql`` and test the upgrade from it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection, Engine
+
+from annotator.storage import db
+from annotator.storage.errors import ProjectOpenError, StorageError
+
+Step = Callable[[Connection], None]
+
+
+def _add_span_source(c: Connection) -> None:
+    """1 -> 2: record who proposed each span ("manual", "import" or "model").
+
+    Version 1 stamped imported spans with the import's own timestamp, so a span whose
+    created_at equals its document's imported_at came from the imported file.
+    """
+    c.execute(text("ALTER TABLE span ADD COLUMN source VARCHAR(16) DEFAULT 'manual' NOT NULL"))
+    c.execute(text("UPDATE span SET source = 'import' WHERE created_at = "
+                   "(SELECT imported_at FROM document WHERE document.id = span.document_id)"))
+
+
+def _add_document_list_index(c: Connection) -> None:
+    """2 -> 3: the covering index for the document list that ``models.Document`` declares.
+
+    The list reads id, title, format, source and char_count of every document; without
+    it SQLite scans the table with every text stored inline (0.46 s of 0.68 s at 100,000
+    documents). Building it reads the table once (about 0.25 s there).
+    """
+    c.execute(text("CREATE INDEX IF NOT EXISTS ix_document_list ON document (id, title, format, source, char_count)"))
+
+
+MIGRATIONS: list[tuple[int, Step]] = [
+    (1, _add_span_source),
+    (2, _add_document_list_index),
+]
+
+
+def steps_from(version: int) -> list[tuple[int, Step]]:
+    """The steps that take ``version`` to ``db.SCHEMA_VERSION``, checked to be contiguous."""
+    steps = [(v, f) for v, f in MIGRATIONS if v >= version]
+    expected = list(range(version, db.SCHEMA_VERSION))
+    if [v for v, _ in steps] != expected:
+        raise ProjectOpenError(f"no way to upgrade a schema {version} project to {db.SCHEMA_VERSION} "
+                               f"(steps known from {[v for v, _ in MIGRATIONS]})")
+    return steps
+
+
+def upgrade(engine: Engine, version: int, path: Path | None) -> Path | None:
+    """Back up the file, then run every step and record the new version in one transaction.
+
+    Returns the backup taken (None for a non-file database, whose backups are its
+    administrator's job). A damaged file is refused before anything is written.
+    """
+    from annotator.storage.backup import take_backup  # backup.py imports db, which imports us lazily
+
+    steps = steps_from(version)
+    backup: Path | None = None
+    if path is not None:
+        problems = db.quick_check(path)
+        if problems:
+            raise db.damaged_error(path, problems)
+        try:
+            backup = take_backup(path, tag=f"before-v{db.SCHEMA_VERSION}")
+        except (OSError, StorageError) as exc:
+            raise ProjectOpenError(f"{path} needs an upgrade to schema {db.SCHEMA_VERSION}, but no backup "
+                                   f"could be taken first ({exc}); the file was not changed.") from exc
+    try:
+        with db.writing(engine), engine.begin() as c:
+            for _, step in steps:
+                step(c)
+            c.execute(text("UPDATE project_meta SET value = :v WHERE key = 'schema_version'"),
+                      {"v": str(db.SCHEMA_VERSION)})
+    except StorageError as exc:
+        raise ProjectOpenError(f"could not upgrade {path or engine.url} to schema {db.SCHEMA_VERSION}: {exc} "
+                               f"The file was not changed.") from exc
+    except Exception as exc:
+        where = f" A backup from before the upgrade is at {backup}." if backup else ""
+        raise ProjectOpenError(f"could not upgrade {path or engine.url} to schema {db.SCHEMA_VERSION} "
+                               f"({exc}); the file was not changed.{where}") from exc
+    return backup

@@ -1,0 +1,157 @@
+"""Upgrading a version-1 file: data kept, version bumped, backup taken first, all or nothing."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from annotator.project import open_project
+from annotator.storage import backup, db, migrations
+from annotator.storage.errors import ProjectDamagedError, ProjectOpenError
+
+V1_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v1.sql"
+V2_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v2.sql"
+IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
+
+
+def make_v1_project(path: Path) -> None:
+    """A project exactly as annotator 0.1.0 wrote it: one imported span, one made by hand."""
+    conn = sqlite3.connect(path)
+    conn.executescript(V1_SQL.read_text(encoding="utf-8"))
+    conn.executescript(f"""
+        PRAGMA journal_mode=WAL;
+        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0),
+                                 (2, 'mechanism', '#1f77b4', '2', 'How.', '', 1);
+        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.jsonl', 'jsonl', 'aa', 'Fibre feeds gut bacteria.', 25,
+                                     '{{}}', '{IMPORTED_AT}');
+        INSERT INTO document_page VALUES (1, 0, 0, 25, 595.0, 842.0, 0, x'00000000');
+        INSERT INTO span VALUES ('imported0', 1, 1, 1, 0, 5, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}'),
+                                ('byhand0', 1, 1, 2, 6, 11, 'my note', '2025-03-02T10:00:00.000000+00:00',
+                                 '2025-03-02T10:00:00.000000+00:00');
+        INSERT INTO document_status VALUES (1, 1, 'flagged', 'unclear', '2025-03-02T10:00:00.000000+00:00');
+    """)
+    conn.commit()
+    conn.close()
+
+
+def schema_of(path: Path) -> dict[str, object]:
+    """Columns (name, type, not null, default, pk) and indexes per table, as SQLite sees them."""
+    conn = sqlite3.connect(path)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name")]
+        return {t: ([tuple(r[1:]) for r in conn.execute(f"PRAGMA table_info({t})")],
+                    sorted((r[1], r[2]) for r in conn.execute(f"PRAGMA index_list({t})")))
+                for t in tables}
+    finally:
+        conn.close()
+
+
+def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Path) -> None:
+    path = tmp_path / "old.annotator"
+    make_v1_project(path)
+    p = open_project(path)
+    assert not p.created
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 3
+    spans = {s.id: s for s in p.repo.spans(1)}
+    assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
+    assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
+    assert p.repo.status(1, "alice").reason == "unclear"
+    assert [r.number for r in p.repo.pages(1)] == [0]
+    p.close()
+
+    (taken,) = backup.list_backups(path)
+    assert taken.tag == f"before-v{db.SCHEMA_VERSION}"
+    assert db.file_schema_version(taken.path) == 1
+    assert schema_of(taken.path) == schema_of_v1(tmp_path)
+
+
+def schema_of_v1(tmp_path: Path) -> dict[str, object]:
+    ref = tmp_path / "reference-v1.annotator"
+    make_v1_project(ref)
+    return schema_of(ref)
+
+
+def test_an_upgraded_file_has_the_same_schema_as_a_new_one(tmp_path: Path) -> None:
+    old, new = tmp_path / "old.annotator", tmp_path / "new.annotator"
+    make_v1_project(old)
+    open_project(old).close()
+    open_project(new).close()
+    assert schema_of(old) == schema_of(new)
+
+
+def test_a_failing_step_leaves_the_file_as_it_was(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.annotator"
+    make_v1_project(path)
+    before = schema_of(path)
+
+    def broken(c: object) -> None:
+        migrations._add_span_source(c)  # type: ignore[arg-type]
+        raise RuntimeError("step failed half way")
+
+    monkeypatch.setattr(migrations, "MIGRATIONS", [(1, broken), *migrations.MIGRATIONS[1:]])
+    with pytest.raises(ProjectOpenError, match="not changed.*backup from before the upgrade"):
+        open_project(path)
+    assert schema_of(path) == before
+    assert db.file_schema_version(path) == 1
+    monkeypatch.undo()
+    p = open_project(path)  # and the real upgrade still works afterwards
+    assert {s.source for s in p.repo.spans(1)} == {"import", "manual"}
+    p.close()
+
+
+def test_every_version_has_a_step_and_a_gap_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert [v for v, _ in migrations.MIGRATIONS] == list(range(1, db.SCHEMA_VERSION))
+    monkeypatch.setattr(migrations, "MIGRATIONS", [])
+    with pytest.raises(ProjectOpenError, match="no way to upgrade"):
+        migrations.steps_from(1)
+
+
+def test_a_damaged_old_file_is_refused_before_any_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "old.annotator"
+    make_v1_project(path)
+    monkeypatch.setattr(db, "quick_check", lambda p, full=False: ["*** in database main *** Page 4: btreeInitPage() "
+                                                                   "returns error code 11"])
+    with pytest.raises(ProjectDamagedError, match="is damaged"):
+        open_project(path)
+    assert db.file_schema_version(path) == 1 and backup.list_backups(path) == []
+
+
+def test_a_newer_file_is_refused_untouched_and_not_backed_up(tmp_path: Path) -> None:
+    path = tmp_path / "p.annotator"
+    open_project(path).close()
+    conn = sqlite3.connect(path)
+    conn.execute("UPDATE project_meta SET value = ? WHERE key = 'schema_version'", (str(db.SCHEMA_VERSION + 1),))
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(ProjectOpenError, match="newer annotator.*not changed"):
+        open_project(path)
+    assert path.read_bytes() == before and backup.list_backups(path) == []
+
+
+def test_a_version_2_file_gets_the_document_list_index(tmp_path: Path) -> None:
+    path = tmp_path / "v2.annotator"
+    conn = sqlite3.connect(path)
+    conn.executescript(V2_SQL.read_text(encoding="utf-8"))
+    conn.executescript(f"""
+        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', 'Fibre feeds gut bacteria.', 25, '{{}}',
+                                     '{IMPORTED_AT}');
+    """)
+    conn.commit()
+    conn.close()
+    assert ("ix_document_list", 0) not in schema_of(path)["document"][1]
+    p = open_project(path)
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    assert p.repo.document_list("alice").titles == ["Gut"]
+    p.close()
+    assert ("ix_document_list", 0) in schema_of(path)["document"][1]
+    new = tmp_path / "new.annotator"
+    open_project(new).close()
+    assert schema_of(path) == schema_of(new)
+    plan = sqlite3.connect(path).execute(
+        "EXPLAIN QUERY PLAN SELECT id, title, format, source, char_count FROM document ORDER BY id").fetchall()
+    assert "COVERING INDEX ix_document_list" in " ".join(str(r[-1]) for r in plan)
