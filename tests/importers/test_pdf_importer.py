@@ -13,6 +13,7 @@ import pytest
 pymupdf = pytest.importorskip("pymupdf")
 
 from annotator.importers import pdf as pdf_module  # noqa: E402
+from annotator.importers import pdf_text  # noqa: E402
 from annotator.importers.base import DocumentImportError, ImportedDocument  # noqa: E402
 from annotator.importers.pdf import PdfImporter  # noqa: E402
 from annotator.pdf_geometry import (  # noqa: E402
@@ -294,7 +295,7 @@ def test_ligatures_are_expanded_with_proportional_boxes(tmp_path: Path) -> None:
     for ligature, word in (("\ufb01", "fiber"), ("\ufb03", "efficacy")):
         glyph = glyphs[ligature]
         first = doc.text.index(word) + (0 if word == "fiber" else 1)
-        n = len(pdf_module._LIGATURES[ligature])
+        n = len(pdf_text._LIGATURES[ligature])
         parts = [boxes[4 * i : 4 * i + 4] for i in range(first, first + n)]
         assert parts[0][0] == pytest.approx(glyph[0], abs=1e-3)
         assert parts[-1][2] == pytest.approx(glyph[2], abs=1e-3)
@@ -419,7 +420,7 @@ def _block(lines: list[tuple[str, tuple[float, float, float, float]]], size: flo
 
 
 def test_blocks_that_continue_a_paragraph() -> None:
-    glue = pdf_module._continues_paragraph
+    glue = pdf_text._continues_paragraph
     body = _block([("full line one", (72, 100, 518, 114)), ("full line two", (72, 116, 516, 130))])
     # MuPDF's own block for a paragraph's last line: same margin, same line spacing.
     assert glue(body, _block([("twelve months.", (72, 132, 150, 146))]))
