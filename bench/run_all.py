@@ -12,11 +12,9 @@ from __future__ import annotations
 import json
 import math
 import os
-import re
 import subprocess
 import sys
 import time
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -24,58 +22,24 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import benchlib  # noqa: E402
 
-# (name, script, seconds allowed in a full run, arguments for --quick). bench_tagging.py
-# belongs to the main window's author: it has its own options and prints its own lines,
-# which tagging_result() turns into figures when it has no BENCH_RESULT line.
+# (name, script, seconds allowed in a full run, arguments for --quick).
 QUICK = ("--quick",)
 BENCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
-    ("tagging", "bench_tagging.py", 1200, ("--tags", "30", "--opens", "3", "--size", "200000", "--spans", "4000")),
+    ("tagging", "bench_tagging.py", 1200, QUICK),
     ("export", "bench_export.py", 1800, QUICK),
     ("pdf_import", "bench_pdf_import.py", 900, QUICK),
     ("cold_start", "bench_cold_start.py", 600, QUICK),
     ("document_list", "bench_document_list.py", 1200, QUICK),
     ("pdf_view", "bench_pdf_view.py", 600, QUICK),
 )
-FRAME_MS, OPEN_MS = 16.0, 100.0
 _QT_NOISE = ("This plugin does not support",)  # the offscreen platform's warnings, not ours
-_TAGGING_LINE = re.compile(r"^(?P<name>\S.*?)\s+p50\s+(?P<p50>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms\s+"
-                           r"max\s+(?P<max>[\d.]+) ms")
-# bench_tagging.py's line prefix -> (figure name, limit on p95 or None for information)
-_TAGGING_FIGURES = (
-    ("tag a span", "tag a span in the real main window (key → stored → repainted)", FRAME_MS),
-    ("open 1 MB article", "open the article (click in the list → text and highlights painted)", OPEN_MS),
-    ("undo", "undo a tag, same article", FRAME_MS),
-    ("redo", "redo a tag, same article", FRAME_MS),
-    ("whole-viewport repaint", "whole-viewport repaint alone (reference)", None),
-)
 
 
-def tagging_result(stdout: str) -> dict[str, Any] | None:
-    """Figures from bench_tagging.py's own report lines (p50/p95/max per measurement)."""
-    figures = []
-    notes = [ln.strip() for ln in stdout.splitlines() if ln.startswith("article:")]
-    for line in stdout.splitlines():
-        m = _TAGGING_LINE.match(line.strip())
-        if not m:
-            continue
-        for prefix, name, limit in _TAGGING_FIGURES:
-            if m["name"].startswith(prefix):
-                p50, p95, worst = float(m["p50"]), float(m["p95"]), float(m["max"])
-                fig = benchlib.Figure(name, p95, "ms", f"p95 ≤ {limit:.0f} ms" if limit else "",
-                                      limit, "lower" if limit else None,
-                                      f"p50 {p50:.1f} / p95 {p95:.1f} / max {worst:.1f} ms")
-                figures.append(asdict(fig))
-                break
-    if not figures:
-        return None
-    return {"bench": "tagging", "status": "ok", "reason": "", "figures": figures, "notes": notes}
-
-
-def parse_result(name: str, stdout: str) -> dict[str, Any] | None:
+def parse_result(stdout: str) -> dict[str, Any] | None:
     for line in reversed(stdout.splitlines()):
         if line.startswith(benchlib.RESULT_PREFIX):
             return json.loads(line[len(benchlib.RESULT_PREFIX):])
-    return tagging_result(stdout) if name == "tagging" else None
+    return None
 
 
 def run_one(name: str, script: str, extra: tuple[str, ...], timeout_s: int) -> dict[str, Any]:
@@ -100,9 +64,9 @@ def run_one(name: str, script: str, extra: tuple[str, ...], timeout_s: int) -> d
     finally:
         if proc.poll() is None:
             proc.kill()
-    result = parse_result(name, "".join(lines))
-    if proc.returncode and result is not None and result.get("status") == "ok" and name == "tagging":
-        result["notes"].append(f"bench_tagging.py exited with code {proc.returncode}")
+    result = parse_result("".join(lines))
+    if proc.returncode and result is not None and result.get("status") == "ok":
+        result.setdefault("notes", []).append(f"bench/{script} exited with code {proc.returncode}")
     if result is None:
         tail = next((ln.strip() for ln in reversed(lines) if ln.strip()), f"exit code {proc.returncode}")
         over = time.monotonic() - t0 > timeout_s

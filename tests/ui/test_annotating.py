@@ -54,6 +54,21 @@ def test_undo_and_redo_an_add(qtbot, window, fresh_repo) -> None:
     assert window.span_model.rowCount() == 1
 
 
+def test_undoing_a_tag_leaves_the_text_where_it_was(qtbot, window) -> None:
+    """Qt moves the list's selection to a neighbouring row when one goes; that is not a pick."""
+    open_doc(window, "Probiotics")
+    select_phrase(window, "Probiotics")
+    press(qtbot, window, K.Key_1)
+    select_phrase(window, "Butyrate calms")
+    press(qtbot, window, K.Key_2)
+    assert window.span_list.current_span() == window.view.current_span is not None
+    cursor_before = window.view.textCursor().position()
+    press(qtbot, window, K.Key_Z, M.ControlModifier)
+    assert window.span_model.rowCount() == 1
+    assert window.view.current_span is None and window.span_list.current_span() is None
+    assert window.view.selection_cp() is None and window.view.textCursor().position() == cursor_before
+
+
 def test_relabel_from_the_span_list_with_a_number_key(qtbot, window, fresh_repo) -> None:
     doc_id = open_doc(window, "Probiotics")
     select_phrase(window, "Probiotics reduce nerve pain")

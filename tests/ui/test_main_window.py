@@ -129,9 +129,9 @@ def test_document_list_filters_and_navigation(qtbot, window) -> None:
     press(qtbot, window, K.Key_Down, M.AltModifier)  # next in the (filtered) list
     assert window.documents.current_id != gut
     # Picking a row in the list opens that document.
-    tree = doc_list.tree
+    table = doc_list.table
     index = doc_list.proxy.index(1, 0)
-    qtbot.mouseClick(tree.viewport(), Qt.MouseButton.LeftButton, pos=tree.visualRect(index).center())
+    qtbot.mouseClick(table.viewport(), Qt.MouseButton.LeftButton, pos=table.visualRect(index).center())
     assert window.documents.current_id == doc_list.proxy.data(index, Qt.ItemDataRole.UserRole)
 
 

@@ -1,22 +1,40 @@
-"""Starting the GUI: the QApplication, the window, then the project (in that order).
+"""Starting the GUI: the window paints first, then the project opens behind it.
 
-The window is shown before the project opens, because opening imports SQLAlchemy,
-SQLModel and (for PDFs) PyMuPDF, which together take about a second.
+Order matters for how quickly something useful is on screen:
+1. a thread starts reading the document list straight from the project file (stdlib
+   sqlite3, see ``storage.list_snapshot``) while Qt and the window's modules load;
+2. the window is built, shown and painted, with nothing from the database layer imported;
+3. after that first paint a worker opens the project (SQLAlchemy, SQLModel, schema check:
+   about half a second) while the window shows "Opening project…" and, as soon as the
+   snapshot is ready, the document list.
+
+This module imports no Qt at the top, so step 1 can start before Qt loads.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import sys
+import threading
+from concurrent.futures import Future
 from pathlib import Path
-
-from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication
+from typing import TYPE_CHECKING
 
 from annotator.config import APP, Preferences
-from annotator.ui.main_window import MainWindow
+
+if TYPE_CHECKING:
+    from PySide6.QtWidgets import QApplication
+
+    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.ui.main_window import MainWindow
+
+if importlib.util.find_spec("PySide6") is None:  # what `annotator gui` explains when Qt is missing
+    raise ImportError("No module named 'PySide6'")
 
 
 def ensure_app() -> QApplication:
+    from PySide6.QtWidgets import QApplication
+
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
@@ -30,27 +48,53 @@ def ensure_app() -> QApplication:
     return app
 
 
-def _project_to_open(project_path: str | Path | None) -> str | None:
+def _project_to_open(project_path: str | Path | None, prefs: Preferences | None = None) -> str | None:
     if project_path is not None:
         return str(project_path)
-    last = Preferences.load().last_project
+    last = (prefs or Preferences.load()).last_project
     return last if last and ("://" in last or Path(last).exists()) else None
 
 
+def _start_snapshot(target: str | None, prefs: Preferences, hold: threading.Event
+                    ) -> Future[ListSnapshot | None] | None:
+    """Start reading the document list now, when the project is a file and the reviewer known."""
+    if target is None or "://" in target or not prefs.reviewer.strip() or not Path(target).is_file():
+        return None
+    from annotator.storage.list_snapshot import start_list_snapshot
+
+    return start_list_snapshot(target, prefs.reviewer, hold)
+
+
 def launch(project_path: str | Path | None = None) -> tuple[QApplication, MainWindow]:
-    """Show the window now and open the project on the first turn of the event loop."""
+    """Show the window now; the project opens on a worker thread once the window has painted."""
+    prefs = Preferences.load()
+    target = _project_to_open(project_path, prefs)
+    painted = threading.Event()  # the snapshot's Python half waits for the first paint
+    snapshot = _start_snapshot(target, prefs, painted)
     app = ensure_app()
+    from annotator.ui.main_window import MainWindow
+    from annotator.ui.main_window.opening import after_first_paint
+
     window = MainWindow()
+
+    def open_project() -> None:
+        painted.set()
+        window.open_project_in_background(target, snapshot=snapshot)
+
+    after_first_paint(window, open_project)
     window.show()
-    target = _project_to_open(project_path)
-    QTimer.singleShot(0, lambda: window.open_project(target))
     return app, window
 
 
 def run_app(project_path: str | None = None) -> int:
     """The ``annotator gui`` entry point: runs until the window closes."""
     app, _window = launch(project_path)
-    return app.exec()
+    code = app.exec()
+    from annotator.ui.workers import wait_for_tasks
+
+    # A project may still be opening on a worker; let it finish before the interpreter goes.
+    wait_for_tasks(3000)
+    return code
 
 
 def open_main_window(project_path: str | Path | None = None, *, reviewer: str | None = None) -> MainWindow:
@@ -61,6 +105,8 @@ def open_main_window(project_path: str | Path | None = None, *, reviewer: str | 
     the stored name, asked once), and returns without running the event loop.
     """
     app = ensure_app()
+    from annotator.ui.main_window import MainWindow
+
     window = MainWindow()
     window.show()
     app.processEvents()

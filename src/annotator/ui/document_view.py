@@ -15,6 +15,7 @@ from PySide6.QtGui import (QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent
 from PySide6.QtWidgets import QApplication, QPlainTextEdit, QToolTip, QWidget
 
 from annotator.text import word_at
+from annotator.ui.paint_hints import steady_vertical_scrollbar
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
 
@@ -40,6 +41,7 @@ class DocumentView(QPlainTextEdit):
         # The centring margins show the widget's own background: make it the page colour.
         self.setBackgroundRole(QPalette.ColorRole.Base)
         self.setAutoFillBackground(True)
+        steady_vertical_scrollbar(self)
         self.store: SpanStore | None = None
         self.span_painter = SpanPainter()
         self._programmatic = 0

@@ -15,21 +15,25 @@ from PySide6.QtCore import QObject, Signal
 if TYPE_CHECKING:
     from annotator.labels import LabelSpec
     from annotator.project import Project
-    from annotator.records import DocumentInfo, DocumentSummary, SearchHit, SpanRecord, StatusRecord
+    from annotator.records import (DocumentColumns, DocumentInfo, DocumentSummary, SearchHit, SpanRecord,
+                                   StatusRecord)
     from annotator.services import AnnotationService, Change
 
 
 class AnnotationSession(QObject):
     changed = Signal(object)  # annotator.services.Change
 
-    def __init__(self, project: Project, reviewer: str, parent: QObject | None = None) -> None:
+    def __init__(self, project: Project, reviewer: str, parent: QObject | None = None, *,
+                 service: AnnotationService | None = None, label_specs: list[LabelSpec] | None = None) -> None:
+        """``service`` and ``label_specs`` when a worker already made them (see main_window.opening)."""
         super().__init__(parent)
         from annotator.services import AnnotationService
 
         self.project = project
-        self.service: AnnotationService = AnnotationService(project.repo, reviewer)
+        self.service: AnnotationService = service or AnnotationService(project.repo, reviewer)
         self.reviewer = self.service.annotator
-        self.label_specs: list[LabelSpec] = [lr.spec for lr in project.repo.labels()]
+        self.label_specs: list[LabelSpec] = (label_specs if label_specs is not None
+                                             else [lr.spec for lr in project.repo.labels()])
 
     @classmethod
     def open(cls, path: str | None, reviewer: str, parent: QObject | None = None) -> AnnotationSession:
@@ -48,6 +52,10 @@ class AnnotationSession(QObject):
     # -- reads ------------------------------------------------------------------------------------
     def summaries(self) -> list[DocumentSummary]:
         return self.project.repo.document_summaries(self.reviewer)
+
+    def document_columns(self) -> DocumentColumns:
+        """The document list's rows, column-wise (what the list model holds)."""
+        return self.project.repo.document_list(self.reviewer)
 
     def document(self, doc_id: int) -> DocumentInfo:
         return self.project.repo.document(doc_id)

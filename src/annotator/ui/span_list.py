@@ -12,6 +12,7 @@ from PySide6.QtCore import QItemSelectionModel, Qt, Signal
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
 from annotator.ui.models import SpanListModel
+from annotator.ui.paint_hints import steady_vertical_scrollbar
 
 
 class SpanListWidget(QWidget):
@@ -34,6 +35,7 @@ class SpanListWidget(QWidget):
         self.table.setAlternatingRowColors(True)
         # Excerpts are elided to the column; a horizontal bar would only repaint on every edit.
         self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        steady_vertical_scrollbar(self.table)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
         vertical = self.table.verticalHeader()
         vertical.setVisible(False)
@@ -49,6 +51,7 @@ class SpanListWidget(QWidget):
         header.setSectionResizeMode(SpanListModel.EXCERPT, QHeaderView.ResizeMode.Stretch)
         header.resizeSection(SpanListModel.LABEL, 105)
         header.resizeSection(SpanListModel.NOTE, 130)
+        header.sectionResized.connect(self._on_section_resized)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.table)
@@ -87,10 +90,17 @@ class SpanListWidget(QWidget):
         self.table.edit(index)
         return True
 
+    def _on_section_resized(self, section: int, _old: int, new: int) -> None:
+        if section == SpanListModel.EXCERPT:
+            # Enough characters to fill the column even with narrow letters, and no more:
+            # every repaint shapes and elides each row's whole string.
+            narrow = max(1.0, self.fontMetrics().averageCharWidth() * 0.6)
+            self.model.set_excerpt_chars(max(12, int(new / narrow) + 2))
+
     def _on_selection_changed(self) -> None:
         # selectionChanged, not currentRowChanged: re-picking the current row after the
         # selection was cleared must announce the span again.
-        if self._programmatic:
+        if self._programmatic or self.model.changing_rows:
             return
         span_id = self.current_span()
         if span_id:

@@ -11,10 +11,11 @@ of one label over the same words still show as two lines.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock
+from PySide6.QtGui import QColor, QPainter, QPen, QTextBlock, QTextLine
 from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.ui.span_store import SpanEntry, SpanStore
@@ -22,6 +23,12 @@ from annotator.ui.span_store import SpanEntry, SpanStore
 _LANE_STEP = 2.5
 _MAX_LANES = 4
 _UNDERLINE_WIDTH = 2.0
+_GREY = QColor("#888888")
+
+# A laid-out block's lines and where each starts (block-local UTF-16), read once per block
+# and paint: each span then finds its first line by bisection instead of asking Qt for
+# every line of the paragraph again.
+BlockLines = tuple[list[int], list[QTextLine]]
 
 
 class SpanPainter:
@@ -29,14 +36,25 @@ class SpanPainter:
         self.colours: dict[str, QColor] = {}
         self.fill_alpha = 70
         self.current_span: str | None = None
+        self._fills: dict[str, QColor] = {}
 
     def set_colours(self, colours: dict[str, str], *, dark: bool = False) -> None:
         self.colours = {name: QColor(hex_) for name, hex_ in colours.items()}
         # Dark backgrounds need a stronger tint for the same visual weight.
         self.fill_alpha = 95 if dark else 70
+        self._fills = {}
 
     def colour(self, label: str) -> QColor:
-        return self.colours.get(label, QColor("#888888"))
+        return self.colours.get(label, _GREY)
+
+    def fill(self, label: str) -> QColor:
+        """The translucent tint of a label (made once per label, not per span and paint)."""
+        fill = self._fills.get(label)
+        if fill is None:
+            fill = QColor(self.colour(label))
+            fill.setAlpha(self.fill_alpha)
+            self._fills[label] = fill
+        return fill
 
     # -- geometry -----------------------------------------------------------------------------
     @staticmethod
@@ -52,7 +70,14 @@ class SpanPainter:
             block = block.next()
 
     @staticmethod
-    def fragment_rects(block: QTextBlock, geo: QRectF, start16: int, end16: int) -> list[QRectF]:
+    def block_lines(block: QTextBlock) -> BlockLines:
+        layout = block.layout()
+        lines = [layout.lineAt(i) for i in range(layout.lineCount())] if layout is not None else []
+        return [line.textStart() for line in lines], lines
+
+    @staticmethod
+    def fragment_rects(block: QTextBlock, geo: QRectF, start16: int, end16: int,
+                       lines: BlockLines | None = None) -> list[QRectF]:
         """Rectangles covering [start16, end16) within one laid-out block, one per line."""
         layout = block.layout()
         pos = block.position()
@@ -62,11 +87,14 @@ class SpanPainter:
         if local_end <= local_start or layout is None:
             return rects
         origin = geo.topLeft() + layout.position()
-        for i in range(layout.lineCount()):
-            line = layout.lineAt(i)
-            line_start = line.textStart()
+        starts, objs = lines if lines is not None else SpanPainter.block_lines(block)
+        for i in range(max(0, bisect_right(starts, local_start) - 1), len(objs)):
+            line_start = starts[i]
+            if local_end <= line_start:
+                break
+            line = objs[i]
             line_end = line_start + line.textLength()
-            if local_end <= line_start or local_start >= line_end:
+            if local_start >= line_end:
                 continue
             x1 = line.cursorToX(max(local_start, line_start))[0]
             x2 = line.cursorToX(min(local_end, line_end))[0]
@@ -102,6 +130,7 @@ class SpanPainter:
         underlines: list[tuple[QRectF, QColor]] = []
         current: list[QRectF] = []
         current_colour = QColor()
+        lines = self.block_lines(block)
         for entry in spans:  # text order, so greedy lanes never cross
             lane = next((i for i, end in enumerate(lane_ends) if end <= entry.start16), len(lane_ends))
             if lane == len(lane_ends):
@@ -109,9 +138,8 @@ class SpanPainter:
             else:
                 lane_ends[lane] = entry.end16
             colour = self.colour(entry.label)
-            fill = QColor(colour)
-            fill.setAlpha(self.fill_alpha)
-            rects = self.fragment_rects(block, geo, entry.start16, entry.end16)
+            fill = self.fill(entry.label)
+            rects = self.fragment_rects(block, geo, entry.start16, entry.end16, lines)
             offset = min(lane, _MAX_LANES - 1) * _LANE_STEP
             for r in rects:
                 painter.fillRect(r, fill)

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QListWidgetItem,
     QProgressBar,
     QPushButton,
+    QSpinBox,
     QVBoxLayout,
     QWidget,
 )
@@ -43,13 +44,30 @@ def available_formats() -> dict[str, tuple[str, str]]:
     return {name: (getattr(f, "description", ""), getattr(f, "suffix", ".jsonl")) for name, f in FORMATS.items()}
 
 
-def _export_in_worker(project_path: str, fmt: str, out: Path, flt: ExportFilter) -> Callable[[TaskContext], object]:
+def parse_split(text: str) -> tuple[float, ...] | None:
+    """The split field's fractions (None when empty); ValueError says what is wrong."""
+    from annotator.exporters.base import ExportError
+    from annotator.exporters.options import parse_split as parse
+
+    try:
+        return parse(text)
+    except ExportError as exc:
+        raise ValueError(str(exc)) from None
+
+
+def _export_in_worker(project_path: str, fmt: str, out: Path, flt: ExportFilter,
+                      split: tuple[float, ...] | None = None, seed: int = 0) -> Callable[[TaskContext], object]:
     def work(ctx: TaskContext) -> object:
         from annotator.exporters.registry import run_export  # a missing exporter fails the task, not the dialog
 
+        extra: dict[str, object] = {}
+        if split is not None:
+            from annotator.exporters.options import ExportOptions
+
+            extra["options"] = ExportOptions(split=split, seed=seed)
         repo, _ = Repository.open(project_path, create=False)
         try:
-            return run_export(repo, fmt, out, flt, progress=ctx.progress, cancelled=ctx.cancelled)
+            return run_export(repo, fmt, out, flt, progress=ctx.progress, cancelled=ctx.cancelled, **extra)
         finally:
             repo.close()
 
@@ -97,6 +115,18 @@ class ExportDialog(QDialog):
         for box in [*self.status_boxes.values(), *self.label_boxes.values()]:
             box.setChecked(True)
 
+        # Train/dev/test files: grouped by document, stratified by labels, reproducible per seed.
+        self.split_edit = QLineEdit(self)
+        self.split_edit.setObjectName("exportSplit")
+        self.split_edit.setPlaceholderText("none: one file; e.g. 0.8,0.1,0.1 for train/dev/test")
+        self.seed_spin = QSpinBox(self)
+        self.seed_spin.setObjectName("exportSeed")
+        self.seed_spin.setRange(0, 2_147_483_647)
+        split_row = QHBoxLayout()
+        split_row.addWidget(self.split_edit, 1)
+        split_row.addWidget(QLabel("Seed:", self))
+        split_row.addWidget(self.seed_spin)
+
         self.path_edit = QLineEdit(self)
         self.path_edit.setObjectName("exportPath")
         choose = QPushButton("Choose…", self)
@@ -133,6 +163,7 @@ class ExportDialog(QDialog):
         form.addRow("Annotators:", self.annotator_list)
         form.addRow("Statuses:", self._grid(list(self.status_boxes.values())))
         form.addRow("Labels:", self._grid(list(self.label_boxes.values())))
+        form.addRow("Split:", split_row)
         form.addRow("Save to:", path_row)
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -145,6 +176,7 @@ class ExportDialog(QDialog):
         for box in [*self.status_boxes.values(), *self.label_boxes.values()]:
             box.toggled.connect(self._validate)
         self.path_edit.textChanged.connect(self._validate)
+        self.split_edit.textChanged.connect(self._validate)
         self._format_changed()
         self.path_edit.setText(str(self.default_path()))
         self.resize(560, self.sizeHint().height())
@@ -190,12 +222,26 @@ class ExportDialog(QDialog):
         if path:
             self.path_edit.setText(path)
 
+    def _file_suffixes(self) -> set[str]:
+        return {suffix for _description, suffix in self._formats.values() if suffix}
+
+    def split(self) -> tuple[float, ...] | None:
+        """The split fractions, or None (empty field, or a format that writes no splits)."""
+        if not self.split_edit.isEnabled():
+            return None
+        try:
+            return parse_split(self.split_edit.text())
+        except ValueError:
+            return None
+
     def _format_changed(self) -> None:
         description, suffix = self._formats[self.format_name()]
         self.format_help.setText(description)
+        self.split_edit.setEnabled(self.format_name() != "pdf")  # a folder of annotated PDFs has no splits
+        self.seed_spin.setEnabled(self.split_edit.isEnabled())
         text = self.path_edit.text()
-        if text and suffix and Path(text).suffix != suffix:
-            self.path_edit.setText(str(Path(text).with_suffix(suffix)))
+        if text and Path(text).suffix != suffix and (suffix or Path(text).suffix in self._file_suffixes()):
+            self.path_edit.setText(str(Path(text).with_suffix(suffix)))  # a folder format drops a file suffix
         elif text and not suffix and Path(text).suffix:  # a folder format: not a file's name
             self.path_edit.setText(str(self.default_path()))
         self._validate()
@@ -210,6 +256,11 @@ class ExportDialog(QDialog):
             return "Choose at least one label."
         if not self.path_edit.text().strip():
             return "Choose where to save the export."
+        if self.split_edit.isEnabled():
+            try:
+                parse_split(self.split_edit.text())
+            except ValueError as exc:
+                return f"Split: {exc}."
         return None
 
     def _validate(self) -> None:
@@ -236,7 +287,8 @@ class ExportDialog(QDialog):
         if self.is_running() or self.problem() is not None:
             return
         out = Path(self.path_edit.text().strip()).expanduser()
-        work = _export_in_worker(self.project_path, self.format_name(), out, self.export_filter())
+        work = _export_in_worker(self.project_path, self.format_name(), out, self.export_filter(),
+                                 self.split(), self.seed_spin.value())
         self._task = start_task(self, work, title="export")
         self._task.progressed.connect(self._on_progress)
         self._task.finished.connect(self._on_finished)
@@ -250,9 +302,11 @@ class ExportDialog(QDialog):
         self.cancel_button.setVisible(running)
         self.cancel_button.setEnabled(running)
         self.progress_bar.setRange(0, 0)  # busy until the first report gives a total
-        for widget in (self.format_combo, self.annotator_list, self.path_edit,
+        for widget in (self.format_combo, self.annotator_list, self.path_edit, self.seed_spin,
                        *self.status_boxes.values(), *self.label_boxes.values()):
             widget.setEnabled(not running)
+        self.split_edit.setEnabled(not running and self.format_name() != "pdf")
+        self.seed_spin.setEnabled(self.split_edit.isEnabled())
 
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.progress_bar.setRange(0, max(total, 1))
@@ -267,7 +321,9 @@ class ExportDialog(QDialog):
         else:
             files = ", ".join(str(f) for f in getattr(result, "files", []))
             records, spans = getattr(result, "records", 0), getattr(result, "spans", 0)
-            if hasattr(result, "skipped"):  # folder formats (annotated PDFs) say what they left out, and why
+            # Folder formats, splits and resolved overlaps need more than a count: the result says it.
+            if hasattr(result, "skipped") or getattr(result, "splits", None) or getattr(result, "notes", None) \
+                    or getattr(result, "folder", None):
                 self._set_status(f"Exported {result.summary()}", error=False)
             else:
                 self._set_status(f"Exported {records} records with {spans} spans to {files}.", error=False)

@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
+from annotator.records import DocumentColumns
 from annotator.ui.document_list import DocumentListWidget
+from annotator.ui.document_models import DocumentListModel
 from annotator.ui.document_view import DocumentView
-from annotator.ui.models import DocumentListModel, SpanListModel
+from annotator.ui.models import SpanListModel
 from annotator.ui.span_store import SpanStore
 
 if TYPE_CHECKING:
@@ -48,13 +50,15 @@ class DocumentController(QObject):
         self._loading: TaskHandle | None = None
         self._pending: list[Change] = []
         self._loading_doc: int | None = None
+        self._requested: int | None = None  # picked in the list while the project was still opening
         self._start_timer = QTimer(self)
         self._start_timer.setSingleShot(True)
         self._start_timer.setInterval(30)
         self._start_timer.timeout.connect(self._start_loading)
         doc_list.document_selected.connect(self.open)
 
-    def set_session(self, session: AnnotationSession | None) -> None:
+    def set_session(self, session: AnnotationSession | None, columns: DocumentColumns | None = None) -> None:
+        """Switch to a session; ``columns`` is its document list when already read (off the GUI thread)."""
         self._cancel_loading()
         self.session = session
         if session is not None:
@@ -64,19 +68,27 @@ class DocumentController(QObject):
         self.view.clear_document()
         self.span_model.set_store(SpanStore(""))
         if session is None:
-            self.doc_model.set_rows([])
-        else:
-            self.doc_model.set_rows(session.summaries())
+            self.doc_model.set_columns(DocumentColumns())
+        elif columns is None:
+            self.doc_model.set_columns(session.document_columns())
+        elif columns is not self.doc_model.columns:  # else shown already, from the start-up snapshot
+            self.doc_model.set_columns(columns)
+
+    def show_list(self, columns: DocumentColumns) -> None:
+        """Show a document list before its session exists (read while the project opens)."""
+        if self.session is None:
+            self.doc_model.set_columns(columns)
 
     def reload_list(self) -> None:
         """Re-read every row (after an import); keeps the open document."""
         if self.session is not None:
-            self.doc_model.set_rows(self.session.summaries())
+            self.doc_model.set_columns(self.session.document_columns())
             self.doc_list.apply_filters()
             self.doc_list.select_document(self.current_id)
 
     def open(self, doc_id: int, select: tuple[int, int] | None = None) -> bool:
         if self.session is None:
+            self._requested = doc_id  # opened as soon as the project is (open_initial)
             return False
         if doc_id != self.current_id:
             try:
@@ -168,7 +180,9 @@ class DocumentController(QObject):
             self.open(doc_id)
 
     def open_initial(self, preferred: int | None) -> None:
-        """Reopen where the reviewer left off, else the first unfinished document."""
+        """The document picked while opening, else where the reviewer left off, else the first unfinished."""
+        requested, self._requested = self._requested, None
+        preferred = requested if requested is not None else preferred
         if preferred is not None and self.doc_model.row_for(preferred) >= 0:
             self.open(preferred)
             return

@@ -17,17 +17,19 @@ from PySide6.QtWidgets import QInputDialog, QWidget
 from annotator.text import snap_to_tokens, trim
 from annotator.ui.commands import (AddSpanCommand, NoteCommand, RelabelCommand, RemoveSpanCommand,
                                    StatusCommand)
+from annotator.ui.document_models import DocumentListModel
 from annotator.ui.document_view import DocumentView
-from annotator.ui.models import DocumentListModel, SpanListModel
+from annotator.ui.models import SpanListModel
 from annotator.ui.span_list import SpanListWidget
 
 if TYPE_CHECKING:
     from annotator.services import Change
     from annotator.ui.session import AnnotationSession
 
-# Token snapping looks this far around a selection for whitespace to cut the text at; a
-# cut at whitespace tokenizes exactly like the whole text (tokens never hold whitespace).
-_SNAP_WINDOW = 400
+# Token snapping tokenizes only the selection's surroundings, cut at whitespace at least this
+# far out: a cut at whitespace tokenizes exactly like the whole text (tokens never hold
+# whitespace), so a few characters of margin are as good as hundreds, and cheaper per tag.
+_SNAP_WINDOW = 16
 
 
 def snap_selection(text: str, start: int, end: int) -> tuple[int, int]:
@@ -198,6 +200,7 @@ class EditingController(QObject):
             if entry is not None:
                 if self.view.current_span == entry.id:
                     self.view.set_current_span(None)
+                    self.span_list.select_span(None)  # not the row Qt moved the selection to
                 self.view.refresh_span(entry)
         elif change.kind == "span_changed":
             span = change.after

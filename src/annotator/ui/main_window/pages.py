@@ -17,10 +17,10 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QInputDialog, QLineEdit, QStackedWidget, QWidget
 
 from annotator.ui.document_view import DocumentView
-from annotator.ui.pdf_view import PdfPageView
 
 if TYPE_CHECKING:
     from annotator.ui.main_window.documents import DocumentController
+    from annotator.ui.pdf_view import PdfPageView
     from annotator.ui.session import AnnotationSession
 
 
@@ -31,36 +31,51 @@ class PageViewController(QObject):
         super().__init__(parent)
         self.text_view = text_view
         self.documents = documents
-        self.pdf_view = PdfPageView(parent)
+        # The page view (and the PDF rendering modules) are made on the first PDF: most
+        # projects hold none, and building it costs a good part of the window's start-up.
+        self._pdf_view: PdfPageView | None = None
+        self._colours: dict[str, str] = {}
         self.stack = QStackedWidget(parent)
         self.stack.setObjectName("documentStack")
         self.stack.addWidget(text_view)
-        self.stack.addWidget(self.pdf_view)
         self.toggle_action: QAction | None = None  # "view.page_view", set by the window
         self.prefer_pages = True  # a PDF opens on its pages until the reviewer picks the text
         self.session: AnnotationSession | None = None
         self._doc_id: int | None = None
         self._from_page = False
-        self.pdf_view.current_span_source = lambda: text_view.current_span
-        self.pdf_view.selection_made.connect(self._take_page_selection)
-        self.pdf_view.span_clicked.connect(text_view.span_clicked)  # handled as a click in the text
-        self.pdf_view.password_needed.connect(self._ask_password)
         text_view.selectionChanged.connect(self._follow_text_selection)
         documents.opened.connect(self.document_opened)
         documents.spans_complete.connect(lambda _span: self._follow_store())
+
+    @property
+    def pdf_view(self) -> PdfPageView:
+        if self._pdf_view is None:
+            from annotator.ui.pdf_view import PdfPageView
+
+            view = PdfPageView(self.stack)
+            view.current_span_source = lambda: self.text_view.current_span
+            view.selection_made.connect(self._take_page_selection)
+            view.span_clicked.connect(self.text_view.span_clicked)  # handled as a click in the text
+            view.password_needed.connect(self._ask_password)
+            view.set_label_colours(self._colours)
+            self.stack.addWidget(view)
+            self._pdf_view = view
+        return self._pdf_view
 
     # -- documents ------------------------------------------------------------------------------
     def set_session(self, session: AnnotationSession | None) -> None:
         self.session = session
         self._doc_id = None
-        self.pdf_view.clear_document()
+        if self._pdf_view is not None:
+            self._pdf_view.clear_document()
         self._show(pages=False)
 
     def document_opened(self, doc_id: int) -> None:
         info = self.documents.info
         if self.session is None or info is None or info.format != "pdf":
             self._doc_id = None
-            self.pdf_view.clear_document()
+            if self._pdf_view is not None:
+                self._pdf_view.clear_document()
             self._show(pages=False)
             return
         if doc_id != self._doc_id:
@@ -81,15 +96,18 @@ class PageViewController(QObject):
             self.pdf_view.set_store(self.text_view.store)
 
     def spans_changed(self) -> None:
-        self.pdf_view.spans_changed()
+        if self._pdf_view is not None:
+            self._pdf_view.spans_changed()
 
     def set_label_colours(self, colours: dict[str, str]) -> None:
-        self.pdf_view.set_label_colours(colours)
+        self._colours = dict(colours)
+        if self._pdf_view is not None:
+            self._pdf_view.set_label_colours(colours)
 
     # -- which view -----------------------------------------------------------------------------
     @property
     def showing_pages(self) -> bool:
-        return self.stack.currentWidget() is self.pdf_view
+        return self._pdf_view is not None and self.stack.currentWidget() is self._pdf_view
 
     def toggle(self) -> None:
         """Switch between the rendered pages and the text, keeping the place and the selection."""
@@ -156,10 +174,12 @@ class PageViewController(QObject):
         self.pdf_view.fit_width() if self.showing_pages else self.text_view.set_point_size(12)
 
     def fit_width(self) -> None:
-        self.pdf_view.fit_width()
+        if self._pdf_view is not None:
+            self._pdf_view.fit_width()
 
     def fit_page(self) -> None:
-        self.pdf_view.fit_page()
+        if self._pdf_view is not None:
+            self._pdf_view.fit_page()
 
     # -- locked originals ------------------------------------------------------------------------
     def _ask_password(self, path: str) -> None:

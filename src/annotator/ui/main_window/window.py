@@ -2,32 +2,37 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Future
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QLabel, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
 
 from annotator.config import Preferences
 from annotator.ui.actions import ACTIONS, ActionRegistry, Handler, label_action_specs
 from annotator.ui.corpus_search import CorpusSearchDock
 from annotator.ui.document_list import DocumentListWidget
+from annotator.ui.document_models import STATUS_TEXT, DocumentListModel
 from annotator.ui.document_view import DocumentView
 from annotator.ui.find_bar import FindBar
 from annotator.ui.guidelines import GuidelinesWidget
 from annotator.ui.label_bar import LabelBarWidget
 from annotator.ui.main_window.documents import DocumentController
 from annotator.ui.main_window.editing import EditingController
+from annotator.ui.main_window.opening import LoadedProject, ProjectOpener, load_project
 from annotator.ui.main_window.pages import PageViewController
 from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
-from annotator.ui.models import STATUS_TEXT, DocumentListModel, SpanListModel
+from annotator.ui.main_window.status_labels import SteadyLabel
+from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
-    from annotator.records import SearchHit
+    from annotator.records import DocumentColumns, SearchHit
+    from annotator.storage.list_snapshot import ListSnapshot
     from annotator.ui.workers import TaskHandle
 
 _THEMES = {"view.theme_system": "system", "view.theme_light": "light", "view.theme_dark": "dark"}
@@ -43,6 +48,11 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.session: AnnotationSession | None = None
         self._tasks: list[TaskHandle] = []
+        self.opener = ProjectOpener(self)  # opens projects on a worker thread
+        self.opener.opened.connect(self._opened)
+        self.opener.failed.connect(self._open_failed)
+        self.opener.list_ready.connect(self._show_early_list)
+        self._closed = False
         prefs = Preferences.load()
 
         self.view = DocumentView(self)
@@ -96,10 +106,10 @@ class MainWindow(QMainWindow):
         self.pages.toggle_action = self.registry.action("view.page_view")
         self.pages.toggle_action.setEnabled(False)
 
-        self.reviewer_label, self.status_label, self.counts_label = QLabel(self), QLabel(self), QLabel(self)
-        for label, name in ((self.reviewer_label, "statusReviewer"), (self.status_label, "statusDocument"),
-                            (self.counts_label, "statusCounts")):
-            label.setObjectName(name)
+        self.reviewer_label = SteadyLabel("statusReviewer", self)
+        self.status_label = SteadyLabel("statusDocument", self)
+        self.counts_label = SteadyLabel("statusCounts", self)
+        for label in (self.reviewer_label, self.status_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
         for source in (self.documents, self.editing, self.pages):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
@@ -166,19 +176,64 @@ class MainWindow(QMainWindow):
 
     # -- project -----------------------------------------------------------------------------------
     def open_project(self, path: str | Path | None, reviewer: str | None = None) -> bool:
-        """Open a project file (None: the default project) for a reviewer (None: ask once)."""
+        """Open a project file (None: the default project) for a reviewer (None: ask once), now."""
         name = resolve_reviewer(self, reviewer)
         try:
-            session = AnnotationSession.open(str(path) if path is not None else None, name, self)
+            loaded = load_project(str(path) if path is not None else None, name)
         except Exception as exc:  # a damaged or foreign file must not take the window down
             QMessageBox.critical(self, "Cannot open project", f"{path}:\n{exc}")
             return False
+        if self.opener.busy:  # this one wins over a background open still running
+            self.opener.abandon()
+            self.doc_list.set_busy(None)
+        self._install_project(loaded, name)
+        return True
+
+    def open_project_in_background(self, path: str | Path | None, reviewer: str | None = None,
+                                   snapshot: Future[ListSnapshot | None] | None = None) -> TaskHandle:
+        """Open a project on a worker thread; the window stays responsive and says so meanwhile.
+
+        ``snapshot``: the document list read at launch (see storage.list_snapshot), shown as
+        soon as it is ready, before the project itself has finished opening.
+        """
+        name = resolve_reviewer(self, reviewer)
+        target = str(path) if path is not None else None
+        self.doc_list.set_busy("Opening project…")
+        self.statusBar().showMessage(f"Opening {Path(target).name if target else 'the default project'}…")
+        return self.opener.start(target, name, snapshot)
+
+    @property
+    def opening(self) -> bool:
+        return self.opener.busy
+
+    def _show_early_list(self, columns: DocumentColumns) -> None:
+        if self.session is None:
+            self.documents.show_list(columns)
+
+    def _opened(self, loaded: LoadedProject, reviewer: str) -> None:
+        self.doc_list.set_busy(None)
+        self.statusBar().clearMessage()
+        if self._closed:
+            loaded.project.close()
+            return
+        self._install_project(loaded, reviewer)
+
+    def _open_failed(self, what: str, message: str) -> None:
+        self.doc_list.set_busy(None)
+        self.statusBar().clearMessage()
+        if self.session is None:
+            self.documents.set_session(None)  # drop the list shown from the snapshot
+        if not self._closed:
+            QMessageBox.critical(self, "Cannot open project", f"{what}:\n{message}")
+
+    def _install_project(self, loaded: LoadedProject, reviewer: str) -> None:
+        session = AnnotationSession(loaded.project, reviewer, self, service=loaded.service, label_specs=loaded.labels)
         prefs = Preferences.load()
         if self.session is not None:
             self.close_project()
         self.session = session
         self.editing.set_session(session)
-        self.documents.set_session(session)
+        self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
@@ -189,7 +244,6 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"{Path(session.path).name} — annotator")
         self.update_status_bar()
         self.project_opened.emit(session.path)
-        return True
 
     def close_project(self) -> None:
         if self.session is None:
@@ -204,7 +258,7 @@ class MainWindow(QMainWindow):
     def choose_project(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Open project", "", "annotator projects (*.annotator);;All files (*)")
         if path:
-            self.open_project(path, self.session.reviewer if self.session else None)
+            self.open_project_in_background(path, self.session.reviewer if self.session else None)
 
     def _search(self, query: str) -> list[SearchHit]:
         session = self.session
@@ -273,12 +327,12 @@ class MainWindow(QMainWindow):
 
     def update_status_bar(self) -> None:
         session, doc_id = self.session, self.documents.current_id
-        self.reviewer_label.setText(f"Reviewer: {session.reviewer}" if session else "No project")
+        self.reviewer_label.set_text(f"Reviewer: {session.reviewer}" if session else "No project")
         summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
-        self.status_label.setText(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
+        self.status_label.set_text(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
         done, total = self.doc_model.done_count(), self.doc_model.rowCount()
         spans = f"{len(self.span_model.store)} spans · " if summary else ""
-        self.counts_label.setText(f"{spans}{done} of {total} done")
+        self.counts_label.set_text(f"{spans}{done} of {total} done")
 
     # -- preferences, help, closing -------------------------------------------------------------------
     def _toggle_snapping(self) -> None:
@@ -305,6 +359,7 @@ class MainWindow(QMainWindow):
         ShortcutSheet(self, self.registry.actions()).exec()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        self._closed = True
         save_window_state(self)
         update_preferences(font_point_size=self.view.point_size())
         for task in self._tasks:
