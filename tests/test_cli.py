@@ -88,8 +88,8 @@ def test_export_filters(tmp_path: Path, project: Path) -> None:
     assert [s["label"] for x in out.read_bytes().splitlines() for s in orjson.loads(x)["spans"]] == ["claim"]
     bad = invoke("export", "-o", tmp_path / "g.jsonl", "--label", "clam", "--project", project)
     assert bad.exit_code == 1 and "unknown label 'clam'" in bad.output and not (tmp_path / "g.jsonl").exists()
-    fmt = invoke("export", "-o", tmp_path / "g.csv", "--format", "csv", "--project", project)
-    assert fmt.exit_code == 1 and "unknown export format 'csv'" in fmt.output
+    fmt = invoke("export", "-o", tmp_path / "g.xlsx", "--format", "xlsx", "--project", project)
+    assert fmt.exit_code == 1 and "unknown export format 'xlsx'" in fmt.output
 
 
 def test_validate_reports_lines_and_caps_the_list(tmp_path: Path, project: Path) -> None:
@@ -206,3 +206,37 @@ def test_sample_corpus_import_export_validate(tmp_path: Path) -> None:
     assert exported.exit_code == 0, exported.output
     checked = invoke("validate", out)
     assert checked.exit_code == 0, checked.output
+
+
+def test_export_dataset_formats_with_split_patterns_and_card(tmp_path: Path, project: Path) -> None:
+    out = tmp_path / "ds.jsonl"
+    res = invoke("export", "-f", "hf-bio", "-o", out, "--split", "0.5,0.5", "--seed", "3", "--project", project)
+    assert res.exit_code == 0, res.output
+    assert "split train 1 documents, test 1 documents" in res.output
+    assert f"card: {tmp_path / 'ds.manifest.json'}" in res.output
+    manifest = json.loads((tmp_path / "ds.manifest.json").read_text(encoding="utf-8"))
+    assert manifest["command"].startswith("annotator export --format hf-bio --out ")
+    assert "--split 0.5,0.5 --seed 3" in manifest["command"]
+    for name in ("train", "test"):
+        check = invoke("validate", tmp_path / f"ds.{name}.jsonl", "--project", project)
+        assert check.exit_code == 0 and "(hf-bio format), no problems" in check.output, check.output
+    titled = invoke("export", "-f", "spans", "-o", tmp_path / "t.jsonl", "--title", "PROBIOTICS*",
+                    "--context-window", "4", "--project", project)
+    assert titled.exit_code == 0, titled.output
+    lines = [orjson.loads(x) for x in (tmp_path / "t.jsonl").read_bytes().splitlines()]
+    assert [x["text"] for x in lines] == ["Probiotics", "reduce nerve pain."]
+    assert lines[0]["context"] == "Probiotics 🦠 r"
+    none = invoke("export", "-f", "csv", "-o", tmp_path / "n.csv", "--source", "*.PDF", "--project", project)
+    gut = invoke("export", "-f", "csv", "-o", tmp_path / "g.csv", "--source", "*/GUT.txt", "--project", project)
+    assert gut.exit_code == 0
+    assert len((tmp_path / "g.csv").read_text(encoding="utf-8-sig").splitlines()) == 3
+    assert none.exit_code == 0 and "0 records" in none.output
+
+
+def test_export_refuses_bad_split_and_missing_spacy_clearly(tmp_path: Path, project: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    bad = invoke("export", "-o", tmp_path / "x.jsonl", "--split", "0.9,0.2", "--project", project)
+    assert bad.exit_code == 2 and "add up to 1" in bad.output
+    monkeypatch.setitem(sys.modules, "spacy", None)
+    missing = invoke("export", "-f", "spacy", "-o", tmp_path / "x.spacy", "--project", project)
+    assert missing.exit_code == 1 and "pip install" in missing.output and not (tmp_path / "x.spacy").exists()

@@ -126,7 +126,10 @@ def _format_help() -> str:
 
 @app.command()
 def export(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File to write (replaced only when complete).",
+    out: Annotated[Path, typer.Option("--out", "-o", help="File (a folder for brat and pdf) to write, replaced only "
+                                      "when complete. With --split: <stem>.train<suffix>, <stem>.dev..., "
+                                      "<stem>.test... (folders out/train, ... for brat). A manifest "
+                                      "(<stem>.manifest.json) and a dataset card (<stem>.card.md) go next to it.",
                                       show_default=False)],
     fmt: Annotated[str, typer.Option("--format", "-f", help=_format_help())] = "canonical",
     annotator: Annotated[list[str] | None, typer.Option("--annotator", help="Only this annotator (repeatable).",
@@ -137,18 +140,40 @@ def export(
     label: Annotated[list[str] | None, typer.Option("--label", help="Only spans with this label (repeatable); "
                                                     "documents without one are still written.",
                                                     show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Only documents whose title matches this "
+                                              "pattern (shell-style, case-insensitive: \"*vitamin*\").",
+                                              show_default=False)] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only documents whose source path matches this "
+                                               "pattern (shell-style, case-insensitive: \"*.pdf\").",
+                                               show_default=False)] = None,
+    split: Annotated[str | None, typer.Option("--split", help="Write train/dev/test files, e.g. 0.8,0.1,0.1 (two "
+                                              "parts: train/test). Grouped by document, stratified by the "
+                                              "labels a document holds, the same for the same --seed and data.",
+                                              show_default=False)] = None,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the --split shuffle.")] = 0,
+    context_window: Annotated[int | None, typer.Option(
+        "--context-window", help="spans format: this many characters either side of the span as its context, "
+        "instead of its sentence.", show_default=False)] = None,
+    ents: Annotated[bool, typer.Option("--ents", help="spacy format: also put the non-overlapping spans in "
+                                       "doc.ents.")] = False,
     project: ProjectOpt = None,
 ) -> None:
-    """Export annotations: one line per document and annotator."""
+    """Export annotations for people and trainers, with a manifest and dataset card next to them."""
     from annotator.exporters.base import ExportError
+    from annotator.exporters.options import ExportOptions, parse_split
     from annotator.exporters.registry import run_export
     from annotator.storage.repository import ExportFilter
 
     flt = ExportFilter(tuple(annotator or ()), tuple(status or ()), tuple(label or ()))
+    try:
+        options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
+                                context_window=context_window, ents=ents)
+    except ExportError as exc:
+        _fail(str(exc), 2)
     proj = _open(project)
     bar = _Bar("Exporting")
     try:
-        result = run_export(proj.repo, fmt, out, flt, progress=bar)
+        result = run_export(proj.repo, fmt, out, flt, progress=bar, options=options)
     except ExportError as exc:
         bar.close()
         _fail(str(exc))
@@ -159,6 +184,8 @@ def export(
         bar.close()
         proj.close()
     typer.echo(result.summary())
+    for path in result.manifest:
+        typer.echo(f"card: {path}")
 
 
 def _status_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
@@ -216,8 +243,8 @@ def stats(
 
 @app.command()
 def validate(
-    file: Annotated[Path, typer.Argument(help="A JSONL file: canonical export, Prodigy spans or doccano.",
-                                         show_default=False)],
+    file: Annotated[Path, typer.Argument(help="A JSONL file: canonical export, Prodigy spans, doccano, or the "
+                                         "spans, sentences, hf-bio or w3c exports.", show_default=False)],
     project: Annotated[Path | None, typer.Option(
         "--project", dir_okay=False, show_default=False,
         help="Also check span labels against this project's labels.")] = None,

@@ -49,6 +49,40 @@ class DocumentSummary:
     span_count: int
 
 
+@dataclass(slots=True)
+class DocumentColumns:
+    """The whole document list for one annotator, one list per field, in id order.
+
+    What a 100,000-document list is read into: seven lists instead of 100,000 records
+    (building those costs more than the query). Row ``i`` is ``summary(i)``.
+    """
+
+    ids: list[int] = field(default_factory=list)
+    titles: list[str] = field(default_factory=list)
+    formats: list[str] = field(default_factory=list)
+    sources: list[str] = field(default_factory=list)
+    char_counts: list[int] = field(default_factory=list)
+    statuses: list[str] = field(default_factory=list)
+    span_counts: list[int] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def summary(self, i: int) -> DocumentSummary:
+        return DocumentSummary(self.ids[i], self.titles[i], self.formats[i], self.sources[i], self.char_counts[i],
+                               self.statuses[i], self.span_counts[i])
+
+    @classmethod
+    def from_rows(cls, rows: list[Any]) -> DocumentColumns:
+        """From (id, title, format, source, char_count, status, span_count) rows or DocumentSummary records."""
+        if not rows:
+            return cls()
+        tuples = rows if not isinstance(rows[0], DocumentSummary) else [
+            (r.id, r.title, r.format, r.source, r.char_count, r.status, r.span_count) for r in rows]
+        ids, titles, formats, sources, chars, statuses, counts = (list(c) for c in zip(*tuples))
+        return cls(ids, titles, formats, sources, chars, statuses, counts)
+
+
 @dataclass(frozen=True, slots=True)
 class DocumentInfo:
     id: int

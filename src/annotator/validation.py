@@ -1,4 +1,5 @@
-"""Checking JSONL annotation files: the canonical export, Prodigy span records, doccano labels.
+"""Checking JSONL annotation files: the canonical export, Prodigy span records, doccano labels,
+and the dataset exports written one JSON object per line (spans, sentences, hf-bio, w3c).
 
 :func:`validate_file` streams a file line by line (memory grows only with the ids it must
 remember to find repeats) and reports every problem with its line number and JSON path:
@@ -17,6 +18,7 @@ from typing import Any
 
 import orjson
 
+from annotator.validation_datasets import labels_named
 from annotator.validation_rules import FORMATS, SchemaChecker, semantic_problems
 
 MAX_KEPT = 1000  # problems kept in a report; the count goes on
@@ -37,7 +39,7 @@ class Problem:
 @dataclass
 class ValidationReport:
     path: str
-    format: str | None = None  # "canonical", "prodigy" or "doccano"; None for an empty file
+    format: str | None = None  # one of FORMATS; None for an empty file
     records: int = 0
     problems: list[Problem] = field(default_factory=list)
     problem_count: int = 0
@@ -57,9 +59,19 @@ def detect_format(obj: dict[str, Any]) -> str:
     """Which kind of record this is.
 
     ``annotator`` with ``_task_hash`` is canonical (only ``annotator export`` writes both);
-    ``label`` pairs without ``spans`` are doccano; anything else is Prodigy-style spans, which
-    may also name an ``annotator`` and a ``status`` (hand-written pre-annotations).
+    ``label`` pairs without ``spans`` are doccano; the dataset exports have keys of their own
+    (``@context``: w3c, ``ner_tags``: hf-bio, ``context``: spans, ``labels``: sentences);
+    anything else is Prodigy-style spans, which may also name an ``annotator`` and a
+    ``status`` (hand-written pre-annotations).
     """
+    if "@context" in obj or obj.get("type") == "Annotation":
+        return "w3c"
+    if "ner_tags" in obj:
+        return "hf-bio"
+    if "context" in obj and "spans" not in obj:
+        return "spans"
+    if "labels" in obj and "spans" not in obj and "label" not in obj:
+        return "sentences"
     if isinstance(obj.get("label"), list) and "spans" not in obj:
         return "doccano"
     if "annotator" in obj and "_task_hash" in obj:
@@ -113,8 +125,12 @@ class RecordChecker:
 
     def _unknown_labels(self, line_no: int, fmt: str, obj: dict[str, Any]) -> list[Problem]:
         assert self.labels is not None
-        named = ([(f"$.label[{i}]", x[2]) for i, x in enumerate(obj["label"])] if fmt == "doccano"
-                 else [(f"$.spans[{i}].label", s["label"]) for i, s in enumerate(obj.get("spans") or ())])
+        if fmt == "doccano":
+            named = [(f"$.label[{i}]", x[2]) for i, x in enumerate(obj["label"])]
+        elif fmt in ("canonical", "prodigy"):
+            named = [(f"$.spans[{i}].label", s["label"]) for i, s in enumerate(obj.get("spans") or ())]
+        else:
+            named = labels_named(fmt, obj)
         known = ", ".join(sorted(self.labels))
         return [Problem(line_no, path, f"unknown label {label!r} (project labels: {known})")
                 for path, label in named if label not in self.labels][:MAX_PER_RECORD]

@@ -18,10 +18,11 @@ from typing import Any
 
 from jsonschema import Draft202012Validator
 
+from annotator import validation_datasets as datasets
 from annotator.exporters.record import ANSWERS, document_key, input_hash_from_sha256, load_schema
 from annotator.exporters.tokens import span_tokens
 
-FORMATS: tuple[str, ...] = ("canonical", "prodigy", "doccano")
+FORMATS: tuple[str, ...] = ("canonical", "prodigy", "doccano", "spans", "sentences", "hf-bio", "w3c")
 _MAX_MESSAGE = 300
 _LABEL = re.compile(r"[a-z][a-z0-9_-]{0,39}")
 
@@ -70,6 +71,7 @@ QUICK_TESTS: dict[str, dict[str, Callable[[Any], bool]]] = {
     "canonical": {"tokens": _canonical_token, "spans": _canonical_span},
     "prodigy": {"tokens": _prodigy_token, "spans": _prodigy_span},
     "doccano": {"label": _doccano_label},
+    **datasets.QUICK_TESTS,
 }
 
 
@@ -194,13 +196,24 @@ def _canonical_problems(obj: dict[str, Any], found: Found) -> None:
 
 def semantic_problems(fmt: str, obj: dict[str, Any], limit: int) -> Found:
     """What the schema cannot check, for a record that passed it."""
-    text: str = obj["text"]
     found: Found = []
+    if fmt == "spans":
+        datasets.spans_problems(obj, found)
+    elif fmt == "sentences":
+        datasets.sentences_problems(obj, found)
+    elif fmt == "hf-bio":
+        datasets.hf_bio_problems(obj, found, limit)
+    elif fmt == "w3c":
+        datasets.w3c_problems(obj, found)
+    if fmt in datasets.QUICK_TESTS:
+        return found[:limit]
+    text: str = obj["text"]
     if "\r" in text:
         found.append(("$.text", "contains carriage returns (\\r); annotator texts use \\n newlines only"))
     if fmt == "doccano":
         spans = [(f"$.label[{i}]", None, x[0], x[1], x[2]) for i, x in enumerate(obj["label"])]
         _span_problems(text, spans, None, found)
+        datasets.doccano_note_problems(obj, found)
         return found[:limit]
     bounds = None
     if isinstance(obj.get("tokens"), list):

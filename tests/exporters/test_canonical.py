@@ -122,8 +122,8 @@ def test_unknown_filter_values_are_refused(project: Project, tmp_path: Path, flt
 
 
 def test_unknown_format_and_missing_folder(project: Project, tmp_path: Path) -> None:
-    with pytest.raises(ExportError, match="unknown export format 'csv'"):
-        run_export(project.repo, "csv", tmp_path / "x.csv")
+    with pytest.raises(ExportError, match="unknown export format 'xlsx'"):
+        run_export(project.repo, "xlsx", tmp_path / "x.xlsx")
     with pytest.raises(ExportError, match="does not exist"):
         run_export(project.repo, "canonical", tmp_path / "nope" / "x.jsonl")
     assert "canonical" in FORMATS and FORMATS["canonical"].description

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Protocol
 
+from annotator.exporters import digest
 from annotator.storage.repository import ExportFilter, Repository
 
 Progress = Callable[[int, int, str], None]  # (done, total, message)
@@ -49,6 +50,7 @@ class ExportResult:
     records: int = 0
     spans: int = 0
     cancelled: bool = False
+    manifest: list[Path] = field(default_factory=list)  # the dataset card (JSON, Markdown), when written
 
     def summary(self) -> str:
         if self.cancelled:
@@ -101,15 +103,25 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     except OSError as exc:
         raise ExportError(f"cannot write in {folder}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
+    hasher: digest.HashingWriter | None = None
     try:
         with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
-            yield fh
+            if digest.wanted():  # a manifest will list this file's SHA-256
+                hasher = digest.HashingWriter(fh)
+                yield hasher  # type: ignore[misc]
+            else:
+                yield fh
             fh.flush()
             os.fsync(fh.fileno())  # the rename must not land before the data does
+        sha = hasher.hexdigest() if hasher is not None else None
         if os.name == "posix":
             os.chmod(tmp, 0o666 & ~_UMASK)  # mkstemp makes 0600; exports are ordinary files
         os.replace(tmp, path)
+        if hasher is not None and sha is not None:
+            digest.record(path, sha, hasher.size)
     except BaseException:
+        if hasher is not None:
+            hasher.close_pool()
         with suppress(OSError):
             tmp.unlink()
         raise

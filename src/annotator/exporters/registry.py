@@ -1,7 +1,11 @@
 """Export formats by name, loaded lazily, and the one entry point the UI and CLI call.
 
-A new format is one module with an exporter class (see :class:`base.Exporter`) and one
-:class:`ExportFormat` line here.
+A new format is one module and one :class:`ExportFormat` line here. Dataset formats are a
+:class:`sink.DatasetFormat` (the driver in :mod:`dataset` streams groups into them, one
+sink per split); a format that needs its own loop (canonical, pdf) is an exporter class
+(see :class:`base.Exporter`), run once per split on a filtered view of the repository.
+Either way :func:`run_export` applies the options (title/source patterns, split, seed,
+context window, ents) and writes the manifest and dataset card next to the output.
 """
 
 from __future__ import annotations
@@ -13,6 +17,9 @@ from pathlib import Path
 from annotator.exporters.base import (
     Cancelled, ExportCancelled, ExportError, Exporter, ExportResult, Progress, Ticker,
 )
+from annotator.exporters.dataset import export_dataset
+from annotator.exporters.options import ExportOptions, check_split
+from annotator.exporters.sink import DatasetFormat
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportFilter, Repository
 
@@ -23,21 +30,47 @@ class ExportFormat:
     description: str  # one line, shown by `annotator export --help` and the export dialog
     suffix: str  # the usual file suffix, or "" for a folder of files
     target: str  # "module:Class", imported only when used
+    splits: bool = True  # whether --split applies (train/dev/test outputs)
+    rules: tuple[str, ...] = ()  # for the dataset card of formats with their own exporter
 
-    def exporter(self) -> Exporter:
+    def exporter(self) -> Exporter | DatasetFormat:
         module, _, cls = self.target.partition(":")
         return getattr(import_module(module), cls)()
 
+
+_CANONICAL_RULES = (
+    "One JSON line per document and annotator: text, tokens, spans, meta, annotator, status "
+    "(a superset of Prodigy's span format; see DESIGN.md).",
+    "Span start/end are code points into text, end exclusive; token_end is inclusive (Prodigy's convention).",
+    "`annotator validate` checks the file; `annotator import` restores the same spans, notes and statuses.",
+)
 
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("canonical", "One JSON line per document and annotator: text, tokens, spans, meta "
                      "(a superset of Prodigy's span format)", ".jsonl",
-                     "annotator.exporters.canonical:CanonicalExporter"),
+                     "annotator.exporters.canonical:CanonicalExporter", rules=_CANONICAL_RULES),
+        ExportFormat("spans", "One JSON line per span for span classification: text, label, its sentence "
+                     "(or a character window) and offsets in it", ".jsonl", "annotator.exporters.spans:SpansFormat"),
+        ExportFormat("sentences", "One JSON line per sentence for sentence classification: the labels of the "
+                     "spans overlapping it (multi-label)", ".jsonl", "annotator.exporters.sentences:SentencesFormat"),
+        ExportFormat("hf-bio", "Hugging Face token classification: tokens and BIO ner_tags per document and "
+                     "annotator (overlaps resolved and counted)", ".jsonl", "annotator.exporters.hf_bio:HfBioFormat"),
+        ExportFormat("spacy", "A spaCy DocBin (.spacy) with the spans in doc.spans[\"sc\"] (needs spaCy)",
+                     ".spacy", "annotator.exporters.spacy_docbin:SpacyFormat"),
+        ExportFormat("doccano", "doccano sequence-labelling JSONL: text and [start, end, label] per document "
+                     "and annotator", ".jsonl", "annotator.exporters.doccano:DoccanoFormat"),
+        ExportFormat("brat", "A folder of brat standoff files: .txt and .ann per document and annotator",
+                     "", "annotator.exporters.brat:BratFormat"),
+        ExportFormat("w3c", "W3C Web Annotation JSON-LD, one annotation per line, with position and "
+                     "quote selectors", ".jsonl", "annotator.exporters.w3c:W3cFormat"),
+        ExportFormat("csv", "One spreadsheet row per span: document, annotator, label, offsets, exact text, note",
+                     ".csv", "annotator.exporters.csv_export:CsvFormat"),
         ExportFormat("pdf", "A folder with a copy of each PDF article and a highlight annotation per span "
                      "(label colour; reviewer, label and note readable in any PDF reader)", "",
-                     "annotator.exporters.pdf:PdfExporter"),
+                     "annotator.exporters.pdf:PdfExporter", splits=False,
+                     rules=("One annotated copy per PDF document; non-PDF documents are left out.",)),
     )
 }
 
@@ -55,15 +88,30 @@ def check_filter(repo: Repository, flt: ExportFilter) -> None:
 
 
 def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = ExportFilter(), *,
-               progress: Progress | None = None, cancelled: Cancelled | None = None) -> ExportResult:
-    """Write ``out`` in format ``fmt``. Raises ExportError; a cancelled export writes nothing."""
+               progress: Progress | None = None, cancelled: Cancelled | None = None,
+               options: ExportOptions | None = None) -> ExportResult:
+    """Write ``out`` in format ``fmt``, and its manifest and card. Raises ExportError; a cancelled
+    export writes nothing. ``options`` adds title/source patterns, a split and format knobs."""
     try:
         spec = FORMATS[fmt]
     except KeyError:
         raise ExportError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}") from None
+    opts = options or ExportOptions()
+    if opts.split is not None:
+        check_split(opts.split)
+        if not spec.splits:
+            raise ExportError(f"the {fmt} format cannot be split into train/dev/test")
+    if opts.context_window is not None and (opts.context_window < 0 or fmt != "spans"):
+        raise ExportError("a context window (characters, zero or more) applies to the spans format only")
+    if opts.ents and fmt != "spacy":
+        raise ExportError("doc.ents (--ents) applies to the spacy format only")
     check_filter(repo, flt)
     ticker = Ticker(repo.count_export_groups(flt), progress, cancelled)
     try:
-        return spec.exporter().export(repo, Path(out), flt, ticker)
+        writer = spec.exporter()
+        if isinstance(writer, DatasetFormat):
+            return export_dataset(repo, fmt, Path(out), flt, opts, ticker, native=writer)
+        return export_dataset(repo, fmt, Path(out), flt, opts, ticker, foreign=writer, suffix=spec.suffix,
+                              foreign_details={"rules": list(spec.rules)})
     except ExportCancelled:
         return ExportResult(cancelled=True)

@@ -1,5 +1,8 @@
 """JSONL pre-annotations: the canonical export, Prodigy span records, doccano sequence labels.
 
+doccano lines may carry ``annotator``, ``status`` and ``notes`` ([start, end, label, note]),
+as ``annotator export --format doccano`` writes them; they are restored too.
+
 Each line is checked by the same :class:`~annotator.validation.RecordChecker` that
 ``annotator validate`` runs, so the first problem anywhere refuses the whole file, with its
 line number. Lines holding the same text (one line per document and annotator in the
@@ -23,6 +26,7 @@ DEFAULT_ANNOTATOR = "imported"
 # Formats whose documents are fully described by their text; anything else lacks geometry.
 _RESTORABLE_FORMATS = frozenset({"txt", "md", "html", "jsonl"})
 _TITLE_WIDTH = 200
+_WHOLE_DOCUMENTS = frozenset({"canonical", "prodigy", "doccano"})
 
 
 def _first_line(text: str) -> str:
@@ -59,7 +63,8 @@ def _prodigy(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDoc
 
 
 def _doccano(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDocument, str]:
-    spans = [ImportedSpan(s, e, label) for s, e, label in obj["label"]]
+    notes = {(s, e, label): note for s, e, label, note in obj.get("notes") or ()}
+    spans = [ImportedSpan(s, e, label, notes.get((s, e, label))) for s, e, label in obj["label"]]
     meta: dict[str, Any] = {"line": line_no}
     if "id" in obj:
         meta["id"] = obj["id"]
@@ -96,6 +101,10 @@ class JsonlImporter:
                     raise DocumentImportError(path, f"{where}{first.message}", f"line {line_no}")
                 if obj is None:
                     continue
+                if checker.format not in _WHOLE_DOCUMENTS:
+                    raise DocumentImportError(
+                        path, f"{checker.format} lines cannot be imported: they do not hold whole documents "
+                        "with their spans (import a canonical, Prodigy or doccano file)", f"line {line_no}")
                 if checker.format == "canonical":
                     doc, annotator = _canonical(obj, path)
                 elif checker.format == "doccano":

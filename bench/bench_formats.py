@@ -1,0 +1,204 @@
+"""Every dataset format's export speed and memory against a plain sqlite3 read of the same rows.
+
+    python bench/bench_formats.py [--quick] [--docs 20000] [--spans 1000000] [--chars 4000]
+                                  [--formats spans,hf-bio] [--repeat 1]
+
+Each export runs in its own fresh child process through ``run_export`` (manifest and
+SHA-256 included, as users get them), on a project from bench/generate.py. The baseline is
+the one bench_export.py defines (and is repeated here so the two cannot drift apart
+silently): one stdlib ``sqlite3`` connection reads every document and every span joined
+to its label and annotator in export order, groups spans by (document, annotator) and
+writes one orjson line per group (text, spans with their text, meta, annotator, status).
+
+Memory: each child resets the kernel's peak-RSS mark just before the export and reports
+peak minus the RSS then. "Flat" compares that growth on the full corpus with the growth
+on a quarter of it: a streaming export's growth must not follow the corpus (allowance
+25 MB; what may grow is small per document: a split's plan, brat's file list, spaCy's
+string table of distinct tokens).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import benchlib  # noqa: E402
+from benchlib import Figure  # noqa: E402
+
+SPEED_LIMIT = 0.7
+FLAT_ALLOWANCE_MB = 25.0
+SPLIT = "hf-bio+split"  # hf-bio with --split 0.8,0.1,0.1: the two-pass path
+
+
+def baseline(project: Path, out: Path) -> dict[str, float]:
+    import sqlite3
+
+    import orjson
+
+    con = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
+    statuses = {(d, a): s for d, a, s in con.execute("SELECT document_id, annotator_id, status FROM document_status")}
+    docs = con.execute("SELECT id, title, source, format, sha256, text, meta_json FROM document ORDER BY id")
+    spans = con.execute(
+        "SELECT s.document_id, s.annotator_id, a.name, s.id, s.start, s.end, l.name, s.note FROM span s "
+        "JOIN label l ON l.id = s.label_id JOIN annotator a ON a.id = s.annotator_id "
+        "ORDER BY s.document_id, s.annotator_id, s.start, s.end, l.name, s.id")
+    records = n_spans = 0
+    doc = next(docs, None)
+    row = next(spans, None)
+    with out.open("wb", buffering=1 << 20) as fh:
+        while row is not None:
+            doc_id, ann_id, ann_name = row[0], row[1], row[2]
+            while doc is not None and doc[0] < doc_id:
+                doc = next(docs, None)
+            text = doc[5] if doc is not None and doc[0] == doc_id else ""
+            group = []
+            while row is not None and row[0] == doc_id and row[1] == ann_id:
+                group.append({"id": row[3], "start": row[4], "end": row[5], "label": row[6],
+                              "text": text[row[4]:row[5]], "note": row[7]})
+                row = next(spans, None)
+            if doc is None or doc[0] != doc_id:
+                continue
+            meta = {"document_id": doc_id, "title": doc[1], "source": doc[2], "format": doc[3], "sha256": doc[4]}
+            meta.update(orjson.loads(doc[6]))
+            fh.write(orjson.dumps({"text": text, "spans": group, "meta": meta, "annotator": ann_name,
+                                   "status": statuses.get((doc_id, ann_id), "todo")}))
+            fh.write(b"\n")
+            records += 1
+            n_spans += len(group)
+    con.close()
+    return {"records": records, "spans": n_spans}
+
+
+def export(fmt: str, project: Path, out: Path) -> dict[str, float]:
+    from annotator.exporters.options import ExportOptions
+    from annotator.exporters.registry import run_export
+    from annotator.project import open_project
+
+    options = ExportOptions(split=(0.8, 0.1, 0.1), seed=1) if fmt == SPLIT else ExportOptions()
+    proj = open_project(project, create=False)
+    try:
+        result = run_export(proj.repo, fmt.partition("+")[0], out, options=options)
+    finally:
+        proj.close()
+    size = sum(sum(p.stat().st_size for p in f.rglob("*") if p.is_file()) if f.is_dir() else f.stat().st_size
+               for f in result.files)
+    return {"records": result.records, "spans": result.spans, "bytes": size}
+
+
+def suffix_of(fmt: str) -> str:
+    from annotator.exporters.registry import FORMATS
+
+    return FORMATS[fmt.partition("+")[0]].suffix
+
+
+def child(kind: str, project: Path, out: Path) -> None:
+    """One measured run; imports happen before the clock and the memory mark start."""
+    import orjson  # noqa: F401
+
+    if kind != "baseline":
+        import annotator.exporters.registry as registry
+        import annotator.project  # noqa: F401
+
+        registry.FORMATS[kind.partition("+")[0]].exporter()  # the format's module (and spaCy) loaded
+    benchlib.reset_peak_rss()
+    rss0 = benchlib.rss_mb()
+    t0 = time.perf_counter()
+    counts = baseline(project, out) if kind == "baseline" else export(kind, project, out)
+    seconds = time.perf_counter() - t0
+    growth = benchlib.peak_rss_mb() - rss0
+    counts.setdefault("bytes", out.stat().st_size if out.is_file() else 0)
+    print(json.dumps({"seconds": seconds, "growth_mb": growth, **counts}))
+
+
+def run_child(kind: str, project: Path, out: Path) -> dict[str, float]:
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--project", str(project), "--out", str(out)],
+                          capture_output=True, text=True, timeout=3600)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{kind} child failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def available_formats() -> list[str]:
+    from annotator.exporters.registry import FORMATS
+
+    names = [n for n in FORMATS if n != "pdf"]
+    try:
+        import spacy  # noqa: F401
+    except ImportError:
+        names.remove("spacy")
+    return [*names, SPLIT]
+
+
+def main() -> None:
+    ap = benchlib.parser(__doc__.splitlines()[0])
+    ap.add_argument("--docs", type=int)
+    ap.add_argument("--spans", type=int)
+    ap.add_argument("--chars", type=int, default=4000)
+    ap.add_argument("--repeat", type=int, default=1)
+    ap.add_argument("--formats", help="comma-separated subset (default: every format but pdf)")
+    ap.add_argument("--child")
+    ap.add_argument("--project", type=Path)
+    ap.add_argument("--out", type=Path)
+    args = ap.parse_args()
+    if args.child:
+        child(args.child, args.project, args.out)
+        return
+    docs = args.docs or (500 if args.quick else 20_000)
+    spans = args.spans or (25_000 if args.quick else 1_000_000)
+    try:
+        formats = args.formats.split(",") if args.formats else available_formats()
+    except ImportError as exc:
+        benchlib.unavailable("formats", f"dataset exporters: {exc}", [("export formats", f"≥ {SPEED_LIMIT}× sqlite3")])
+        return
+    import generate
+
+    t0 = time.perf_counter()
+    full = generate.project(docs, spans, chars=args.chars)
+    quarter = generate.project(max(1, docs // 4), max(1, spans // 4), chars=args.chars)
+    print(f"data: {full} and {quarter} ({time.perf_counter() - t0:.1f} s to generate or find)")
+    figures: list[Figure] = []
+    notes = [f"{docs:,} documents / {spans:,} spans; baseline = plain sqlite3 read of the same rows grouped by "
+             f"(document, annotator) + orjson lines; each run in a fresh process; best of {max(1, args.repeat)}",
+             "flat = peak RSS growth on the full corpus ≤ growth on a quarter of it + "
+             f"{FLAT_ALLOWANCE_MB:.0f} MB"]
+    with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp:
+        def best(kind: str, project: Path) -> dict[str, float]:
+            runs = []
+            for i in range(max(1, args.repeat)):
+                out = Path(tmp) / f"{kind}-{i}{'' if kind == 'baseline' else suffix_of(kind)}"
+                runs.append(run_child(kind, project, out))
+                subprocess.run(["rm", "-rf", str(out), str(out.with_suffix(""))], check=False)
+            return min(runs, key=lambda r: r["seconds"])
+
+        full.read_bytes()  # into the page cache, so no run pays the first disk read
+        base = best("baseline", full)
+        print(f"  baseline: {base['seconds']:.2f} s, {base['bytes'] / 1e6:.0f} MB")
+        for fmt in formats:
+            try:
+                r, small = best(fmt, full), best(fmt, quarter)
+            except RuntimeError as exc:
+                figures.append(Figure(f"{fmt} export", None, "", f"≥ {SPEED_LIMIT}× sqlite3", note=str(exc)))
+                continue
+            speed = base["seconds"] / r["seconds"]
+            print(f"  {fmt}: {r['seconds']:.2f} s ({speed:.2f}× sqlite3), {r['bytes'] / 1e6:.0f} MB, "
+                  f"+{r['growth_mb']:.0f} MB peak (quarter corpus +{small['growth_mb']:.0f} MB)")
+            figures.append(Figure(f"{fmt} export speed vs sqlite3", speed, "×", f"≥ {SPEED_LIMIT}× sqlite3",
+                                  SPEED_LIMIT, "higher", f"{speed:.2f}× ({r['seconds']:.2f} s vs "
+                                  f"{base['seconds']:.2f} s; {r['records'] / r['seconds']:,.0f} records/s)"))
+            excess = r["growth_mb"] - small["growth_mb"]
+            flat = Figure(f"{fmt} memory growth, full minus quarter corpus", excess, "MB",
+                          f"≤ {FLAT_ALLOWANCE_MB:.0f} MB", FLAT_ALLOWANCE_MB, "lower",
+                          f"{excess:+.1f} MB (peak +{r['growth_mb']:.0f} MB full, "
+                          f"+{small['growth_mb']:.0f} MB quarter)")
+            figures.append(flat)
+    benchlib.emit("formats", figures, notes)
+
+
+if __name__ == "__main__":
+    main()

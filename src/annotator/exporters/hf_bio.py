@@ -1,0 +1,149 @@
+"""Hugging Face token classification: tokens and BIO ``ner_tags``, one JSON line per document and annotator.
+
+::
+
+    {"id": "<document_id>:<annotator>", "document_id": "...", "annotator": "...",
+     "tokens": ["Probiotics", "reduce", "nerve", "pain", "."], "ner_tags": [5, 1, 2, 2, 0]}
+
+Tag ids: ``O`` is 0; for the k-th label of the project (0-based), ``B-label`` is 2k+1 and
+``I-label`` 2k+2. The manifest lists them (``format_details.label_names``, index = id), ready
+for ``datasets.ClassLabel(names=...)``; ``datasets.load_dataset("json", data_files=...)``
+reads the lines as they are.
+
+Tokens are the app's tokens (:func:`annotator.text.tokenize`), cut again wherever a span
+of the record starts or ends inside one, so every span is a whole number of tokens and the
+tags decode back to it exactly (without surrounding whitespace, which is no token).
+
+**Overlaps.** BIO gives each token one tag, so overlapping spans cannot all be kept. The
+rule: spans are taken by first token, then longer first, then label order (the project's:
+claim, mechanism, intervention, citation, disclaimer). A span whose tokens
+were all taken by earlier spans is **dropped**; one partly taken is **trimmed** to its tail
+of free tokens (it starts at the first free token; earlier spans never leave a gap after
+it). A span holding no token at all (only whitespace) is dropped too. The manifest counts
+dropped and trimmed spans per label, and the spans written.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.storage.repository import ExportGroup
+
+OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer first, then label order; "
+                "a span whose tokens are all taken is dropped, one partly taken is trimmed "
+                "to its free tail; a span with no token (whitespace only) is dropped.")
+
+
+def label_names(labels: list[str]) -> list[str]:
+    """Tag names by id: O, B-first, I-first, B-second, ..."""
+    return ["O", *(f"{p}-{lb}" for lb in labels for p in ("B", "I"))]
+
+
+def cut_tokens(texts: list[str], starts: list[int], ends: list[int], edges: list[int]
+               ) -> tuple[list[str], list[int], list[int]]:
+    """The tokens cut at every edge that falls strictly inside one (new lists only when needed)."""
+    cuts: dict[int, list[int]] = {}
+    for edge in edges:
+        i = bisect_right(starts, edge) - 1
+        if i >= 0 and starts[i] < edge < ends[i]:
+            cuts.setdefault(i, []).append(edge)
+    if not cuts:
+        return texts, starts, ends
+    new_t: list[str] = []
+    new_s: list[int] = []
+    new_e: list[int] = []
+    done = 0
+    for i in sorted(cuts):
+        new_t += texts[done:i]
+        new_s += starts[done:i]
+        new_e += ends[done:i]
+        pos = starts[i]
+        token = texts[i]
+        for edge in sorted(set(cuts[i])) + [ends[i]]:
+            new_t.append(token[pos - starts[i]:edge - starts[i]])
+            new_s.append(pos)
+            new_e.append(edge)
+            pos = edge
+        done = i + 1
+    return new_t + texts[done:], new_s + starts[done:], new_e + ends[done:]
+
+
+def resolve(spans: list[tuple[int, int, str]], order: dict[str, int]
+            ) -> tuple[list[tuple[int, int, str]], list[str], list[str]]:
+    """Token ranges [first, last) to keep, and the labels of the dropped and trimmed spans.
+
+    ``spans`` are (first token, end token, label); see the module docstring for the rule.
+    """
+    ranked = sorted(spans, key=lambda s: (s[0], s[0] - s[1], order.get(s[2], len(order)), s[2]))
+    kept: list[tuple[int, int, str]] = []
+    dropped: list[str] = []
+    trimmed: list[str] = []
+    reach = 0  # every token in [first of the current span, reach) is already taken
+    for first, end, label in ranked:
+        start = max(first, reach)
+        if start >= end:
+            dropped.append(label)
+            continue
+        if start > first:
+            trimmed.append(label)
+        kept.append((start, end, label))
+        reach = end
+    return kept, dropped, trimmed
+
+
+class _HfBioSink(JsonlSink):
+    def __init__(self, fh: BinaryIO, ctx: Context) -> None:
+        super().__init__(fh, ctx)
+        self.order = ctx.label_order()
+        self.b_tag = {lb: 2 * k + 1 for lb, k in self.order.items()}
+        self.written: Counter[str] = Counter()
+        self.dropped: Counter[str] = Counter()
+        self.trimmed: Counter[str] = Counter()
+        self.counts.update(spans_written=self.written, dropped=self.dropped, trimmed=self.trimmed, tokens=0)
+
+    def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
+        texts, starts, ends = doc.tokens()
+        spans = group.spans
+        if spans:
+            edges = [x for s in spans for x in (s[1], s[2])]
+            texts, starts, ends = cut_tokens(texts, starts, ends, edges)
+        ranges = [(bisect_left(starts, s), bisect_left(starts, e), label) for _id, s, e, label, _note in spans]
+        kept, dropped, trimmed = resolve(ranges, self.order)
+        tags = [0] * len(texts)
+        for first, end, label in kept:
+            b = self.b_tag[label]
+            tags[first] = b
+            if end - first > 1:
+                tags[first + 1:end] = [b + 1] * (end - first - 1)
+        self.written.update(k[2] for k in kept)
+        self.dropped.update(dropped)
+        self.trimmed.update(trimmed)
+        self.counts["tokens"] += len(texts)
+        yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
+               "tokens": texts, "ner_tags": tags}
+
+
+class HfBioFormat(DatasetFormat):
+    name = "hf-bio"
+    suffix = ".jsonl"
+    jsonl = True
+
+    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
+        assert not isinstance(out, Path)
+        return _HfBioSink(out, ctx)
+
+    def details(self, ctx: Context) -> dict[str, Any]:
+        names = label_names(ctx.label_names)
+        return {"label_names": names, "tag_ids": {n: i for i, n in enumerate(names)},
+                "overlap_rule": OVERLAP_RULE, "rules": [
+                    "One line per document and annotator: tokens and ner_tags (BIO ids; names in label_names).",
+                    "O = 0; for the k-th label (0-based) B = 2k+1 and I = 2k+2.",
+                    "Tokens are the app's tokens, cut again at every span edge inside a token, so tags decode "
+                    "back to the spans exactly (minus surrounding whitespace).",
+                    OVERLAP_RULE,
+                ]}

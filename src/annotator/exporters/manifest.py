@@ -1,0 +1,110 @@
+"""The dataset card written next to every export: ``<stem>.manifest.json`` and ``<stem>.card.md``.
+
+The JSON is the record a training script can check against (label set with ids and
+definitions, filters, split, counts per label per split and per annotator, span length
+statistics, overlaps resolved, and the SHA-256 and size of every file written); the
+Markdown says the same for a person. Neither holds a timestamp or an absolute path of an
+output, so the same export of the same data gives the same bytes. File paths are relative
+to the manifest's folder.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from annotator.exporters.base import atomic_output
+
+MANIFEST_VERSION = 1
+
+
+def manifest_paths(out: Path) -> tuple[Path, Path]:
+    """(JSON manifest, Markdown card) for an export written to ``out`` (file or folder)."""
+    out = Path(out)
+    stem = out.name[: -len(out.suffix)] if out.suffix and not out.is_dir() else out.name
+    return out.with_name(f"{stem}.manifest.json"), out.with_name(f"{stem}.card.md")
+
+
+def write_manifest(out: Path, manifest: dict[str, Any]) -> list[Path]:
+    json_path, card_path = manifest_paths(out)
+    with atomic_output(json_path) as fh:
+        fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
+    with atomic_output(card_path) as fh:
+        fh.write(card(manifest).encode("utf-8"))
+    return [json_path, card_path]
+
+
+def _cell(value: Any) -> str:
+    text = "–" if value is None else str(value)
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _table(header: list[str], rows: list[list[Any]]) -> list[str]:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
+    return lines + ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+
+
+def _count_table(buckets: dict[str, dict[str, Any]], labels: list[str], first: str) -> list[str]:
+    names = list(buckets)
+    rows: list[list[Any]] = [["documents", *(buckets[n]["documents"] for n in names)],
+                             ["spans", *(buckets[n]["spans"] for n in names)]]
+    rows += [[f"spans: {lb}", *(buckets[n]["spans_per_label"][lb] for n in names)] for lb in labels]
+    rows += [[f"documents with {lb}", *(buckets[n]["documents_per_label"][lb] for n in names)] for lb in labels]
+    rows.append(["overlapping spans", *(buckets[n]["overlapping_spans"] for n in names)])
+    return _table([first, *names], rows)
+
+
+def card(m: dict[str, Any]) -> str:
+    """The Markdown dataset card for a manifest."""
+    labels = [lb["name"] for lb in m["labels"]]
+    counts = m["counts"]
+    out = [f"# Dataset card: {m['format']} export", "",
+           f"Written by annotator {m['app']['version']} from a project with storage schema "
+           f"{m['app']['schema_version']}. Offsets are Unicode code points, end exclusive.", "",
+           "## Command", "", "```", m["command"], "```", "",
+           "## Selection", ""]
+    flt = m["filters"]
+    for key in ("annotators", "statuses", "labels"):
+        out.append(f"- {key}: {', '.join(flt[key]) if flt[key] else 'all'}")
+    for key in ("title", "source"):
+        out.append(f"- {key} pattern: {flt[key] if flt[key] is not None else 'any'}")
+    split = m["split"]
+    if split:
+        parts = ", ".join(f"{n} {f:g}" for n, f in split["fractions"].items())
+        out += [f"- split: {parts}; seed {split['seed']}; grouped by document, stratified by label set", ""]
+    else:
+        out += ["- split: none (one output)", ""]
+    out += ["## Labels", ""]
+    out += _table(["id", "label", "definition"], [[lb["id"], lb["name"], lb["definition"]] for lb in m["labels"]])
+    out += ["", "## Counts", ""]
+    columns = {"all": counts["all"], **counts["splits"]}
+    out += _count_table(columns, labels, "")
+    if counts["annotators"]:
+        out += ["", "### Per annotator", ""]
+        out += _count_table(counts["annotators"], labels, "")
+    out += ["", "## Span length (characters)", ""]
+    lengths = counts["all"]["span_length_chars"]
+    out += _table(["label", "count", "min", "median", "mean", "p90", "max"],
+                  [[k, v["count"], v["min"], v["median"], v["mean"], v["p90"], v["max"]] for k, v in lengths.items()])
+    out += ["", "## Written", ""]
+    written = m["written"]
+    keys = sorted({k for w in written.values() for k, v in w.items() if not isinstance(v, dict)})
+    out += _table(["output", *keys], [[name, *(w.get(k, 0) for k in keys)] for name, w in written.items()])
+    for name, w in written.items():
+        for key, per_label in w.items():
+            if isinstance(per_label, dict) and any(per_label.values()):
+                out.append(f"- {name} {key.replace('_', ' ')}: "
+                           + ", ".join(f"{lb} {n}" for lb, n in per_label.items() if n))
+    details = m.get("format_details") or {}
+    if details.get("rules"):
+        out += ["", "## How this format was made", ""]
+        out += [f"- {rule}" for rule in details["rules"]]
+    out += ["", "## Files", ""]
+    shown = m["files"][:200]
+    out += _table(["file", "split", "bytes", "sha256"], [[f["path"], f["split"] or "", f["bytes"], f["sha256"]]
+                                                          for f in shown])
+    if len(m["files"]) > len(shown):
+        out.append(f"\n… and {len(m['files']) - len(shown)} more files (all listed in the JSON manifest).")
+    return "\n".join(out) + "\n"

@@ -1,0 +1,71 @@
+"""Sentence classification data: one JSON line per sentence, multi-label.
+
+::
+
+    {"id": "<document_id>:<annotator>:<n>", "document_id": "...", "annotator": "...",
+     "text": "Probiotics reduce nerve pain.", "start": 0, "end": 29, "labels": ["claim"]}
+
+Every sentence of every exported (document, annotator) pair is written, labelled or not,
+so unlabelled sentences are the negatives. ``labels`` holds each label of a span that
+overlaps the sentence by at least one character, in the project's label order. ``start``
+and ``end`` are code point offsets into the document: ``text == document[start:end]``.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.storage.repository import ExportGroup
+
+
+def sentence_labels(doc: Document, spans: list[Any], order: dict[str, int]) -> list[list[str]]:
+    """For each sentence of ``doc``, the labels of the spans overlapping it, in label order."""
+    starts, ends = doc.sentences()
+    found: list[set[str]] = [set() for _ in starts]
+    for _id, start, end, label, _note in spans:
+        for i in range(bisect_right(ends, start), bisect_left(starts, end)):
+            found[i].add(label)
+    return [sorted(labels, key=lambda lb: (order.get(lb, len(order)), lb)) for labels in found]
+
+
+class _SentencesSink(JsonlSink):
+    def __init__(self, fh: BinaryIO, ctx: Context) -> None:
+        super().__init__(fh, ctx)
+        self.order = ctx.label_order()
+        self.counts["sentences_per_label"] = {}
+
+    def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
+        starts, ends = doc.sentences()
+        labels = sentence_labels(doc, group.spans, self.order)
+        text, key, annotator = doc.text, doc.key, group.annotator
+        prefix = f"{key}:{annotator}:"
+        for n, (start, end, these) in enumerate(zip(starts, ends, labels)):
+            for label in these:
+                self.bump("sentences_per_label", label)
+            if not these:
+                self.counts["unlabelled_sentences"] = self.counts.get("unlabelled_sentences", 0) + 1
+            yield {"id": f"{prefix}{n}", "document_id": key, "annotator": annotator, "text": text[start:end],
+                   "start": start, "end": end, "labels": these}
+
+
+class SentencesFormat(DatasetFormat):
+    name = "sentences"
+    suffix = ".jsonl"
+    jsonl = True
+
+    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
+        assert not isinstance(out, Path)
+        return _SentencesSink(out, ctx)
+
+    def details(self, ctx: Context) -> dict[str, Any]:
+        return {"label_names": ctx.label_names, "rules": [
+            "One line per sentence of each exported document and annotator, labelled or not.",
+            "labels: every label of a span overlapping the sentence by at least one character (multi-label).",
+            "Sentences come from a regex splitter: blank lines and line breaks end sentences (unless the next "
+            "line starts in lower case); . ! ? … end one unless an abbreviation (e.g., Dr., et al.), an "
+            "initial or a lower-case next word says otherwise; 2.5 never splits.",
+        ]}

@@ -1,0 +1,149 @@
+"""The shared shape of the dataset formats: a document's parts, a sink per output, a format.
+
+A *format* opens one *sink* per output (one per split): a file sink gets the binary file
+:func:`base.atomic_output` made, a folder sink a staging folder. The driver
+(:mod:`dataset`) streams (document, annotator) groups into the sink of the document's
+split; each sink counts what it wrote (``counts``), which the manifest reports and the
+tests recompute from the files.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from itertools import accumulate
+from pathlib import Path
+from typing import Any, BinaryIO, ClassVar
+
+import orjson
+
+from annotator.exporters.base import ExportError
+from annotator.exporters.options import ExportOptions
+from annotator.exporters.record import document_key
+from annotator.labels import LabelSpec
+from annotator.sentences import sentence_bounds
+from annotator.storage.repository import ExportGroup
+from annotator.text import _TOKEN
+
+Span = tuple[str, int, int, str, "str | None"]  # id, start, end, label, note (ExportGroup.spans)
+
+
+# The tokenizer's pattern as one capturing group: split() alternates gap, token, gap, ...,
+# which gives token texts and bounds from C loops instead of a Python call per token.
+_SPLIT = re.compile(f"({_TOKEN.pattern})")
+
+
+def split_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Token texts, starts and ends (:func:`annotator.text.tokenize`'s tokens, without objects)."""
+    parts = _SPLIT.split(text)
+    bounds = list(accumulate(map(len, parts)))
+    return parts[1::2], bounds[0:-1:2], bounds[1::2]
+
+
+class Document:
+    """One document as every format sees it; sentences and tokens are found once, on demand."""
+
+    __slots__ = ("_sentences", "_tokens", "id", "key", "row", "text")
+
+    def __init__(self, row: Any) -> None:
+        self.row = row
+        self.id: int = row.id
+        self.text: str = row.text
+        self.key = document_key(row.sha256)
+        self._sentences: tuple[list[int], list[int]] | None = None
+        self._tokens: tuple[list[str], list[int], list[int]] | None = None
+
+    def sentences(self) -> tuple[list[int], list[int]]:
+        if self._sentences is None:
+            self._sentences = sentence_bounds(self.text)
+        return self._sentences
+
+    def tokens(self) -> tuple[list[str], list[int], list[int]]:
+        """Token texts, starts and ends; callers must not change the lists."""
+        if self._tokens is None:
+            self._tokens = split_tokens(self.text)
+        return self._tokens
+
+
+@dataclass
+class Context:
+    """What every sink of one export knows: the label set (project order) and the options."""
+
+    labels: list[LabelSpec]
+    options: ExportOptions = field(default_factory=ExportOptions)
+    folder: Path = Path(".")  # where the output goes: room for a format's temporary files
+
+    @property
+    def label_names(self) -> list[str]:
+        return [s.name for s in self.labels]
+
+    def label_order(self) -> dict[str, int]:
+        return {s.name: i for i, s in enumerate(self.labels)}
+
+
+class Sink:
+    """Receives the groups of one output. ``counts`` holds plain numbers (or per-label dicts)."""
+
+    def __init__(self) -> None:
+        self.counts: dict[str, Any] = {"records": 0}
+
+    def write(self, group: ExportGroup, doc: Document) -> None:
+        raise NotImplementedError
+
+    def close(self) -> None:
+        """Called once every group is written, before the output is put in place."""
+
+    def dispose(self) -> None:
+        """Called last, whether the export succeeded or not: remove temporary files."""
+
+    def bump(self, key: str, label: str, n: int = 1) -> None:
+        """Add to a per-label count, ``counts[key][label]``."""
+        per = self.counts.setdefault(key, {})
+        per[label] = per.get(label, 0) + n
+
+
+class JsonlSink(Sink):
+    """One JSON object per line from :meth:`records`, key order as built (so bytes are stable)."""
+
+    def __init__(self, fh: BinaryIO, ctx: Context) -> None:
+        super().__init__()
+        self._write = fh.write
+        self.ctx = ctx
+
+    def records(self, group: ExportGroup, doc: Document) -> Iterable[dict[str, Any]]:
+        raise NotImplementedError
+
+    def write(self, group: ExportGroup, doc: Document) -> None:
+        dumps, newline = orjson.dumps, orjson.OPT_APPEND_NEWLINE
+        try:
+            lines = [dumps(record, option=newline) for record in self.records(group, doc)]
+        except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
+            raise ExportError(f"document {doc.id} ({doc.row.title!r}) cannot be written as JSON: {exc}") from exc
+        self._write(b"".join(lines))  # one write per group: the file wrapper is a Python call
+        self.counts["records"] += len(lines)
+
+
+class DatasetFormat:
+    """A format written by the dataset driver. Subclasses set the names and open sinks."""
+
+    name: ClassVar[str]
+    suffix: ClassVar[str]  # ".jsonl", ".csv", ".spacy"; "" for a folder of files
+    jsonl: ClassVar[bool] = False  # whether `annotator validate` reads its lines
+
+    def check(self, ctx: Context) -> None:
+        """Refuse an export that cannot run (a missing optional package) before anything is written."""
+
+    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
+        raise NotImplementedError
+
+    def details(self, ctx: Context) -> dict[str, Any]:
+        """What a reader of the manifest must know to use the files (rules, label ids)."""
+        return {}
+
+
+def relative(path: Path, base: Path) -> str:
+    try:
+        return path.relative_to(base).as_posix()
+    except ValueError:
+        return path.as_posix()
