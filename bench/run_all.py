@@ -31,6 +31,8 @@ BENCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("cold_start", "bench_cold_start.py", 600, QUICK),
     ("document_list", "bench_document_list.py", 1200, QUICK),
     ("pdf_view", "bench_pdf_view.py", 600, QUICK),
+    ("formats", "bench_formats.py", 3600, QUICK),
+    ("storage", "bench_storage.py", 1800, QUICK),
 )
 _QT_NOISE = ("This plugin does not support",)  # the offscreen platform's warnings, not ours
 

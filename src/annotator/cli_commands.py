@@ -1,4 +1,4 @@
-"""The typer app behind ``annotator``: import, export, stats, validate, labels, gui.
+"""The typer app behind ``annotator``: import, export, stats, validate, labels, backups, recover, gui.
 
 Every command takes ``--project PATH`` (else ``$ANNOTATOR_PROJECT``, else the default project,
 which imports the sample corpus when first made). Errors are one clear line on stderr and a
@@ -285,6 +285,79 @@ def labels(project: ProjectOpt = None) -> None:
     for line in _table(["name", "key", "colour", "definition"],
                        [[s.name, s.shortcut or "-", s.colour, s.definition] for s in specs]):
         typer.echo(line)
+
+
+def _size(n: int) -> str:
+    if n < 1024:
+        return f"{n} B"
+    value = float(n)
+    for unit in ("KB", "MB", "GB"):
+        value /= 1024
+        if value < 1024:
+            break
+    return f"{value:.1f} {unit}"
+
+
+@app.command()
+def backups(
+    path: Annotated[Path | None, typer.Argument(help="Project file. Default: $ANNOTATOR_PROJECT, else your "
+                                                "default project.", show_default=False)] = None,
+) -> None:
+    """List a project's backups, newest first: file name, when it was taken (UTC) and size."""
+    from annotator.config import backup_dir, default_project_path
+    from annotator.storage.backup import list_backups
+
+    env = os.environ.get("ANNOTATOR_PROJECT")
+    target = path or (Path(env) if env else default_project_path())
+    found = list_backups(target)
+    if not found:
+        typer.echo(f"No backups of {target} in {backup_dir()}.")
+        return
+    rows = []
+    for b in found:
+        try:
+            size = _size(b.path.stat().st_size)
+        except OSError:  # rotated away by another process since it was listed
+            continue
+        rows.append([b.path.name, f"{b.taken_at:%Y-%m-%d %H:%M:%S}", size, b.tag or ""])
+    typer.echo(f"Backups of {target} in {backup_dir()}:")
+    for line in _table(["name", "taken (UTC)", "size", "tag"], rows):
+        typer.echo(line)
+    typer.echo(f"Restore one with: annotator recover \"{target}\" [--backup NAME]")
+
+
+@app.command()
+def recover(
+    path: Annotated[Path, typer.Argument(help="The damaged project file.", dir_okay=False, show_default=False)],
+    backup: Annotated[str | None, typer.Option("--backup", help="The backup to restore: a path, or a name from "
+                                               "`annotator backups`. Default: the newest one.",
+                                               show_default=False)] = None,
+) -> None:
+    """Put a backup back in place of a damaged project; the damaged file is kept beside it, never deleted.
+
+    Close every annotator window on the project first.
+    """
+    from annotator.config import backup_dir
+    from annotator.storage import backup as backups_mod
+    from annotator.storage.errors import StorageError
+
+    chosen: Path | None = None
+    if backup is not None:
+        chosen = Path(backup)
+        if not chosen.exists() and (backup_dir() / backup).is_file():  # a bare name as `backups` lists it
+            chosen = backup_dir() / backup
+    try:
+        restored, aside = backups_mod.recover(path, chosen)
+    except StorageError as exc:
+        _fail(f"nothing was changed: {exc}")
+    except OSError as exc:
+        _fail(f"could not restore {path}: {exc.strerror or exc}; check {path} and its folder are writable")
+    taken = next((b.taken_at for b in backups_mod.list_backups(path, restored.parent) if b.path == restored), None)
+    when = f" (taken {taken:%Y-%m-%d %H:%M} UTC)" if taken else ""
+    typer.echo(f"restored  {path} from {restored}{when}")
+    if aside is not None:
+        typer.echo(f"kept      the file it replaced as {aside}")
+    typer.echo("Edits made after that backup are not in the restored project.")
 
 
 def run(args: Sequence[str]) -> NoReturn:

@@ -46,6 +46,7 @@ def snap_selection(text: str, start: int, end: int) -> tuple[int, int]:
 
 class EditingController(QObject):
     message = Signal(str)  # a short explanation for the status bar
+    storage_failed = Signal(str)  # the file refused a change (read-only, full, busy): say so loudly
     document_changed = Signal(int)  # counts or status of this document changed
 
     def __init__(self, view: DocumentView, span_model: SpanListModel, span_list: SpanListWidget,
@@ -78,11 +79,21 @@ class EditingController(QObject):
 
     # -- commands ----------------------------------------------------------------------------------
     def push(self, command: QUndoCommand) -> bool:
+        # push() runs the first redo; a command that failed there marked itself obsolete, so
+        # the stack dropped it and its count is what it was before.
         self.undo_stack.push(command)
+        return not self._report(command)
+
+    def _report(self, command: QUndoCommand | None) -> bool:
+        """Tell the reviewer why ``command`` changed nothing; True if it failed."""
         error = getattr(command, "error", None)
-        if error:
+        if not error:
+            return False
+        if getattr(command, "storage_failed", False):
+            self.storage_failed.emit(error)
+        else:
             self.message.emit(f"Not changed: {error}")
-        return not error
+        return True
 
     def tag(self, label: str, *, exact: bool = False) -> None:
         """Tag the selection, or relabel the selected span when the selection is that span."""
@@ -147,10 +158,22 @@ class EditingController(QObject):
         return self.push(StatusCommand(self.session, self.current_doc, before, status, reason))
 
     def undo(self) -> None:
-        self.undo_stack.undo()
+        stack = self.undo_stack
+        command = stack.command(stack.index() - 1) if stack.canUndo() else None
+        stack.undo()
+        if getattr(command, "stalled", False):
+            command.skip_next()  # type: ignore[union-attr]
+            stack.redo()  # back to the index that matches the file; the command does nothing
+        self._report(command)
 
     def redo(self) -> None:
-        self.undo_stack.redo()
+        stack = self.undo_stack
+        command = stack.command(stack.index()) if stack.canRedo() else None
+        stack.redo()
+        if getattr(command, "stalled", False):
+            command.skip_next()  # type: ignore[union-attr]
+            stack.undo()
+        self._report(command)
 
     # -- selection of spans -------------------------------------------------------------------------
     def _selected_entry(self):  # type: ignore[no-untyped-def]

@@ -21,6 +21,7 @@ from annotator.ui.guidelines import GuidelinesWidget
 from annotator.ui.label_bar import LabelBarWidget
 from annotator.ui.main_window.documents import DocumentController
 from annotator.ui.main_window.editing import EditingController
+from annotator.ui.main_window.notices import HealthWatcher, show_storage_error
 from annotator.ui.main_window.opening import LoadedProject, ProjectOpener, load_project
 from annotator.ui.main_window.pages import PageViewController
 from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
@@ -113,6 +114,8 @@ class MainWindow(QMainWindow):
             self.statusBar().addPermanentWidget(label)
         for source in (self.documents, self.editing, self.pages):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
+        self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
+        self.health = HealthWatcher(self)  # reports the open-time check when it finishes
         self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
         self.editing.document_changed.connect(lambda _doc_id: self.update_status_bar())
         self.resize(1280, 820)
@@ -243,12 +246,14 @@ class MainWindow(QMainWindow):
         update_preferences(last_project=session.path)
         self.setWindowTitle(f"{Path(session.path).name} — annotator")
         self.update_status_bar()
+        self.health.watch(loaded.project.health)
         self.project_opened.emit(session.path)
 
     def close_project(self) -> None:
         if self.session is None:
             return
         update_preferences(last_document=self.documents.current_id or 0)
+        self.health.watch(None)  # a check of this file no longer concerns the window
         self.editing.set_session(None)
         self.documents.set_session(None)
         self.pages.set_session(None)
