@@ -35,6 +35,10 @@ SCHEMA_FILES: dict[str, str] = {
     "canonical": "canonical.schema.json",
     "prodigy": "prodigy.schema.json",
     "doccano": "doccano.schema.json",
+    "spans": "spans.schema.json",
+    "sentences": "sentences.schema.json",
+    "hf-bio": "hf-bio.schema.json",
+    "w3c": "w3c.schema.json",
 }
 
 

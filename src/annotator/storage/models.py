@@ -99,3 +99,20 @@ class DocumentStatus(SQLModel, table=True):
     status: str = Field(default="todo", max_length=16)
     reason: str | None = None
     updated_at: str
+
+
+class DocumentToken(SQLModel, table=True):
+    """Schema 4: a document's tokens, made once (its text never changes) for fast exports.
+
+    ``tokens_json`` holds the exact bytes of the canonical record's "tokens" array; ``starts``
+    and ``ends`` the token bounds as little-endian int32 (see ``exporters/tokens.py``).
+    ``version`` stamps the tokenizer that made the row: another stamp means "rebuild".
+    A separate table, so scans of ``document`` (the document list) never read these bytes.
+    """
+
+    __tablename__ = "document_tokens"
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    version: int
+    starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    tokens_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

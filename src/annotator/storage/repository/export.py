@@ -1,0 +1,254 @@
+"""Statistics and the export's reads: (document, annotator) groups in order, and the token cache."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
+from typing import NamedTuple
+
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, union
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import IntegrityError
+
+from annotator.exporters import tokens as token_cache
+from annotator.storage import db
+from annotator.storage.errors import StorageError
+from annotator.storage.repository.base import _A, _D, _L, _S, _ST, _T, RepositoryBase
+
+
+@dataclass(frozen=True, slots=True)
+class ExportFilter:
+    annotators: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    labels: tuple[str, ...] = ()
+
+
+class ExportDocument(NamedTuple):
+    """A document as exports read it: attributes like a result row, built once per document."""
+
+    id: int
+    title: str
+    source: str
+    format: str
+    sha256: str
+    text: str
+    meta_json: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportGroup:
+    """One document as seen by one annotator: what one canonical JSONL line holds."""
+
+    document: ExportDocument
+    annotator: str
+    status: str
+    spans: list[tuple[str, int, int, str, str | None]]  # id, start, end, label, note
+
+
+_GROUP_KEY = itemgetter(0, 1)  # (document id, annotator id) of a span row
+_SPAN_FIELDS = itemgetter(slice(2, None))  # (id, start, end, label, note)
+_SPAN_ORDER = itemgetter(1, 2, 3, 0)  # start, end, label, id: the export's span order
+_NO_GROUP: tuple[None, None] = (None, None)
+
+
+class TokenCache:
+    """Cached tokens of documents (``tokens.cache_row``'s bytes) for one export, by document id.
+
+    Rows made by another tokenizer (see ``tokens.TOKENS_VERSION``) count as missing. Rows
+    an export had to make are handed to :meth:`put` and stored a few megabytes at a time,
+    in short transactions of their own; a database that refuses (read-only file, busy)
+    only means they are made again next time, so the first refusal ends the storing.
+    """
+
+    _BATCH_BYTES = 4 << 20
+
+    def __init__(self, repo: ExportQueries, conn: Connection) -> None:
+        self._repo = repo
+        self._query = db.PointQuery(conn, select(_T.c.tokens_json, _T.c.starts, _T.c.ends).where(
+            _T.c.document_id == bindparam("doc_id"), _T.c.version == token_cache.TOKENS_VERSION))
+        self._pending: list[tuple[int, bytes, bytes, bytes]] = []
+        self._pending_bytes = 0
+        self.storing = True
+
+    def get(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
+        """(tokens JSON, packed starts, packed ends), or None when not cached."""
+        row = self._query.first(doc_id=doc_id)
+        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
+
+    def put(self, doc_id: int, row: tuple[bytes, bytes, bytes]) -> None:
+        if not self.storing:
+            return
+        self._pending.append((doc_id, *row))
+        self._pending_bytes += sum(map(len, row))
+        if self._pending_bytes >= self._BATCH_BYTES:
+            self.flush()
+
+    def flush(self) -> None:
+        pending, self._pending, self._pending_bytes = self._pending, [], 0
+        if pending and self.storing:
+            try:
+                self._repo.store_tokens(pending)
+            except (StorageError, IntegrityError):
+                self.storing = False
+
+    def close(self) -> None:
+        self._query.close()
+
+
+class ExportQueries(RepositoryBase):
+    def stats(self) -> dict[str, object]:
+        with self.engine.connect() as c:
+            docs = c.execute(select(func.count()).select_from(_D)).scalar_one()
+            per_label = dict(c.execute(select(_L.c.name, func.count(_S.c.id)).outerjoin(_S, _S.c.label_id == _L.c.id)
+                                       .group_by(_L.c.name).order_by(_L.c.name)).all())
+            per_ann = {}
+            for name, label, n in c.execute(select(_A.c.name, _L.c.name, func.count())
+                                            .select_from(_S).join(_A, _A.c.id == _S.c.annotator_id)
+                                            .join(_L, _L.c.id == _S.c.label_id)
+                                            .group_by(_A.c.name, _L.c.name).order_by(_A.c.name, _L.c.name)):
+                per_ann.setdefault(name, {})[label] = n
+            statuses: dict[str, dict[str, int]] = {}
+            for name, st, n in c.execute(select(_A.c.name, _ST.c.status, func.count()).select_from(_ST)
+                                         .join(_A, _A.c.id == _ST.c.annotator_id)
+                                         .group_by(_A.c.name, _ST.c.status).order_by(_A.c.name, _ST.c.status)):
+                statuses.setdefault(name, {})[st] = n
+        return {"documents": docs, "spans": sum(per_label.values()), "spans_per_label": per_label,
+                "spans_per_annotator": per_ann, "statuses": statuses}
+
+    @staticmethod
+    def _export_pairs(flt: ExportFilter):  # type: ignore[no-untyped-def]
+        """(document id, annotator id, annotator, status) for every pair with a status or a span."""
+        # GROUP BY, not DISTINCT: SQLite folds a DISTINCT into the UNION and then puts every
+        # span through the union's B-tree (0.4 s at a million spans instead of 0.06 s).
+        pair_src = union(select(_ST.c.document_id, _ST.c.annotator_id),
+                         select(_S.c.document_id, _S.c.annotator_id)
+                         .group_by(_S.c.document_id, _S.c.annotator_id)).subquery()
+        pairs = (select(pair_src.c.document_id, pair_src.c.annotator_id, _A.c.name,
+                        func.coalesce(_ST.c.status, literal("todo")))
+                 .join(_A, _A.c.id == pair_src.c.annotator_id)
+                 .outerjoin(_ST, and_(_ST.c.document_id == pair_src.c.document_id,
+                                      _ST.c.annotator_id == pair_src.c.annotator_id))
+                 .order_by(pair_src.c.document_id, pair_src.c.annotator_id))
+        if flt.annotators:
+            pairs = pairs.where(_A.c.name.in_(flt.annotators))
+        if flt.statuses:
+            pairs = pairs.where(func.coalesce(_ST.c.status, literal("todo")).in_(flt.statuses))
+        return pairs
+
+    def count_export_groups(self, flt: ExportFilter = ExportFilter()) -> int:
+        """How many groups :meth:`iter_export_groups` yields (the total for a progress bar)."""
+        sub = self._export_pairs(flt).order_by(None).subquery()
+        with self.engine.connect() as c:
+            return c.execute(select(func.count()).select_from(sub)).scalar_one()
+
+    def iter_export_groups(self, flt: ExportFilter = ExportFilter()) -> Iterator[ExportGroup]:
+        """Stream (document, annotator) groups in (document id, annotator id) order.
+
+        The groups are the pairs :meth:`_export_pairs` selects, but found by merging three
+        ordered reads in Python (spans, statuses, documents), in one read transaction, so
+        memory holds one document at a time. Rows come from the driver as plain tuples
+        (:func:`db.stream_rows`) and spans are grouped by ``groupby`` in C: at a million
+        spans, result rows and a Python step per span cost more than the queries, and the
+        pairs query would put every span through a B-tree. Spans come in index order
+        (document, annotator, start) and a sort here puts ties on start in (end, label, id)
+        order (code point order, as SQLite's BINARY collation): nearly sorted, it costs a
+        fifth of the temporary B-tree SQLite would need. A label filter drops spans here,
+        not in SQL, so a pair whose spans all go still gives its (empty) group.
+        """
+        names = dict(self._annotator_rows())
+        wanted = set(names) if not flt.annotators else {i for i, n in names.items() if n in flt.annotators}
+        statuses, labels = set(flt.statuses), set(flt.labels)
+        spans = (select(_S.c.document_id, _S.c.annotator_id, _S.c.id, _S.c.start, _S.c.end, _L.c.name, _S.c.note)
+                 .join(_L, _L.c.id == _S.c.label_id)
+                 .order_by(_S.c.document_id, _S.c.annotator_id, _S.c.start))
+        marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
+                 .order_by(_ST.c.document_id, _ST.c.annotator_id))
+        if flt.annotators:
+            spans = spans.where(_S.c.annotator_id.in_(wanted))
+            marks = marks.where(_ST.c.annotator_id.in_(wanted))
+        docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
+                      _D.c.meta_json).order_by(_D.c.id)
+        with self.engine.connect() as c, c.begin():
+            # Texts can be megabytes: a few documents per fetch, not a thousand.
+            with db.stream_rows(c, spans, 1024) as span_rows, db.stream_rows(c, marks, 256) as mark_rows, \
+                    db.stream_rows(c, docs, 16) as doc_rows:
+                groups = groupby(span_rows, _GROUP_KEY)
+                key, members = next(groups, _NO_GROUP)
+                mark = next(mark_rows, None)
+                doc_row = next(doc_rows, None)
+                document: ExportDocument | None = None
+                while key is not None or mark is not None:
+                    found: list[tuple[str, int, int, str, str | None]] = []
+                    if mark is None or (key is not None and key < (mark[0], mark[1])):
+                        pair, status = key, "todo"
+                    else:
+                        pair, status = (mark[0], mark[1]), mark[2]
+                        mark = next(mark_rows, None)
+                    if key == pair:
+                        found = list(map(_SPAN_FIELDS, members))
+                        key, members = next(groups, _NO_GROUP)
+                    if (statuses and status not in statuses) or pair[1] not in wanted:
+                        continue
+                    while doc_row is not None and doc_row[0] < pair[0]:
+                        doc_row, document = next(doc_rows, None), None
+                    if doc_row is None or doc_row[0] != pair[0]:
+                        continue
+                    if labels:
+                        found = [s for s in found if s[3] in labels]
+                    found.sort(key=_SPAN_ORDER)
+                    if document is None:
+                        document = ExportDocument._make(doc_row)
+                    yield ExportGroup(document, names[pair[1]], status, found)
+
+    @contextmanager
+    def token_cache(self) -> Iterator[TokenCache]:
+        """Cached tokens by document id for one export; see :class:`TokenCache`."""
+        with self.engine.connect() as c:
+            cache = TokenCache(self, c)
+            try:
+                yield cache
+                cache.flush()
+            finally:
+                cache.close()
+
+    @db.writes
+    def store_tokens(self, rows: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:
+        """Keep (document id, tokens JSON, starts, ends) rows from :func:`tokens.cache_row`.
+
+        Rows of documents deleted meanwhile are left out; an older row is replaced.
+        """
+        with self.engine.begin() as c:
+            ids = [r[0] for r in rows]
+            alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
+            c.execute(delete(_T).where(_T.c.document_id.in_(ids)))
+            values = [{"document_id": d, "version": token_cache.TOKENS_VERSION, "tokens_json": j, "starts": s,
+                       "ends": e} for d, j, s, e in rows if d in alive]
+            if values:
+                c.execute(insert(_T), values)
+
+    def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str, str | None]]:
+        """(document id, sha256, title, source, annotator, label) for each label of each exported group.
+
+        The groups are those :meth:`iter_export_groups` yields, in the same order; a group
+        without (filtered) spans gives one row with label None. No texts are read, so a
+        dataset split can be planned over a large corpus before anything is written.
+        """
+        pairs = self._export_pairs(flt).order_by(None).subquery()
+        labels = (select(_S.c.document_id, _S.c.annotator_id, _L.c.name.label("label"))
+                  .join(_L, _L.c.id == _S.c.label_id).distinct())
+        if flt.labels:
+            labels = labels.where(_L.c.name.in_(flt.labels))
+        found = labels.subquery()
+        q = (select(_D.c.id, _D.c.sha256, _D.c.title, _D.c.source, pairs.c.name, found.c.label)
+             .select_from(pairs.join(_D, _D.c.id == pairs.c.document_id)
+                          .outerjoin(found, and_(found.c.document_id == pairs.c.document_id,
+                                                 found.c.annotator_id == pairs.c.annotator_id)))
+             .order_by(_D.c.id, pairs.c.annotator_id, found.c.label))
+        with self.engine.connect() as c:
+            res = c.execution_options(stream_results=True).execute(q)
+            with res:
+                for row in res:
+                    yield row[0], row[1], row[2], row[3], row[4], row[5]
