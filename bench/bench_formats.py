@@ -36,43 +36,7 @@ FLAT_ALLOWANCE_MB = 25.0
 SPLIT = "hf-bio+split"  # hf-bio with --split 0.8,0.1,0.1: the two-pass path
 
 
-def baseline(project: Path, out: Path) -> dict[str, float]:
-    import sqlite3
-
-    import orjson
-
-    con = sqlite3.connect(f"file:{project}?mode=ro", uri=True)
-    statuses = {(d, a): s for d, a, s in con.execute("SELECT document_id, annotator_id, status FROM document_status")}
-    docs = con.execute("SELECT id, title, source, format, sha256, text, meta_json FROM document ORDER BY id")
-    spans = con.execute(
-        "SELECT s.document_id, s.annotator_id, a.name, s.id, s.start, s.end, l.name, s.note FROM span s "
-        "JOIN label l ON l.id = s.label_id JOIN annotator a ON a.id = s.annotator_id "
-        "ORDER BY s.document_id, s.annotator_id, s.start, s.end, l.name, s.id")
-    records = n_spans = 0
-    doc = next(docs, None)
-    row = next(spans, None)
-    with out.open("wb", buffering=1 << 20) as fh:
-        while row is not None:
-            doc_id, ann_id, ann_name = row[0], row[1], row[2]
-            while doc is not None and doc[0] < doc_id:
-                doc = next(docs, None)
-            text = doc[5] if doc is not None and doc[0] == doc_id else ""
-            group = []
-            while row is not None and row[0] == doc_id and row[1] == ann_id:
-                group.append({"id": row[3], "start": row[4], "end": row[5], "label": row[6],
-                              "text": text[row[4]:row[5]], "note": row[7]})
-                row = next(spans, None)
-            if doc is None or doc[0] != doc_id:
-                continue
-            meta = {"document_id": doc_id, "title": doc[1], "source": doc[2], "format": doc[3], "sha256": doc[4]}
-            meta.update(orjson.loads(doc[6]))
-            fh.write(orjson.dumps({"text": text, "spans": group, "meta": meta, "annotator": ann_name,
-                                   "status": statuses.get((doc_id, ann_id), "todo")}))
-            fh.write(b"\n")
-            records += 1
-            n_spans += len(group)
-    con.close()
-    return {"records": records, "spans": n_spans}
+baseline = benchlib.sqlite3_baseline
 
 
 def export(fmt: str, project: Path, out: Path) -> dict[str, float]:
