@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.html import HtmlImporter, extract_article, html_to_text
+from .helpers import load_single
 
 
 def page(body: str, head: str = "<title>Page title</title>") -> str:
@@ -23,11 +24,7 @@ def text_of(body: str) -> str:
 
 
 def load_file(tmp_path: Path, data: bytes | str, name: str = "article.html") -> ImportedDocument:
-    path = tmp_path / name
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    docs = HtmlImporter().load(path)
-    assert len(docs) == 1
-    return docs[0]
+    return load_single(HtmlImporter(), tmp_path, data, name)
 
 
 def test_suffixes() -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.markdown import MarkdownImporter, markdown_to_text
+from .helpers import load_single
 
 
 def md(source: str) -> str:
@@ -17,11 +18,7 @@ def md(source: str) -> str:
 
 
 def load_file(tmp_path: Path, data: bytes | str, name: str = "article.md") -> ImportedDocument:
-    path = tmp_path / name
-    path.write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
-    docs = MarkdownImporter().load(path)
-    assert len(docs) == 1
-    return docs[0]
+    return load_single(MarkdownImporter(), tmp_path, data, name)
 
 
 def test_suffixes() -> None:
