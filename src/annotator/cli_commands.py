@@ -156,6 +156,10 @@ def export(
         "instead of its sentence.", show_default=False)] = None,
     ents: Annotated[bool, typer.Option("--ents", help="spacy format: also put the non-overlapping spans in "
                                        "doc.ents.")] = False,
+    workers: Annotated[int | None, typer.Option(
+        "--workers", min=1, help="Processes formatting records. Default: one per core for a large export of "
+        "a format that allows it (not spacy or pdf); 1 = this process only. The output is the same either way.",
+        show_default=False)] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Export annotations for people and trainers, with a manifest and dataset card next to them."""
@@ -167,7 +171,7 @@ def export(
     flt = ExportFilter(tuple(annotator or ()), tuple(status or ()), tuple(label or ()))
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
-                                context_window=context_window, ents=ents)
+                                context_window=context_window, ents=ents, workers=workers)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project)

@@ -11,8 +11,9 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.exporters import canonical
+from annotator.exporters import canonical, parallel
 from annotator.exporters.base import ExportError
+from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import input_hash, task_hash
 from annotator.exporters.registry import FORMATS, run_export
 from annotator.exporters.tokens import span_tokens, token_bounds_and_json
@@ -250,23 +251,28 @@ def _bulk_project(path: Path, docs: int) -> Project:
     return p
 
 
-def _peak_while_exporting(p: Project, out: Path) -> int:
-    run_export(p.repo, "canonical", out, ExportFilter())  # warm caches (compiled SQL, imports)
+def _peak_while_exporting(p: Project, out: Path, workers: int) -> int:
+    options = ExportOptions(workers=workers)
+    run_export(p.repo, "canonical", out, ExportFilter(), options=options)  # warm caches (compiled SQL, imports)
     tracemalloc.start()
     try:
         tracemalloc.reset_peak()
         base = tracemalloc.get_traced_memory()[0]
-        run_export(p.repo, "canonical", out, ExportFilter())
+        run_export(p.repo, "canonical", out, ExportFilter(), options=options)
         return tracemalloc.get_traced_memory()[1] - base
     finally:
         tracemalloc.stop()
 
 
-def test_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [1, 2])
+def test_memory_does_not_grow_with_the_corpus(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    # With workers, this process holds a batch or two of output: small batches, so both
+    # corpora take many and the peak is about one batch, whatever the corpus.
+    monkeypatch.setattr(parallel, "BATCH_CHARS", 16_000)
     small = _bulk_project(tmp_path / "small.annotator", 200)
     large = _bulk_project(tmp_path / "large.annotator", 2000)
-    small_peak = _peak_while_exporting(small, tmp_path / "small.jsonl")
-    large_peak = _peak_while_exporting(large, tmp_path / "large.jsonl")
+    small_peak = _peak_while_exporting(small, tmp_path / "small.jsonl", workers)
+    large_peak = _peak_while_exporting(large, tmp_path / "large.jsonl", workers)
     small.close()
     large.close()
     assert (tmp_path / "large.jsonl").stat().st_size > 9 * (tmp_path / "small.jsonl").stat().st_size

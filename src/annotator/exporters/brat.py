@@ -100,6 +100,7 @@ class _BratSink(Sink):
 class BratFormat(DatasetFormat):
     name = "brat"
     suffix = ""
+    parallel = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
         assert isinstance(out, Path)

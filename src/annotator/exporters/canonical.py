@@ -1,7 +1,8 @@
 """The canonical JSONL export: one line per document and annotator (see DESIGN.md).
 
-Records are streamed straight from :meth:`Repository.iter_export_groups` to the output,
-so memory holds one document at a time. Key order is fixed by construction (no sorting,
+Records are streamed by the dataset driver (:mod:`dataset`, and :mod:`parallel` for a
+large export) from :meth:`Repository.iter_export_groups` to the output, so memory holds one
+document at a time. Key order is fixed by construction (no sorting,
 no timestamps, ids and order from the database), so the same database always gives the
 same bytes. A document's text, tokens and meta are serialised once and reused for each of
 its annotators, whose lines are consecutive.
@@ -15,20 +16,21 @@ are tokenized here, identically, and their rows stored for next time.
 
 from __future__ import annotations
 
+import io
 import json
 import queue
 import threading
 from bisect import bisect_left, bisect_right
-from contextlib import closing
 from pathlib import Path
 from typing import Any, BinaryIO
 
 import orjson
 
-from annotator.exporters.base import ExportError, ExportResult, Ticker, atomic_output
+from annotator.exporters.base import ExportError
 from annotator.exporters.record import ANSWERS, document_key, hash32, input_hash_from_sha256
+from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
 from annotator.exporters.tokens import DocumentTokens, cache_row, from_cache
-from annotator.storage.repository import ExportDocument, ExportFilter, ExportGroup, Repository, TokenCache
+from annotator.storage.repository import ExportDocument, ExportGroup, Repository, TokenCache
 
 Piece = bytes | memoryview
 
@@ -163,33 +165,84 @@ class _BackgroundWriter:
             raise self._error
 
 
-class CanonicalExporter:
+RULES = (
+    "One JSON line per document and annotator: text, tokens, spans, meta, annotator, status "
+    "(a superset of Prodigy's span format; see DESIGN.md).",
+    "Span start/end are code points into text, end exclusive; token_end is inclusive (Prodigy's convention).",
+    "`annotator validate` checks the file; `annotator import` restores the same spans, notes and statuses.",
+)
+
+
+class _CanonicalSink(Sink):
+    """Lines built by :class:`_DocumentParts`, tokens from the repository's cache."""
+
+    def __init__(self, fh: BinaryIO, ctx: Context) -> None:
+        super().__init__()
+        self.counts["spans"] = 0
+        repo = ctx.repo
+        if repo is None:
+            raise ExportError("the canonical format needs the project's repository in its context")
+        self._repo: Repository = repo
+        self._cache_cm = repo.token_cache()
+        self._cache = self._cache_cm.__enter__()
+        # In a worker (parallel.py) the output is memory: joining there costs nothing worth a thread.
+        self._writer: _BackgroundWriter | _MemoryWriter = (
+            _MemoryWriter(fh) if isinstance(fh, io.BytesIO) else _BackgroundWriter(fh))
+        self._parts: _DocumentParts | None = None
+        self._open = True
+
+    def write(self, group: ExportGroup, doc: Document) -> None:
+        row = group.document
+        try:
+            if self._parts is None or self._parts.doc_id != row.id:
+                self._parts = None  # drop the previous document before building the next
+                self._parts = _DocumentParts(self._repo, row, _tokens(self._cache, row))
+            self._writer.write(self._parts.line(group))
+        except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
+            raise ExportError(f"document {row.id} ({row.title!r}) cannot be written as JSON: {exc}") from exc
+        self.counts["records"] += 1
+        self.counts["spans"] += len(group.spans)
+
+    def close(self) -> None:
+        self._finish(completed=True)
+
+    def dispose(self) -> None:
+        self._finish(completed=False)
+
+    def _finish(self, *, completed: bool) -> None:
+        if not self._open:
+            return
+        self._open = False
+        try:
+            self._writer.close(completed=completed)
+        finally:
+            if completed:  # keeps the tokens this export had to make
+                self._cache_cm.__exit__(None, None, None)
+            else:
+                abandoned = RuntimeError("export abandoned")
+                self._cache_cm.__exit__(RuntimeError, abandoned, None)
+
+
+class _MemoryWriter:
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+
+    def write(self, pieces: tuple[Piece, ...]) -> None:
+        self._fh.write(b"".join(pieces))
+
+    def close(self, *, completed: bool) -> None:
+        pass
+
+
+class CanonicalFormat(DatasetFormat):
     name = "canonical"
     suffix = ".jsonl"
+    jsonl = True
+    parallel = True
 
-    def export(self, repo: Repository, out: Path, flt: ExportFilter, ticker: Ticker) -> ExportResult:
-        result = ExportResult(files=[Path(out)])
-        with atomic_output(out) as fh, closing(repo.iter_export_groups(flt)) as groups, \
-                repo.token_cache() as cache:
-            writer = _BackgroundWriter(fh)
-            completed = False
-            try:
-                parts: _DocumentParts | None = None
-                for group in groups:
-                    ticker.tick(result.records, group.document.title)
-                    row = group.document
-                    try:
-                        if parts is None or parts.doc_id != row.id:
-                            parts = None  # drop the previous document before building the next
-                            parts = _DocumentParts(repo, row, _tokens(cache, row))
-                        writer.write(parts.line(group))
-                    except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
-                        raise ExportError(f"document {row.id} ({row.title!r}) cannot be written as JSON: "
-                                          f"{exc}") from exc
-                    result.records += 1
-                    result.spans += len(group.spans)
-                completed = True
-            finally:
-                writer.close(completed=completed)
-        ticker.finish(result.records)
-        return result
+    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
+        assert not isinstance(out, Path)
+        return _CanonicalSink(out, ctx)
+
+    def details(self, ctx: Context) -> dict[str, Any]:
+        return {"rules": list(RULES)}

@@ -62,6 +62,7 @@ class _CsvSink(Sink):
 class CsvFormat(DatasetFormat):
     name = "csv"
     suffix = ".csv"
+    parallel = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
         assert not isinstance(out, Path)

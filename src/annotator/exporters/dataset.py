@@ -14,12 +14,12 @@ import shlex
 import shutil
 import tempfile
 from collections.abc import Iterator
-from contextlib import ExitStack, nullcontext
+from contextlib import ExitStack, closing, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
-from annotator.exporters import digest
+from annotator.exporters import digest, parallel
 from annotator.exporters.base import Exporter, ExportError, ExportResult, Ticker, atomic_output
 from annotator.exporters.manifest import MANIFEST_VERSION, write_manifest
 from annotator.exporters.options import ExportOptions
@@ -118,9 +118,12 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
     folder = not fmt.suffix
     result = ExportResult()
     split_of: Splits = {}
+    workers = parallel.worker_count(fmt, repo, ctx.options, ticker.total)
     with ExitStack() as stack:
         staging: Path | None = None
         sinks: dict[str | None, Sink] = {}
+        handles: dict[str | None, BinaryIO] = {}
+        places: parallel.Places = {}
         ctx.folder = out.parent
         if folder:
             _folder_ready(out)
@@ -130,24 +133,21 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
                 place = staging if name is None else staging / name
                 place.mkdir(exist_ok=True)
                 sinks[name] = fmt.open(place, ctx)
+                places[name] = str(place)
                 stack.callback(sinks[name].dispose)
         else:
             for name in names:
                 target = split_target(out, name, fmt.suffix)
-                sinks[name] = fmt.open(stack.enter_context(atomic_output(target)), ctx)
+                handles[name] = stack.enter_context(atomic_output(target))
+                sinks[name] = fmt.open(handles[name], ctx)
+                places[name] = None
                 stack.callback(sinks[name].dispose)  # before its file is committed or removed
                 result.files.append(target)
                 split_of[target] = name
-        doc: Document | None = None
-        for split, group in selected_groups(repo, flt, the_plan):
-            ticker.tick(result.records, group.document.title)
-            if doc is None or doc.id != group.document.id:
-                doc = None  # let the previous document go before the next is built
-                doc = Document(group.document)
-            tally.add(split, group)
-            sinks[split].write(group, doc)
-            result.records += 1
-            result.spans += len(group.spans)
+        if workers > 1:
+            _fill_in_parallel(fmt, repo, flt, the_plan, ctx, ticker, tally, result, sinks, handles, places, workers)
+        else:
+            _fill(repo, flt, the_plan, ticker, tally, result, sinks)
         for sink in sinks.values():
             sink.close()
         if staging is not None:
@@ -160,6 +160,43 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
                 listed.extend((prefix + rel, name, sha, size) for rel, sha, size in getattr(sink, "files", []))
     written = {name or "all": dict(sink.counts) for name, sink in sinks.items()}
     return result, written, split_of
+
+
+def _fill(repo: Repository, flt: ExportFilter, the_plan: Plan, ticker: Ticker, tally: Tally, result: ExportResult,
+          sinks: dict[str | None, Sink]) -> None:
+    """Every selected group into its split's sink, in this process."""
+    doc: Document | None = None
+    for split, group in selected_groups(repo, flt, the_plan):
+        ticker.tick(result.records, group.document.title)
+        if doc is None or doc.id != group.document.id:
+            doc = None  # let the previous document go before the next is built
+            doc = Document(group.document)
+        tally.add(split, group)
+        sinks[split].write(group, doc)
+        result.records += 1
+        result.spans += len(group.spans)
+
+
+def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, the_plan: Plan, ctx: Context,
+                      ticker: Ticker, tally: Tally, result: ExportResult, sinks: dict[str | None, Sink],
+                      handles: dict[str | None, BinaryIO], places: parallel.Places, workers: int) -> None:
+    """The same as :func:`_fill`, by worker processes, batch by batch in document order."""
+    selected = the_plan.split_of if (the_plan.split_of or the_plan.groups is not None) else None
+    todo = parallel.batches(repo, selected)
+    ticker.tick(0)
+    with closing(parallel.parts(repo, fmt.name, flt, ctx, todo, places, workers)) as parts:
+        for part in parts:
+            for name, data in part.outputs.items():
+                handles[name].write(data)
+            for name, files in part.files.items():
+                sinks[name].files.extend(files)  # type: ignore[attr-defined]
+            for name, counts in part.counts.items():
+                parallel.merge_counts(sinks[name].counts, counts)
+            assert part.tally is not None
+            tally.absorb(part.tally)
+            result.records += part.records
+            result.spans += part.spans
+            ticker.tick(result.records, part.title)
 
 
 def _write_foreign(exporter: Exporter, repo: Repository, out: Path, flt: ExportFilter, the_plan: Plan,
@@ -227,7 +264,7 @@ def export_dataset(repo: Repository, fmt_name: str, out: Path, flt: ExportFilter
     from annotator.storage.db import SCHEMA_VERSION
 
     labels = [lr.spec for lr in repo.labels()]
-    ctx = Context(labels, opts)
+    ctx = Context(labels, opts, repo=repo)
     if native is not None:
         native.check(ctx)
     the_plan = plan(repo, flt, opts)

@@ -37,14 +37,23 @@ class HashingWriter:
 
     def write(self, data: Any) -> int:
         n = self._fh.write(data)
+        if type(data) is bytes and len(data) >= _CHUNK:
+            # A large immutable block (a parallel export's batch): hashed as it is, not copied.
+            self._hand_over()
+            self._submit(data)
+            return n
         self._pending += data
         if len(self._pending) >= _CHUNK:
             self._hand_over()
         return n
 
     def _hand_over(self) -> None:
-        chunk = bytes(self._pending)
-        self._pending.clear()
+        if self._pending:
+            chunk = bytes(self._pending)
+            self._pending.clear()
+            self._submit(chunk)
+
+    def _submit(self, chunk: bytes) -> None:
         self.size += len(chunk)
         if self._job is not None:
             self._job.result()  # chunks must reach the hash in order: one in flight at a time
@@ -52,8 +61,8 @@ class HashingWriter:
 
     def hexdigest(self) -> str:
         self._hand_over()
-        assert self._job is not None
-        self._job.result()
+        if self._job is not None:
+            self._job.result()
         self._pool.shutdown(wait=True)
         return self._hash.hexdigest()
 

@@ -37,6 +37,7 @@ class _DoccanoSink(JsonlSink):
 class DoccanoFormat(DatasetFormat):
     name = "doccano"
     suffix = ".jsonl"
+    parallel = True
     jsonl = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:

@@ -131,6 +131,7 @@ class _HfBioSink(JsonlSink):
 class HfBioFormat(DatasetFormat):
     name = "hf-bio"
     suffix = ".jsonl"
+    parallel = True
     jsonl = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:

@@ -30,6 +30,7 @@ class ExportOptions:
     ents: bool = False  # spacy format: also fill doc.ents with the non-overlapping spans
     manifest: bool = True  # write <stem>.manifest.json and <stem>.card.md next to the output
     command: str | None = None  # the command line to record in the manifest (else one is rebuilt)
+    workers: int | None = None  # processes formatting records: None = decide (see parallel.py), 1 = this one
 
     def split_names(self) -> tuple[str, ...]:
         return SPLIT_NAMES[len(self.split)] if self.split else ()

@@ -38,19 +38,12 @@ class ExportFormat:
         return getattr(import_module(module), cls)()
 
 
-_CANONICAL_RULES = (
-    "One JSON line per document and annotator: text, tokens, spans, meta, annotator, status "
-    "(a superset of Prodigy's span format; see DESIGN.md).",
-    "Span start/end are code points into text, end exclusive; token_end is inclusive (Prodigy's convention).",
-    "`annotator validate` checks the file; `annotator import` restores the same spans, notes and statuses.",
-)
-
 FORMATS: dict[str, ExportFormat] = {
     f.name: f
     for f in (
         ExportFormat("canonical", "One JSON line per document and annotator: text, tokens, spans, meta "
                      "(a superset of Prodigy's span format)", ".jsonl",
-                     "annotator.exporters.canonical:CanonicalExporter", rules=_CANONICAL_RULES),
+                     "annotator.exporters.canonical:CanonicalFormat"),
         ExportFormat("spans", "One JSON line per span for span classification: text, label, its sentence "
                      "(or a character window) and offsets in it", ".jsonl", "annotator.exporters.spans:SpansFormat"),
         ExportFormat("sentences", "One JSON line per sentence for sentence classification: the labels of the "

@@ -55,6 +55,7 @@ class _SentencesSink(JsonlSink):
 class SentencesFormat(DatasetFormat):
     name = "sentences"
     suffix = ".jsonl"
+    parallel = True
     jsonl = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:

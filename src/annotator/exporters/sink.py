@@ -73,6 +73,7 @@ class Context:
     labels: list[LabelSpec]
     options: ExportOptions = field(default_factory=ExportOptions)
     folder: Path = Path(".")  # where the output goes: room for a format's temporary files
+    repo: Any = None  # the Repository, for a format that reads more than the groups (canonical)
 
     @property
     def label_names(self) -> list[str]:
@@ -130,6 +131,9 @@ class DatasetFormat:
     name: ClassVar[str]
     suffix: ClassVar[str]  # ".jsonl", ".csv", ".spacy"; "" for a folder of files
     jsonl: ClassVar[bool] = False  # whether `annotator validate` reads its lines
+    # Whether worker processes may write batches of it (see parallel.py): a sink that writes
+    # nothing on open but a header, nothing on close, and keeps only counts and ``files``.
+    parallel: ClassVar[bool] = False
 
     def check(self, ctx: Context) -> None:
         """Refuse an export that cannot run (a missing optional package) before anything is written."""

@@ -66,6 +66,7 @@ class _SpansSink(JsonlSink):
 class SpansFormat(DatasetFormat):
     name = "spans"
     suffix = ".jsonl"
+    parallel = True
     jsonl = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:

@@ -120,6 +120,22 @@ class Tally:
             cell.lengths.update(pairs)
             self._doc_labels |= labels
 
+    def absorb(self, other: Tally) -> None:
+        """Add the counts of a tally of later documents (a parallel export's batch, whose
+        documents are none of this tally's)."""
+        other._close_document()
+        self._close_document()
+        for key, cell in other.cells.items():
+            mine = self.cells.get(key)
+            if mine is None:
+                mine = self.cells[key] = Bucket()
+            mine.merge(cell, documents=True)
+        for split, bucket in other.doc_level.items():
+            mine = self.doc_level.get(split)
+            if mine is None:
+                mine = self.doc_level[split] = Bucket()
+            mine.merge(bucket, documents=True)
+
     def _close_document(self) -> None:
         if self._doc is None:
             return

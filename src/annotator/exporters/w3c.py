@@ -52,6 +52,7 @@ class _W3cSink(JsonlSink):
 class W3cFormat(DatasetFormat):
     name = "w3c"
     suffix = ".jsonl"
+    parallel = True
     jsonl = True
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:

@@ -88,6 +88,11 @@ def engine_path(engine: Engine) -> Path | None:
     return sqlite_path(str(engine.url))
 
 
+def shareable(engine: Engine) -> bool:
+    """Whether another process can open this database (not SQLite in memory)."""
+    return not is_sqlite(str(engine.url)) or engine_path(engine) is not None
+
+
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     # pysqlite's own transaction handling never BEGINs before DDL or reads; we emit BEGIN
     # ourselves (_sqlite_begin) so migrations are transactional and writes can be IMMEDIATE.

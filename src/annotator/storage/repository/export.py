@@ -144,8 +144,12 @@ class ExportQueries(RepositoryBase):
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(sub)).scalar_one()
 
-    def iter_export_groups(self, flt: ExportFilter = ExportFilter()) -> Iterator[ExportGroup]:
+    def iter_export_groups(self, flt: ExportFilter = ExportFilter(), *,
+                           documents: tuple[int, int] | None = None) -> Iterator[ExportGroup]:
         """Stream (document, annotator) groups in (document id, annotator id) order.
+
+        ``documents`` = (first id, last id) limits the read to that range of document ids
+        (both included): a parallel export's batch (see :func:`document_sizes`).
 
         The groups are the pairs :meth:`_export_pairs` selects, but found by merging three
         ordered reads in Python (spans, statuses, documents), in one read transaction, so
@@ -171,6 +175,11 @@ class ExportQueries(RepositoryBase):
             marks = marks.where(_ST.c.annotator_id.in_(wanted))
         docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
                       _D.c.meta_json).order_by(_D.c.id)
+        if documents is not None:
+            lo, hi = documents
+            spans = spans.where(_S.c.document_id.between(lo, hi))
+            marks = marks.where(_ST.c.document_id.between(lo, hi))
+            docs = docs.where(_D.c.id.between(lo, hi))
         with self.engine.connect() as c, c.begin():
             # Texts can be megabytes: a few documents per fetch, not a thousand.
             with db.stream_rows(c, spans, 1024) as span_rows, db.stream_rows(c, marks, 256) as mark_rows, \
@@ -202,6 +211,12 @@ class ExportQueries(RepositoryBase):
                     if document is None:
                         document = ExportDocument._make(doc_row)
                     yield ExportGroup(document, names[pair[1]], status, found)
+
+    def document_sizes(self) -> Iterator[tuple[int, int]]:
+        """(document id, characters) of every document in id order, from the list's covering index."""
+        with self.engine.connect() as c, db.stream_rows(c, select(_D.c.id, _D.c.char_count).order_by(_D.c.id),
+                                                         4096) as rows:
+            yield from rows
 
     @contextmanager
     def token_cache(self) -> Iterator[TokenCache]:

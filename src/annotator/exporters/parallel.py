@@ -1,0 +1,341 @@
+"""Large exports on every core: batches of documents formatted by worker processes, written here in order.
+
+A dataset format's lines depend on their own document only, so the corpus splits into
+batches of consecutive document ids. Each worker process opens the project itself (a read
+connection of its own), runs the format's sinks over one batch at a time, into memory for
+a file format or straight into the staging folder for a folder format, and sends back the
+bytes, the files it wrote, the sinks' counts and the batch's statistics. This process writes
+the batches in id order through the same hashing output a one-process export uses, so the
+files, the manifest and the card are byte for byte the same (a test compares them): only
+the wall time changes.
+
+When (:func:`worker_count`): the format allows it (``DatasetFormat.parallel``: its sinks
+write nothing when opened but a header, and nothing when closed), another process can open
+the database (a file or a server, not SQLite in memory), there is more than one core, and
+the export is large enough (:data:`MIN_GROUPS`) for the workers' start-up (each imports
+the storage layer, about half a second, all at once) to pay off. ``ExportOptions.workers``
+overrides the choice; 1 means this process only.
+
+Consistency: a one-process export reads in one transaction; here each batch reads in its
+own, so an edit saved while the export runs shows in the batches read after it. The
+manifest's counts are taken from what was written, so they agree with the files.
+
+Memory: at most two batches per worker are in flight, each about :data:`BATCH_CHARS` of
+text (or one document, if larger), so this process's memory does not follow the corpus.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import pickle
+import subprocess
+import sys
+import threading
+from collections import deque
+from collections.abc import Iterator
+from contextlib import closing, suppress
+from dataclasses import dataclass, field
+from itertools import chain
+from pathlib import Path
+from typing import Any, NoReturn
+
+from annotator.exporters.base import ExportError
+from annotator.exporters.options import ExportOptions
+from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters.stats import Tally
+from annotator.labels import LabelSpec
+from annotator.storage import db
+from annotator.storage.repository import ExportFilter, Repository
+
+BATCH_CHARS = 1 << 19  # about 130 articles of 4,000 characters
+BATCH_DOCUMENTS = 512
+MIN_GROUPS = 2000  # below this an export takes about a second in one process
+MAX_WORKERS = 8
+
+Batch = tuple[int, int, "dict[int, str] | None"]  # first id, last id, split of each selected id (None: all)
+Places = dict["str | None", "str | None"]  # split -> staging folder of a folder format, or None (bytes)
+
+
+@dataclass
+class Part:
+    """What a worker made of one batch."""
+
+    records: int = 0
+    spans: int = 0
+    title: str = ""  # the last document's, for the progress message
+    outputs: dict[str | None, bytes] = field(default_factory=dict)
+    files: dict[str | None, list[tuple[str, str, int]]] = field(default_factory=dict)
+    counts: dict[str | None, dict[str, Any]] = field(default_factory=dict)
+    tally: Tally | None = None
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def worker_count(fmt: DatasetFormat, repo: Repository, options: ExportOptions, groups: int) -> int:
+    """How many worker processes this export uses (1: none, the export runs here)."""
+    if not fmt.parallel or not db.shareable(repo.engine):
+        return 1
+    if options.workers is not None:
+        return max(1, min(options.workers, MAX_WORKERS))
+    if groups < MIN_GROUPS:
+        return 1
+    return min(cores(), MAX_WORKERS)
+
+
+def batches(repo: Repository, split_of: dict[int, str] | None) -> Iterator[Batch]:
+    """Consecutive id ranges of about BATCH_CHARS of text; ``split_of`` limits them to its ids.
+
+    Made as the export goes, so a split's per-batch maps are never all in memory at once.
+    """
+    first = last = -1
+    chars = count = 0
+    mine: dict[int, str] | None = None if split_of is None else {}
+    for doc_id, n in repo.document_sizes():
+        if split_of is not None:
+            split = split_of.get(doc_id)
+            if split is None:
+                continue
+            assert mine is not None
+            mine[doc_id] = split
+        if count == 0:
+            first = doc_id
+        last = doc_id
+        chars += n
+        count += 1
+        if chars >= BATCH_CHARS or count >= BATCH_DOCUMENTS:
+            yield first, last, mine
+            chars = count = 0
+            mine = None if split_of is None else {}
+    if count:
+        yield first, last, mine
+
+
+def parts(repo: Repository, fmt_name: str, flt: ExportFilter, ctx: Context, todo: Iterator[Batch],
+          places: Places, workers: int) -> Iterator[Part]:
+    """Every batch's Part, in order. Use inside ``closing()``: closing stops the workers.
+
+    Batch i goes to worker i mod n, two batches ahead per worker; results are read in
+    order, so a worker whose result waits to be read blocks on its pipe (memory stays put)
+    while the others go on.
+    """
+    url = repo.engine.url.render_as_string(hide_password=False)
+    setup = (url, fmt_name, ctx.labels, ctx.options, flt, str(ctx.folder), places)
+    first = next(todo, None)
+    if first is None:
+        return
+    pool = [_Worker(setup) for _ in range(workers)]
+    completed = False
+    try:
+        waiting: deque[_Worker] = deque()  # the workers owing a result, in batch order
+        for n, batch in enumerate(chain([first], todo)):
+            if len(waiting) == 2 * len(pool):
+                yield waiting.popleft().receive()
+            worker = pool[n % len(pool)]
+            worker.send(batch)
+            waiting.append(worker)
+        while waiting:
+            yield waiting.popleft().receive()
+        completed = True
+    finally:
+        for worker in pool:
+            worker.stop(completed)
+
+
+class _Worker:
+    """One worker process, spoken to through its stdin and stdout (length-prefixed pickles).
+
+    A plain child interpreter rather than ``multiprocessing``: spawn would import the
+    caller's main module again in every worker (running a script without a
+    ``__main__`` guard twice), and fork is unsafe in a process with threads (the GUI).
+    """
+
+    def __init__(self, setup: tuple[Any, ...]) -> None:
+        try:
+            self.proc = subprocess.Popen([sys.executable, "-c", _WORKER_MAIN], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE)
+        except OSError as exc:
+            raise ExportError(f"cannot start an export worker process: {exc}; try --workers 1") from exc
+        self.send(setup)
+
+    def send(self, message: Any) -> None:
+        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
+        try:
+            assert self.proc.stdin is not None
+            self.proc.stdin.write(len(data).to_bytes(8, "little"))
+            self.proc.stdin.write(data)
+            self.proc.stdin.flush()
+        except OSError:
+            self._died()
+
+    def receive(self) -> Part:
+        """The next Part: a pickle without its outputs, then each output's raw bytes (one copy)."""
+        kind, value = pickle.loads(self._read())
+        if kind == "error":
+            raise ExportError(value)
+        part: Part = value
+        part.outputs = {name: self._read() for name in part.outputs}
+        return part
+
+    def _read(self) -> bytes:
+        assert self.proc.stdout is not None
+        head = self.proc.stdout.read(8)
+        if len(head) < 8:
+            self._died()
+        size = int.from_bytes(head, "little")
+        body = self.proc.stdout.read(size)
+        if len(body) < size:
+            self._died()
+        return body
+
+    def _died(self) -> NoReturn:
+        try:
+            code: int | None = self.proc.wait(timeout=2)  # its pipe closed: it is gone or going
+        except subprocess.TimeoutExpired:
+            code = None
+        raise ExportError("an export worker process stopped unexpectedly"
+                          f"{'' if code is None else f' (exit code {code})'}; nothing was written. "
+                          "Try again in one process: annotator export --workers 1")
+
+    def stop(self, completed: bool) -> None:
+        """End the process: politely after a complete export, at once otherwise."""
+        if not completed:
+            self.proc.kill()
+        for pipe in (self.proc.stdin, self.proc.stdout):
+            with suppress(OSError):
+                pipe.close()  # type: ignore[union-attr]
+        # It exits on the closed stdin; reaping it must not hold the export's result back.
+        threading.Thread(target=self._reap, name="export-worker-reaper", daemon=True).start()
+
+    def _reap(self) -> None:
+        try:
+            self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+
+
+_WORKER_MAIN = "from annotator.exporters.parallel import serve; serve()"
+
+
+def serve() -> None:
+    """A worker process's loop: set up from the first message, then one Part per batch."""
+    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    sys.stdout = sys.stderr  # nothing printed may reach the pipe
+
+    def read() -> Any:
+        head = stdin.read(8)
+        return None if len(head) < 8 else pickle.loads(stdin.read(int.from_bytes(head, "little")))
+
+    def write(data: bytes) -> None:
+        stdout.write(len(data).to_bytes(8, "little"))
+        stdout.write(data)
+
+    def send(kind: str, value: Any) -> None:
+        outputs: dict[str | None, bytes] = {}
+        if isinstance(value, Part):  # outputs go raw, after the pickle: no pickled copy of them
+            outputs, value.outputs = value.outputs, dict.fromkeys(value.outputs, b"")
+        write(pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
+        for data in outputs.values():
+            write(data)
+        stdout.flush()
+
+    setup = read()
+    if setup is None:
+        return
+    try:
+        _start(*setup)
+    except Exception as exc:  # reported with the first batch
+        failure: str | None = f"an export worker could not open the project: {type(exc).__name__}: {exc}"
+    else:
+        failure = None
+    while (batch := read()) is not None:
+        if failure is not None:
+            send("error", failure)
+            continue
+        try:
+            part = _run(*batch)
+        except ExportError as exc:
+            send("error", str(exc))
+        except Exception as exc:  # noqa: BLE001 - sent back as a message the export reports
+            send("error", f"exporting documents {batch[0]} to {batch[1]} failed: {type(exc).__name__}: {exc}")
+        else:
+            send("part", part)
+
+
+def merge_counts(into: dict[str, Any], part: dict[str, Any]) -> None:
+    """Add a batch's sink counts (numbers, or per-label dicts of numbers) to a sink's."""
+    for key, value in part.items():
+        if isinstance(value, dict):
+            mine = into.setdefault(key, {})
+            for k, n in value.items():
+                mine[k] = mine.get(k, 0) + n
+        else:
+            into[key] = into.get(key, 0) + value
+
+
+# -- in the worker processes ---------------------------------------------------------------------
+_worker: dict[str, Any] = {}
+
+
+def _start(url: str, fmt_name: str, labels: list[LabelSpec], options: ExportOptions, flt: ExportFilter,
+           folder: str, places: Places) -> None:
+    from annotator.exporters.registry import FORMATS
+
+    repo = Repository(db.make_engine(url))
+    _worker.update(repo=repo, fmt=FORMATS[fmt_name].exporter(), flt=flt,
+                   ctx=Context(labels, options, Path(folder), repo=repo), places=places)
+
+
+def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
+    repo: Repository = _worker["repo"]
+    places: Places = _worker["places"]
+    fmt: DatasetFormat = _worker["fmt"]
+    ctx: Context = _worker["ctx"]
+    part = Part(tally=Tally(ctx.label_names))
+    sinks: dict[str | None, Sink] = {}
+    buffers: dict[str | None, io.BytesIO] = {}
+    opened_with: dict[str | None, int] = {}
+    try:
+        for name, place in places.items():
+            if place is None:
+                buffers[name] = io.BytesIO()
+                sinks[name] = fmt.open(buffers[name], ctx)
+                buffers[name].seek(0)
+                buffers[name].truncate()  # the header: written once, by the main process
+            else:
+                sinks[name] = fmt.open(Path(place), ctx)
+                opened_with[name] = len(getattr(sinks[name], "files", ()))
+        doc: Document | None = None
+        with closing(repo.iter_export_groups(_worker["flt"], documents=(first, last))) as groups:
+            for group in groups:
+                split: str | None = None
+                if split_of is not None:
+                    chosen = split_of.get(group.document.id)
+                    if chosen is None:
+                        continue
+                    split = chosen or None  # "" = selected by a pattern, no split
+                if doc is None or doc.id != group.document.id:
+                    doc = None
+                    doc = Document(group.document)
+                part.tally.add(split, group)  # type: ignore[union-attr]
+                sinks[split].write(group, doc)
+                part.records += 1
+                part.spans += len(group.spans)
+                part.title = group.document.title
+        for name, sink in sinks.items():
+            sink.close()  # a parallel format's close only finishes what write began
+            part.counts[name] = sink.counts
+            if name in buffers:
+                part.outputs[name] = buffers[name].getvalue()
+            else:
+                part.files[name] = list(getattr(sink, "files", ()))[opened_with[name]:]
+        return part
+    finally:
+        for sink in sinks.values():
+            sink.dispose()

@@ -1,0 +1,145 @@
+"""Exports on several cores write exactly what one process writes, and fail as cleanly."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from annotator.exporters import parallel
+from annotator.exporters.base import ExportError
+from annotator.exporters.options import ExportOptions
+from annotator.exporters.registry import FORMATS, run_export
+from annotator.exporters.sink import Context
+from annotator.project import Project, open_project
+from annotator.services import AnnotationService
+from annotator.storage import db
+from annotator.storage.repository import ExportFilter, Repository
+
+from .corpus import add, bulk_project, small_project
+
+PARALLEL = [name for name, f in FORMATS.items() if name != "pdf" and getattr(f.exporter(), "parallel", False)]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory: pytest.TempPathFactory) -> Project:
+    """Bulk documents plus the hand-made ones (emoji, overlaps, notes, a span across lines),
+    and statuses that differ per annotator."""
+    folder = tmp_path_factory.mktemp("parallel")
+    p = bulk_project(folder / "p.annotator", 240)
+    hand = small_project(folder / "hand.annotator")  # its documents, copied in after the bulk ones
+    for doc_id in (1, 2):
+        info = hand.repo.document(doc_id)
+        new_id = add(p, info.text, info.title + "-copy")
+        for span in hand.repo.spans(doc_id):
+            AnnotationService(p.repo, span.annotator).add_span(new_id, span.start, span.end, span.label,
+                                                               note=span.note)
+    hand.close()
+    AnnotationService(p.repo, "ann-b").set_status(5, "flagged")
+    AnnotationService(p.repo, "carol").set_status(9, "in_progress")  # a status without spans
+    yield p
+    p.close()
+
+
+def _export(p: Project, fmt: str, out: Path, workers: int, flt: ExportFilter = ExportFilter(),
+            **options: object) -> dict[str, bytes]:
+    """Every file the export wrote (output, splits, manifest, card), by path relative to out's folder."""
+    result = run_export(p.repo, fmt, out, flt, options=ExportOptions(workers=workers, **options))  # type: ignore[arg-type]
+    assert not result.cancelled
+    return {str(f.relative_to(out.parent)): f.read_bytes() for f in sorted(out.parent.rglob("*")) if f.is_file()}
+
+
+SPLIT = {"split": (0.8, 0.1, 0.1), "seed": 4}
+CASES = [*((fmt, {}) for fmt in PARALLEL), ("canonical", SPLIT), ("hf-bio", SPLIT), ("brat", SPLIT),
+         ("csv", {"title": "doc-1*"})]
+
+
+@pytest.mark.parametrize("fmt, options", CASES, ids=[f"{f}-{'-'.join(o) or 'all'}" for f, o in CASES])
+def test_several_processes_write_the_same_bytes_as_one(corpus: Project, tmp_path: Path, fmt: str,
+                                                       options: dict[str, object],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)  # many batches, of a few documents each
+    suffix = FORMATS[fmt].suffix
+    out = tmp_path / "one" / f"data{suffix}"
+    out.parent.mkdir()
+    alone = _export(corpus, fmt, out, 1, **options)
+    for f in out.parent.iterdir():  # the same path again, so the manifest's command is the same too
+        if f.is_dir():
+            shutil.rmtree(f)
+        else:
+            f.unlink()
+    shared = _export(corpus, fmt, out, 2, **options)
+    assert len(alone) >= 3  # output(s), manifest, card
+    assert shared.keys() == alone.keys()
+    for name in alone:
+        assert shared[name] == alone[name], name
+
+
+def test_filters_reach_the_workers(corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)
+    flt = ExportFilter(annotators=("ann-b",), statuses=("done",), labels=("claim", "citation"))
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone = _export(corpus, "spans", tmp_path / "a" / "x.jsonl", 1, flt)
+    shared = _export(corpus, "spans", tmp_path / "b" / "x.jsonl", 2, flt)
+    assert shared["x.jsonl"] == alone["x.jsonl"]
+    assert b'"label":"mechanism"' not in shared["x.jsonl"]
+    assert b'"annotator":"ann-a"' not in shared["x.jsonl"]
+
+
+def test_who_works_is_decided_by_format_database_and_size(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    try:
+        spans, spacy = FORMATS["spans"].exporter(), FORMATS["spacy"].exporter()
+        auto = ExportOptions()
+        assert parallel.worker_count(spans, p.repo, auto, 10) == 1  # small: start-up would cost more
+        assert parallel.worker_count(spans, p.repo, auto, 10**6) == min(parallel.cores(), parallel.MAX_WORKERS)
+        assert parallel.worker_count(spans, p.repo, ExportOptions(workers=3), 10) == 3
+        assert parallel.worker_count(spacy, p.repo, ExportOptions(workers=3), 10**6) == 1  # one DocBin
+    finally:
+        p.close()
+    memory = Repository(db.make_engine("sqlite://"))
+    assert parallel.worker_count(spans, memory, ExportOptions(workers=3), 10**6) == 1  # no other process sees it
+
+
+def test_a_worker_that_cannot_read_the_project_fails_the_export(tmp_path: Path) -> None:
+    empty = Repository(db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))  # a database without tables
+    ctx = Context([], ExportOptions())
+    with pytest.raises(ExportError, match="no such table"):
+        list(parallel.parts(empty, "spans", ExportFilter(), ctx, iter([(1, 5, None)]), {None: None}, 1))
+
+
+def test_a_worker_that_dies_leaves_nothing_behind(corpus: Project, tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "_WORKER_MAIN", "import sys; sys.exit(3)")
+    out = tmp_path / "x.jsonl"
+    with pytest.raises(ExportError, match=r"stopped unexpectedly \(exit code 3\).*--workers 1"):
+        run_export(corpus.repo, "hf-bio", out, options=ExportOptions(workers=2))
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_cancelling_stops_the_workers_and_writes_nothing(corpus: Project, tmp_path: Path,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)
+    started: list[parallel._Worker] = []
+    real_init = parallel._Worker.__init__
+
+    def recording_init(self: parallel._Worker, setup: tuple[object, ...]) -> None:
+        real_init(self, setup)
+        started.append(self)
+
+    monkeypatch.setattr(parallel._Worker, "__init__", recording_init)
+    asked: list[int] = []
+
+    def cancelled() -> bool:  # asked once per batch written: cancel after two
+        asked.append(1)
+        return len(asked) > 3
+
+    result = run_export(corpus.repo, "canonical", tmp_path / "x.jsonl", cancelled=cancelled,
+                        options=ExportOptions(workers=2))
+    assert result.cancelled
+    assert list(tmp_path.iterdir()) == []
+    assert len(started) == 2
+    for worker in started:
+        assert worker.proc.wait(timeout=10) is not None  # killed, not left running
