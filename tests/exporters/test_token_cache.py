@@ -180,3 +180,19 @@ def test_record_token_indices_are_span_tokens(text: str, data: st.DataObject) ->
     starts, ends = tokens.token_bounds_and_json(text)[1:]
     assert [(s["token_start"], s["token_end"]) for s in record["spans"]] == [
         tokens.span_tokens(starts, ends, s, e) for s, e in spans]
+
+
+
+@pytest.mark.parametrize("stale", [False, True])
+def test_formats_slicing_tokens_get_the_regex_tokens_from_the_cache(project: Project, stale: bool) -> None:
+    from annotator.exporters.sink import Document, split_tokens
+
+    path = Path(str(project.repo.engine.url.database))
+    if stale:  # rows of another tokenizer are not used: the regex runs instead
+        change_cache(path, "UPDATE document_tokens SET version = version + 1")
+    with project.repo.token_cache() as cache:
+        groups = list(project.repo.iter_export_groups())
+        assert {g.document.text for g in groups} == set(TEXTS)
+        for group in groups:
+            assert (cache.bounds(group.document.id) is None) == stale
+            assert Document(group.document, cache).tokens() == split_tokens(group.document.text)

@@ -166,15 +166,16 @@ def _fill(repo: Repository, flt: ExportFilter, the_plan: Plan, ticker: Ticker, t
           sinks: dict[str | None, Sink]) -> None:
     """Every selected group into its split's sink, in this process."""
     doc: Document | None = None
-    for split, group in selected_groups(repo, flt, the_plan):
-        ticker.tick(result.records, group.document.title)
-        if doc is None or doc.id != group.document.id:
-            doc = None  # let the previous document go before the next is built
-            doc = Document(group.document)
-        tally.add(split, group)
-        sinks[split].write(group, doc)
-        result.records += 1
-        result.spans += len(group.spans)
+    with repo.token_cache() as cache:
+        for split, group in selected_groups(repo, flt, the_plan):
+            ticker.tick(result.records, group.document.title)
+            if doc is None or doc.id != group.document.id:
+                doc = None  # let the previous document go before the next is built
+                doc = Document(group.document, cache)
+            tally.add(split, group)
+            sinks[split].write(group, doc)
+            result.records += 1
+            result.spans += len(group.spans)
 
 
 def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, the_plan: Plan, ctx: Context,

@@ -312,7 +312,8 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
                 sinks[name] = fmt.open(Path(place), ctx)
                 opened_with[name] = len(getattr(sinks[name], "files", ()))
         doc: Document | None = None
-        with closing(repo.iter_export_groups(_worker["flt"], documents=(first, last))) as groups:
+        with closing(repo.iter_export_groups(_worker["flt"], documents=(first, last))) as groups, \
+                repo.token_cache() as cache:
             for group in groups:
                 split: str | None = None
                 if split_of is not None:
@@ -322,7 +323,7 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
                     split = chosen or None  # "" = selected by a pattern, no split
                 if doc is None or doc.id != group.document.id:
                     doc = None
-                    doc = Document(group.document)
+                    doc = Document(group.document, cache)
                 part.tally.add(split, group)  # type: ignore[union-attr]
                 sinks[split].write(group, doc)
                 part.records += 1

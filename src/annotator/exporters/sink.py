@@ -23,7 +23,8 @@ from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import document_key
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
-from annotator.storage.repository import ExportGroup
+from annotator.exporters.tokens import unpack_offsets
+from annotator.storage.repository import ExportGroup, TokenCache
 from annotator.text import _TOKEN
 
 Span = tuple[str, int, int, str, "str | None"]  # id, start, end, label, note (ExportGroup.spans)
@@ -41,13 +42,23 @@ def split_tokens(text: str) -> tuple[list[str], list[int], list[int]]:
     return parts[1::2], bounds[0:-1:2], bounds[1::2]
 
 
+def tokens_from_bounds(text: str, starts: bytes, ends: bytes) -> tuple[list[str], list[int], list[int]]:
+    """:func:`split_tokens`'s result from cached bounds (packed int32): twice as fast as the regex."""
+    first, last = unpack_offsets(starts).tolist(), unpack_offsets(ends).tolist()
+    return list(map(text.__getitem__, map(slice, first, last))), first, last
+
+
 class Document:
-    """One document as every format sees it; sentences and tokens are found once, on demand."""
+    """One document as every format sees it; sentences and tokens are found once, on demand.
 
-    __slots__ = ("_sentences", "_tokens", "id", "key", "row", "text")
+    ``cache`` (the export's :class:`TokenCache`, if any) supplies token bounds made at import.
+    """
 
-    def __init__(self, row: Any) -> None:
+    __slots__ = ("_cache", "_sentences", "_tokens", "id", "key", "row", "text")
+
+    def __init__(self, row: Any, cache: TokenCache | None = None) -> None:
         self.row = row
+        self._cache = cache
         self.id: int = row.id
         self.text: str = row.text
         self.key = document_key(row.sha256)
@@ -62,7 +73,8 @@ class Document:
     def tokens(self) -> tuple[list[str], list[int], list[int]]:
         """Token texts, starts and ends; callers must not change the lists."""
         if self._tokens is None:
-            self._tokens = split_tokens(self.text)
+            cached = self._cache.bounds(self.id) if self._cache is not None else None
+            self._tokens = split_tokens(self.text) if cached is None else tokens_from_bounds(self.text, *cached)
         return self._tokens
 
 

@@ -67,8 +67,10 @@ class TokenCache:
 
     def __init__(self, repo: ExportQueries, conn: Connection) -> None:
         self._repo = repo
+        self._conn = conn
         self._query = db.PointQuery(conn, select(_T.c.tokens_json, _T.c.starts, _T.c.ends).where(
             _T.c.document_id == bindparam("doc_id"), _T.c.version == token_cache.TOKENS_VERSION))
+        self._bounds_query: db.PointQuery | None = None
         self._pending: list[tuple[int, bytes, bytes, bytes]] = []
         self._pending_bytes = 0
         self.storing = True
@@ -77,6 +79,14 @@ class TokenCache:
         """(tokens JSON, packed starts, packed ends), or None when not cached."""
         row = self._query.first(doc_id=doc_id)
         return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
+
+    def bounds(self, doc_id: int) -> tuple[bytes, bytes] | None:
+        """Packed token starts and ends only (for formats that slice the text themselves)."""
+        if self._bounds_query is None:
+            self._bounds_query = db.PointQuery(self._conn, select(_T.c.starts, _T.c.ends).where(
+                _T.c.document_id == bindparam("doc_id"), _T.c.version == token_cache.TOKENS_VERSION))
+        row = self._bounds_query.first(doc_id=doc_id)
+        return None if row is None else (bytes(row[0]), bytes(row[1]))
 
     def put(self, doc_id: int, row: tuple[bytes, bytes, bytes]) -> None:
         if not self.storing:
@@ -96,6 +106,8 @@ class TokenCache:
 
     def close(self) -> None:
         self._query.close()
+        if self._bounds_query is not None:
+            self._bounds_query.close()
 
 
 class ExportQueries(RepositoryBase):
