@@ -39,12 +39,13 @@ SPLIT = "hf-bio+split"  # hf-bio with --split 0.8,0.1,0.1: the two-pass path
 baseline = benchlib.sqlite3_baseline
 
 
-def export(fmt: str, project: Path, out: Path) -> dict[str, float]:
+def export(fmt: str, project: Path, out: Path, workers: int | None) -> dict[str, float]:
     from annotator.exporters.options import ExportOptions
     from annotator.exporters.registry import run_export
     from annotator.project import open_project
 
-    options = ExportOptions(split=(0.8, 0.1, 0.1), seed=1) if fmt == SPLIT else ExportOptions()
+    split = (0.8, 0.1, 0.1) if fmt == SPLIT else None
+    options = ExportOptions(split=split, seed=1, workers=workers)
     proj = open_project(project, create=False)
     try:
         result = run_export(proj.repo, fmt.partition("+")[0], out, options=options)
@@ -61,7 +62,7 @@ def suffix_of(fmt: str) -> str:
     return FORMATS[fmt.partition("+")[0]].suffix
 
 
-def child(kind: str, project: Path, out: Path) -> None:
+def child(kind: str, project: Path, out: Path, workers: int | None) -> None:
     """One measured run; imports happen before the clock and the memory mark start."""
     import orjson  # noqa: F401
 
@@ -73,16 +74,18 @@ def child(kind: str, project: Path, out: Path) -> None:
     benchlib.reset_peak_rss()
     rss0 = benchlib.rss_mb()
     t0 = time.perf_counter()
-    counts = baseline(project, out) if kind == "baseline" else export(kind, project, out)
+    counts = baseline(project, out) if kind == "baseline" else export(kind, project, out, workers)
     seconds = time.perf_counter() - t0
     growth = benchlib.peak_rss_mb() - rss0
     counts.setdefault("bytes", out.stat().st_size if out.is_file() else 0)
-    print(json.dumps({"seconds": seconds, "growth_mb": growth, **counts}))
+    print(json.dumps({"seconds": seconds, "growth_mb": growth, "worker_peak_mb": benchlib.worker_peak_rss_mb(),
+                      **counts}))
 
 
-def run_child(kind: str, project: Path, out: Path) -> dict[str, float]:
-    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--project", str(project), "--out", str(out)],
-                          capture_output=True, text=True, timeout=3600)
+def run_child(kind: str, project: Path, out: Path, workers: int | None = None) -> dict[str, float]:
+    extra = [] if workers is None else ["--workers", str(workers)]
+    proc = subprocess.run([sys.executable, __file__, "--child", kind, "--project", str(project), "--out", str(out),
+                           *extra], capture_output=True, text=True, timeout=3600)
     if proc.returncode != 0:
         raise RuntimeError(f"{kind} child failed: {proc.stderr.strip().splitlines()[-1:] or proc.returncode}")
     return json.loads(proc.stdout.strip().splitlines()[-1])
@@ -106,12 +109,13 @@ def main() -> None:
     ap.add_argument("--chars", type=int, default=4000)
     ap.add_argument("--repeat", type=int, default=1)
     ap.add_argument("--formats", help="comma-separated subset (default: every format but pdf)")
+    ap.add_argument("--workers", type=int, help="worker processes for the exports (default: the app's choice)")
     ap.add_argument("--child")
     ap.add_argument("--project", type=Path)
     ap.add_argument("--out", type=Path)
     args = ap.parse_args()
     if args.child:
-        child(args.child, args.project, args.out)
+        child(args.child, args.project, args.out, args.workers)
         return
     docs = args.docs or (500 if args.quick else 20_000)
     spans = args.spans or (25_000 if args.quick else 1_000_000)
@@ -130,13 +134,15 @@ def main() -> None:
     notes = [f"{docs:,} documents / {spans:,} spans; baseline = plain sqlite3 read of the same rows grouped by "
              f"(document, annotator) + orjson lines; each run in a fresh process; best of {max(1, args.repeat)}",
              "flat = peak RSS growth on the full corpus ≤ growth on a quarter of it + "
-             f"{FLAT_ALLOWANCE_MB:.0f} MB"]
+             f"{FLAT_ALLOWANCE_MB:.0f} MB",
+             f"exports: {'the app default (worker processes for large exports of formats that allow them)' if args.workers is None else f'--workers {args.workers}'}"
+             f" on {benchlib.machine_info()['cores']} cores; the baseline is one process"]
     with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp:
         def best(kind: str, project: Path) -> dict[str, float]:
             runs = []
             for i in range(max(1, args.repeat)):
                 out = Path(tmp) / f"{kind}-{i}{'' if kind == 'baseline' else suffix_of(kind)}"
-                runs.append(run_child(kind, project, out))
+                runs.append(run_child(kind, project, out, None if kind == "baseline" else args.workers))
                 subprocess.run(["rm", "-rf", str(out), str(out.with_suffix(""))], check=False)
             return min(runs, key=lambda r: r["seconds"])
 
@@ -151,7 +157,8 @@ def main() -> None:
                 continue
             speed = base["seconds"] / r["seconds"]
             print(f"  {fmt}: {r['seconds']:.2f} s ({speed:.2f}× sqlite3), {r['bytes'] / 1e6:.0f} MB, "
-                  f"+{r['growth_mb']:.0f} MB peak (quarter corpus +{small['growth_mb']:.0f} MB)")
+                  f"+{r['growth_mb']:.0f} MB peak (quarter corpus +{small['growth_mb']:.0f} MB), "
+                  f"largest worker process {r['worker_peak_mb']:.0f} MB (quarter {small['worker_peak_mb']:.0f} MB)")
             figures.append(Figure(f"{fmt} export speed vs sqlite3", speed, "×", f"≥ {SPEED_LIMIT}× sqlite3",
                                   SPEED_LIMIT, "higher", f"{speed:.2f}× ({r['seconds']:.2f} s vs "
                                   f"{base['seconds']:.2f} s; {r['records'] / r['seconds']:,.0f} records/s)"))
@@ -161,6 +168,10 @@ def main() -> None:
                           f"{excess:+.1f} MB (peak +{r['growth_mb']:.0f} MB full, "
                           f"+{small['growth_mb']:.0f} MB quarter)")
             figures.append(flat)
+            if r["worker_peak_mb"]:
+                figures.append(Figure(f"{fmt} largest worker process (RSS)", r["worker_peak_mb"], "MB",
+                                      display=f"{r['worker_peak_mb']:.0f} MB full, {small['worker_peak_mb']:.0f} MB "
+                                      "quarter corpus"))
     benchlib.emit("formats", figures, notes)
 
 

@@ -99,6 +99,22 @@ def peak_rss_mb() -> float:
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
 
 
+def worker_peak_rss_mb() -> float:
+    """Peak RSS of the largest child process waited for so far (an export's worker processes).
+
+    Export workers are reaped by helper threads after the export returns; wait for those
+    first, so every worker counts.
+    """
+    import resource
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("export-worker-reaper"):
+            thread.join(30)
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
 def reset_peak_rss() -> bool:
     """Reset the kernel's peak-RSS mark (Linux >= 4.0), so a later peak covers only what follows."""
     try:
