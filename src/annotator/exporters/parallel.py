@@ -157,8 +157,10 @@ class _Worker:
 
     def __init__(self, setup: tuple[Any, ...]) -> None:
         try:
+            # No console window per worker when the app runs on Windows.
+            flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
             self.proc = subprocess.Popen([sys.executable, "-c", _WORKER_MAIN], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE)
+                                         stdout=subprocess.PIPE, creationflags=flags)
         except OSError as exc:
             raise ExportError(f"cannot start an export worker process: {exc}; try --workers 1") from exc
         self.send(setup)
