@@ -43,6 +43,24 @@ def test_utf8_text_title_and_meta(tmp_path: Path) -> None:
     assert doc.meta["word_count"] == 5
 
 
+@pytest.mark.parametrize("top", ["Skip to content", "Skip to main content", "MENU", "Search…",
+                                 "Home / Head Health / Sleep", "You are here: Home › Gut"])
+def test_title_skips_page_navigation(tmp_path: Path, top: str) -> None:
+    doc = load(write(tmp_path, f"{top}\n\nHome\n\nWhy Migraines Start in Your Bedroom\n\nBody text."))
+    assert doc.title == "Why Migraines Start in Your Bedroom"
+    assert doc.text.startswith(top)  # the text itself is never cut
+
+
+@pytest.mark.parametrize("title", ["Search for a cure: what MS trials found", "Home remedies for reflux",
+                                   "Pain / fatigue: a two-way street"])
+def test_titles_that_only_look_like_navigation_stay(tmp_path: Path, title: str) -> None:
+    assert load(write(tmp_path, f"{title}\n\nBody.")).title == title
+
+
+def test_a_page_of_navigation_only_keeps_its_first_line(tmp_path: Path) -> None:
+    assert load(write(tmp_path, "Skip to content\nMenu")).title == "Skip to content"
+
+
 def test_title_is_first_non_empty_line(tmp_path: Path) -> None:
     doc = load(write(tmp_path, "\n\n   \n  Real title  \nbody"))
     assert doc.title == "Real title"

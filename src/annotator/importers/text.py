@@ -134,14 +134,27 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
+# Lines a page saved as text often starts with, which name no article: skip links, menus,
+# breadcrumbs ("Home / Health / Sleep"). The title is the first line that is none of these.
+_NAVIGATION = re.compile(
+    r"(skip\s+to\s+(the\s+)?(main\s+)?(content|navigation)|(main\s+)?menu|toggle\s+navigation|search|home"
+    r"|log\s*in|sign\s*(in|up)|subscribe|advertisement|share( this)?)\W*"
+    r"|home\s*[/›»>|].*|you\s+are\s+here\b.*", re.IGNORECASE)
+
+
+def title_line(lines: list[str]) -> str | None:
+    """The first non-empty line that is not page navigation (else the first non-empty line)."""
+    found = [line.strip() for line in lines if line.strip()]
+    return next((line for line in found if not _NAVIGATION.fullmatch(line)), found[0] if found else None)
+
+
 def plain_text_to_text(src: str) -> tuple[str, str | None]:
-    """Canonical text and title (its first non-empty line) of decoded plain text."""
+    """Canonical text and title (see :func:`title_line`) of decoded plain text."""
     # split("\n") rather than splitlines(): splitlines also breaks on U+2028, \x1c, \x85...,
     # which would make line numbers and offsets disagree with every other tool.
     lines = [line.rstrip() for line in normalise_newlines(src).split("\n")]
     text = "\n".join(lines).strip("\n")
-    title = next((line.strip() for line in lines if line.strip()), None)
-    return text, title
+    return text, title_line(lines)
 
 
 class TextImporter:
