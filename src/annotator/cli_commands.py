@@ -158,7 +158,7 @@ def export(
                                        "doc.ents.")] = False,
     workers: Annotated[int | None, typer.Option(
         "--workers", min=1, help="Processes formatting records. Default: one per core for a large export of "
-        "a format that allows it (not spacy or pdf); 1 = this process only. The output is the same either way.",
+        "a format that allows it (all but pdf); 1 = this process only. The output is the same either way.",
         show_default=False)] = None,
     project: ProjectOpt = None,
 ) -> None:

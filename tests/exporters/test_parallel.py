@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from annotator.exporters import parallel
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.registry import FORMATS, run_export
-from annotator.exporters.sink import Context
+from annotator.exporters.sink import Context, DatasetFormat
 from annotator.project import Project, open_project
 from annotator.services import AnnotationService
 from annotator.storage import db
@@ -20,6 +22,7 @@ from annotator.storage.repository import ExportFilter, Repository
 from .corpus import add, bulk_project, small_project
 
 PARALLEL = [name for name, f in FORMATS.items() if name != "pdf" and getattr(f.exporter(), "parallel", False)]
+SPACY = importlib.util.find_spec("spacy") is not None
 
 
 @pytest.fixture(scope="module")
@@ -51,8 +54,10 @@ def _export(p: Project, fmt: str, out: Path, workers: int, flt: ExportFilter = E
 
 
 SPLIT = {"split": (0.8, 0.1, 0.1), "seed": 4}
-CASES = [*((fmt, {}) for fmt in PARALLEL), ("canonical", SPLIT), ("hf-bio", SPLIT), ("brat", SPLIT),
-         ("csv", {"title": "doc-1*"})]
+CASES = [*((fmt, {}) for fmt in PARALLEL if fmt != "spacy" or SPACY), ("canonical", SPLIT), ("hf-bio", SPLIT),
+         ("brat", SPLIT), ("csv", {"title": "doc-1*"})]
+if SPACY:
+    CASES += [("spacy", SPLIT), ("spacy", {"ents": True})]
 
 
 @pytest.mark.parametrize("fmt, options", CASES, ids=[f"{f}-{'-'.join(o) or 'all'}" for f, o in CASES])
@@ -76,6 +81,23 @@ def test_several_processes_write_the_same_bytes_as_one(corpus: Project, tmp_path
         assert shared[name] == alone[name], name
 
 
+@pytest.mark.skipif(not SPACY, reason="spaCy is an optional extra")
+def test_spacy_bytes_do_not_depend_on_where_the_deflate_input_was_cut(corpus: Project, tmp_path: Path,
+                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.exporters import docbin_stream
+
+    # Tiny chunks: one process hands the compressor every few documents, the parallel export
+    # a batch at a time; deflate without flushes gives the same stream either way.
+    monkeypatch.setattr(docbin_stream, "_CHUNK", 4096)
+    monkeypatch.setattr(parallel, "BATCH_CHARS", 5_000)
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    alone = _export(corpus, "spacy", tmp_path / "a" / "x.spacy", 1)
+    shared = _export(corpus, "spacy", tmp_path / "b" / "x.spacy", 2)
+    assert len(zlib.decompress(alone["x.spacy"])) > 8 * 4096  # many chunks
+    assert shared["x.spacy"] == alone["x.spacy"]
+
+
 def test_filters_reach_the_workers(corpus: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)
     flt = ExportFilter(annotators=("ann-b",), statuses=("done",), labels=("claim", "citation"))
@@ -91,12 +113,15 @@ def test_filters_reach_the_workers(corpus: Project, tmp_path: Path, monkeypatch:
 def test_who_works_is_decided_by_format_database_and_size(tmp_path: Path) -> None:
     p = open_project(tmp_path / "p.annotator")
     try:
-        spans, spacy = FORMATS["spans"].exporter(), FORMATS["spacy"].exporter()
+        spans = FORMATS["spans"].exporter()
+
+        class OneOutput(DatasetFormat):
+            name, suffix = "one", ".bin"  # parallel stays False: its sinks cannot take batches
         auto = ExportOptions()
         assert parallel.worker_count(spans, p.repo, auto, 10) == 1  # small: start-up would cost more
         assert parallel.worker_count(spans, p.repo, auto, 10**6) == min(parallel.cores(), parallel.MAX_WORKERS)
         assert parallel.worker_count(spans, p.repo, ExportOptions(workers=3), 10) == 3
-        assert parallel.worker_count(spacy, p.repo, ExportOptions(workers=3), 10**6) == 1  # one DocBin
+        assert parallel.worker_count(OneOutput(), p.repo, ExportOptions(workers=3), 10**6) == 1
     finally:
         p.close()
     memory = Repository(db.make_engine("sqlite://"))

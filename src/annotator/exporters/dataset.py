@@ -189,6 +189,8 @@ def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, t
         for part in parts:
             for name, data in part.outputs.items():
                 handles[name].write(data)
+            for name, value in part.batches.items():
+                sinks[name].absorb(value)
             for name, files in part.files.items():
                 sinks[name].files.extend(files)  # type: ignore[attr-defined]
             for name, counts in part.counts.items():

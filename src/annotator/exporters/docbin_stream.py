@@ -35,6 +35,7 @@ with the corpus (with its distinct words).
 
 from __future__ import annotations
 
+import io
 import os
 import queue
 import shutil
@@ -117,6 +118,19 @@ class _Part:
         self.packed.close()
 
 
+class _MemoryPart:
+    """A part of an in-memory DocBin (see :meth:`StreamingDocBin.take`)."""
+
+    __slots__ = ("file", "handed", "size")
+
+    def __init__(self) -> None:
+        self.file = io.BytesIO()
+        self.size = self.handed = 0
+
+    def close(self) -> None:
+        self.file.close()
+
+
 class _Compressor:
     """A thread that deflates the parts' new bytes, in order; errors surface in :meth:`hand`/:meth:`finish`."""
 
@@ -156,7 +170,10 @@ class _Compressor:
 class StreamingDocBin:
     """``add(doc)`` or ``add_parts(...)`` per Doc, then ``write(fh)`` once; ``close()`` removes the temporary files."""
 
-    def __init__(self, attrs: list[str], folder: Path) -> None:
+    def __init__(self, attrs: list[str], folder: Path | None) -> None:
+        """``folder`` holds the temporary files; None keeps the parts in memory, uncompressed:
+        one batch of a parallel export, handed over by :meth:`take` to the main process's
+        :meth:`absorb`."""
         import numpy
         import srsly.msgpack
         from spacy.attrs import SPACY
@@ -174,9 +191,14 @@ class StreamingDocBin:
         self.pack = srsly.msgpack.Packer(use_bin_type=True).pack
         self._cats = self.pack({})
         self._flags = self.pack({"has_unknown_spaces": False})
-        self._dir = Path(tempfile.mkdtemp(prefix=".docbin-", dir=folder))
-        self._parts = {p: _Part(self._dir / p) for p in _PARTS}
-        self._compressor = _Compressor()
+        self._dir: Path | None = None
+        self._compressor: _Compressor | None = None
+        if folder is None:
+            self._parts: dict[str, Any] = {p: _MemoryPart() for p in _PARTS}
+        else:
+            self._dir = Path(tempfile.mkdtemp(prefix=".docbin-", dir=folder))
+            self._parts = {p: _Part(self._dir / p) for p in _PARTS}
+            self._compressor = _Compressor()
         self.lengths = array("i")
         self.ids_of: dict[str, int] = {}  # every string stored so far -> its id: the string table
 
@@ -242,11 +264,24 @@ class StreamingDocBin:
     def _put(self, part: _Part, data: bytes) -> None:
         part.file.write(data)
         part.size += len(data)
-        if part.size - part.handed >= _CHUNK:
+        if part.size - part.handed >= _CHUNK and self._compressor is not None:
             self._compressor.hand(part)
+
+    def take(self) -> dict[str, Any]:
+        """What an in-memory DocBin (``folder=None``) holds, for another's :meth:`absorb`."""
+        return {"parts": {name: part.file.getvalue() for name, part in self._parts.items()},
+                "lengths": self.lengths.tobytes(), "strings": self.ids_of}
+
+    def absorb(self, batch: dict[str, Any]) -> None:
+        """Append the Docs of a :meth:`take`, after those added so far."""
+        for name, data in batch["parts"].items():
+            self._put(self._parts[name], data)
+        self.lengths.frombytes(batch["lengths"])
+        self.ids_of.update(batch["strings"])
 
     def write(self, fh: BinaryIO) -> None:
         """The whole DocBin, compressed, as ``DocBin.to_bytes`` would give it (same message)."""
+        assert self._compressor is not None, "an in-memory DocBin is taken, not written"
         for part in self._parts.values():
             if part.size > part.handed:
                 self._compressor.hand(part)
@@ -289,9 +324,11 @@ class StreamingDocBin:
 
     def close(self) -> None:
         try:
-            self._compressor.finish()
+            if self._compressor is not None:
+                self._compressor.finish()
         except Exception:  # noqa: BLE001 - closing after a failure: the first error was raised already
             pass
         for part in self._parts.values():
             part.close()
-        shutil.rmtree(self._dir, ignore_errors=True)
+        if self._dir is not None:
+            shutil.rmtree(self._dir, ignore_errors=True)

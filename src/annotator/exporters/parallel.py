@@ -10,9 +10,10 @@ files, the manifest and the card are byte for byte the same (a test compares the
 the wall time changes.
 
 When (:func:`worker_count`): the format allows it (``DatasetFormat.parallel``: its sinks
-write nothing when opened but a header, and nothing when closed), another process can open
-the database (a file or a server, not SQLite in memory), there is more than one core, and
-the export is large enough (:data:`MIN_GROUPS`) for the workers' start-up (each imports
+write nothing when opened but a header and nothing when closed, or hand each batch over
+through ``Sink.batch``/``Sink.absorb``, as spaCy's one DocBin does), another process can
+open the database (a file or a server, not SQLite in memory), there is more than one core,
+and the export is large enough (:data:`MIN_GROUPS`) for the workers' start-up (each imports
 the storage layer, about half a second, all at once) to pay off. ``ExportOptions.workers``
 overrides the choice; 1 means this process only.
 
@@ -65,6 +66,7 @@ class Part:
     spans: int = 0
     title: str = ""  # the last document's, for the progress message
     outputs: dict[str | None, bytes] = field(default_factory=dict)
+    batches: dict[str | None, Any] = field(default_factory=dict)  # from Sink.batch(), when not bytes
     files: dict[str | None, list[tuple[str, str, int]]] = field(default_factory=dict)
     counts: dict[str | None, dict[str, Any]] = field(default_factory=dict)
     tally: Tally | None = None
@@ -291,7 +293,7 @@ def _start(url: str, fmt_name: str, labels: list[LabelSpec], options: ExportOpti
 
     repo = Repository(db.make_engine(url))
     _worker.update(repo=repo, fmt=FORMATS[fmt_name].exporter(), flt=flt,
-                   ctx=Context(labels, options, Path(folder), repo=repo), places=places)
+                   ctx=Context(labels, options, Path(folder), repo=repo, worker=True), places=places)
 
 
 def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
@@ -332,8 +334,12 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
                 part.spans += len(group.spans)
                 part.title = group.document.title
         for name, sink in sinks.items():
-            sink.close()  # a parallel format's close only finishes what write began
             part.counts[name] = sink.counts
+            value = sink.batch()
+            if value is not None:
+                part.batches[name] = value
+                continue
+            sink.close()  # a parallel format's close only finishes what write began
             if name in buffers:
                 part.outputs[name] = buffers[name].getvalue()
             else:

@@ -86,6 +86,7 @@ class Context:
     options: ExportOptions = field(default_factory=ExportOptions)
     folder: Path = Path(".")  # where the output goes: room for a format's temporary files
     repo: Any = None  # the Repository, for a format that reads more than the groups (canonical)
+    worker: bool = False  # True in a parallel export's worker process: the sink writes one batch
 
     @property
     def label_names(self) -> list[str]:
@@ -109,6 +110,18 @@ class Sink:
 
     def dispose(self) -> None:
         """Called last, whether the export succeeded or not: remove temporary files."""
+
+    # A parallel export (parallel.py) runs a sink per batch in a worker process. By default
+    # the batch is the bytes the sink wrote (and the files it made); a sink whose output
+    # cannot be cut into batches hands over a value instead, which the main process's sink
+    # of the same format appends.
+    def batch(self) -> Any:
+        """In a worker, once the batch's groups are written: a picklable value, or None for the bytes."""
+        return None
+
+    def absorb(self, batch: Any) -> None:
+        """In the main process: append what :meth:`batch` gave in a worker."""
+        raise NotImplementedError
 
     def bump(self, key: str, label: str, n: int = 1) -> None:
         """Add to a per-label count, ``counts[key][label]``."""

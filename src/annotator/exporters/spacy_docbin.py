@@ -193,7 +193,7 @@ class _SpacySink(Sink):
         # The last document's text, split parts, words, trailing spaces and word ids (once needed).
         self._last: list[Any] | None = None
         attrs = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"] if self.ents else ["ORTH", "SPACY"]
-        self.bin = StreamingDocBin(attrs, ctx.folder)
+        self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder)
         self._columns = [{ORTH: 0, ENT_IOB: 1, ENT_TYPE: 2}[a] for a in self.bin.attrs]
         self.written: Counter[str] = Counter()
         self.counts["spans_written"] = self.written
@@ -317,12 +317,19 @@ class _SpacySink(Sink):
     def close(self) -> None:
         self.bin.write(self._fh)
 
+    def batch(self) -> Any:
+        return self.bin.take()
+
+    def absorb(self, batch: Any) -> None:
+        self.bin.absorb(batch)
+
     def dispose(self) -> None:
         self.bin.close()
 
 
 class SpacyFormat(DatasetFormat):
     name = "spacy"
+    parallel = True  # a worker's batch is its Docs' parts, appended to the one DocBin here
     suffix = ".spacy"
 
     def check(self, ctx: Context) -> None:
