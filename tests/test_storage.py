@@ -90,3 +90,22 @@ def test_document_summaries_and_search(tmp_path: Path) -> None:
     assert [(r.id, r.status, r.span_count) for r in rows] == [(ids[0], "todo", 0), (ids[1], "todo", 0)]
     hits = p.repo.search("LOW mood")
     assert len(hits) == 1 and texts[0][hits[0].start:hits[0].end] == "low mood"
+
+
+@pytest.mark.parametrize("folder", ["Q&A? notes", "100%20 done", "50% #1", "plain"])
+def test_a_project_lives_exactly_at_its_path_whatever_the_folder_is_called(tmp_path: Path, folder: str) -> None:
+    # A URL's parser reads "?" as options and decodes "%20": the path must reach SQLite as it is.
+    path = tmp_path / folder / "my project.annotator"
+    path.parent.mkdir()
+    p = open_project(path)
+    text_ = "Fibre feeds gut bacteria."
+    p.repo.add_documents([(ImportedDocument(text_, "t", "txt", "t.txt"), sha256_text(text_))])
+    assert db.engine_path(p.repo.engine) == path.resolve()
+    p.close()
+    assert sorted(f.name for f in tmp_path.iterdir()) == [folder]  # nothing made beside it
+    assert path.is_file()
+    again = open_project(path, create=False)
+    try:
+        assert again.repo.document_count() == 1
+    finally:
+        again.close()

@@ -24,6 +24,7 @@ from contextvars import ContextVar
 from itertools import chain
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
+from urllib.parse import quote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -66,10 +67,16 @@ _writing: ContextVar[_WriteState | None] = ContextVar("annotator_writing", defau
 
 
 def database_url(project: str | Path) -> str:
+    """A project file's SQLite URL (a URL is returned as it is).
+
+    The path is percent-encoded: a URL's parser reads ``?`` as the start of its options
+    and decodes ``%xx``, so "/data/Q&A?/p.annotator" or "/data/100%25/p.annotator" would
+    otherwise open (or create) a database at another path.
+    """
     s = str(project)
     if "://" in s:
         return s
-    return f"sqlite:///{Path(s).expanduser().resolve()}"
+    return f"sqlite:///{quote(str(Path(s).expanduser().resolve()), safe='/')}"
 
 
 def is_sqlite(url: str) -> bool:
