@@ -14,7 +14,9 @@ and ``end`` are code point offsets into the document: ``text == document[start:e
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from collections import Counter
 from collections.abc import Iterator
+from itertools import chain
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -23,31 +25,46 @@ from annotator.storage.repository import ExportGroup
 
 
 def sentence_labels(doc: Document, spans: list[Any], order: dict[str, int]) -> list[list[str]]:
-    """For each sentence of ``doc``, the labels of the spans overlapping it, in label order."""
+    """For each sentence of ``doc``, the labels of the spans overlapping it, in label order.
+
+    Sentences without a label share one empty list: callers must not change the lists.
+    """
     starts, ends = doc.sentences()
-    found: list[set[str]] = [set() for _ in starts]
+    found: dict[int, set[str]] = {}
     for _id, start, end, label, _note in spans:
         for i in range(bisect_right(ends, start), bisect_left(starts, end)):
-            found[i].add(label)
-    return [sorted(labels, key=lambda lb: (order.get(lb, len(order)), lb)) for labels in found]
+            labels = found.get(i)
+            if labels is None:
+                found[i] = {label}
+            else:
+                labels.add(label)
+    result: list[list[str]] = [_NONE] * len(starts)
+    last = len(order)
+    for i, labels in found.items():
+        result[i] = sorted(labels, key=lambda lb: (order.get(lb, last), lb)) if len(labels) > 1 else [*labels]
+    return result
+
+
+_NONE: list[str] = []
 
 
 class _SentencesSink(JsonlSink):
     def __init__(self, fh: BinaryIO, ctx: Context) -> None:
         super().__init__(fh, ctx)
         self.order = ctx.label_order()
-        self.counts["sentences_per_label"] = {}
+        self.per_label: Counter[str] = Counter()
+        self.counts["sentences_per_label"] = self.per_label
 
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
         starts, ends = doc.sentences()
         labels = sentence_labels(doc, group.spans, self.order)
+        self.per_label.update(chain.from_iterable(labels))
+        unlabelled = labels.count(_NONE)
+        if unlabelled:
+            self.counts["unlabelled_sentences"] = self.counts.get("unlabelled_sentences", 0) + unlabelled
         text, key, annotator = doc.text, doc.key, group.annotator
         prefix = f"{key}:{annotator}:"
         for n, (start, end, these) in enumerate(zip(starts, ends, labels)):
-            for label in these:
-                self.bump("sentences_per_label", label)
-            if not these:
-                self.counts["unlabelled_sentences"] = self.counts.get("unlabelled_sentences", 0) + 1
             yield {"id": f"{prefix}{n}", "document_id": key, "annotator": annotator, "text": text[start:end],
                    "start": start, "end": end, "labels": these}
 
