@@ -131,9 +131,11 @@ def parts(repo: Repository, fmt_name: str, flt: ExportFilter, ctx: Context, todo
     first = next(todo, None)
     if first is None:
         return
-    pool = [_Worker(setup) for _ in range(workers)]
+    pool: list[_Worker] = []
     completed = False
     try:
+        for _ in range(workers):
+            pool.append(_Worker(setup))
         waiting: deque[_Worker] = deque()  # the workers owing a result, in batch order
         for n, batch in enumerate(chain([first], todo)):
             if len(waiting) == 2 * len(pool):
@@ -169,11 +171,9 @@ class _Worker:
         self.send(setup)
 
     def send(self, message: Any) -> None:
-        data = pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
         try:
             assert self.proc.stdin is not None
-            self.proc.stdin.write(len(data).to_bytes(8, "little"))
-            self.proc.stdin.write(data)
+            _write_frame(self.proc.stdin, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
             self.proc.stdin.flush()
         except OSError:
             self._died()
@@ -189,14 +189,10 @@ class _Worker:
 
     def _read(self) -> bytes:
         assert self.proc.stdout is not None
-        head = self.proc.stdout.read(8)
-        if len(head) < 8:
+        data = _read_frame(self.proc.stdout)
+        if data is None:
             self._died()
-        size = int.from_bytes(head, "little")
-        body = self.proc.stdout.read(size)
-        if len(body) < size:
-            self._died()
-        return body
+        return data
 
     def _died(self) -> NoReturn:
         try:
@@ -239,26 +235,38 @@ _PIPE_BYTES = 1 << 20
 _WORKER_MAIN = "from annotator.exporters.parallel import serve; serve()"
 
 
+def _write_frame(stream: Any, data: bytes) -> None:
+    """One message on a pipe: its length (8 bytes, little-endian), then its bytes."""
+    stream.write(len(data).to_bytes(8, "little"))
+    stream.write(data)
+
+
+def _read_frame(stream: Any) -> bytes | None:
+    """The next :func:`_write_frame` message, or None when the other end has gone."""
+    head = stream.read(8)
+    if len(head) < 8:
+        return None
+    size = int.from_bytes(head, "little")
+    data = stream.read(size)
+    return data if len(data) == size else None
+
+
 def serve() -> None:
     """A worker process's loop: set up from the first message, then one Part per batch."""
     stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed may reach the pipe
 
     def read() -> Any:
-        head = stdin.read(8)
-        return None if len(head) < 8 else pickle.loads(stdin.read(int.from_bytes(head, "little")))
-
-    def write(data: bytes) -> None:
-        stdout.write(len(data).to_bytes(8, "little"))
-        stdout.write(data)
+        data = _read_frame(stdin)
+        return None if data is None else pickle.loads(data)
 
     def send(kind: str, value: Any) -> None:
         outputs: dict[str | None, bytes] = {}
         if isinstance(value, Part):  # outputs go raw, after the pickle: no pickled copy of them
             outputs, value.outputs = value.outputs, dict.fromkeys(value.outputs, b"")
-        write(pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
+        _write_frame(stdout, pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
         for data in outputs.values():
-            write(data)
+            _write_frame(stdout, data)
         stdout.flush()
 
     setup = read()
