@@ -24,7 +24,7 @@ from annotator.exporters.base import Exporter, ExportError, ExportResult, Ticker
 from annotator.exporters.manifest import MANIFEST_VERSION, write_manifest
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.selection import Plan, plan, selected_groups, split_target
-from annotator.exporters.sink import Context, DatasetFormat, Document, Sink, relative
+from annotator.exporters.sink import Context, DatasetFormat, Sink, relative, write_groups
 from annotator.exporters.stats import Tally
 from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 
@@ -165,25 +165,16 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
 def _fill(repo: Repository, flt: ExportFilter, the_plan: Plan, ticker: Ticker, tally: Tally, result: ExportResult,
           sinks: dict[str | None, Sink]) -> None:
     """Every selected group into its split's sink, in this process."""
-    doc: Document | None = None
     with repo.token_cache() as cache:
-        for split, group in selected_groups(repo, flt, the_plan):
-            ticker.tick(result.records, group.document.title)
-            if doc is None or doc.id != group.document.id:
-                doc = None  # let the previous document go before the next is built
-                doc = Document(group.document, cache)
-            tally.add(split, group)
-            sinks[split].write(group, doc)
-            result.records += 1
-            result.spans += len(group.spans)
+        write_groups(selected_groups(repo, flt, the_plan), cache, tally, sinks, result,
+                     lambda group: ticker.tick(result.records, group.document.title))
 
 
 def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, the_plan: Plan, ctx: Context,
                       ticker: Ticker, tally: Tally, result: ExportResult, sinks: dict[str | None, Sink],
                       handles: dict[str | None, BinaryIO], places: parallel.Places, workers: int) -> None:
     """The same as :func:`_fill`, by worker processes, batch by batch in document order."""
-    selected = the_plan.split_of if (the_plan.split_of or the_plan.groups is not None) else None
-    todo = parallel.batches(repo, selected)
+    todo = parallel.batches(repo, the_plan.selected())
     ticker.tick(0)
     with closing(parallel.parts(repo, fmt.name, flt, ctx, todo, places, workers)) as parts:
         for part in parts:

@@ -35,7 +35,7 @@ import sys
 import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import closing, suppress
+from contextlib import suppress
 from dataclasses import dataclass, field
 from itertools import chain
 from pathlib import Path
@@ -43,11 +43,12 @@ from typing import Any, NoReturn
 
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
-from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters.selection import picked
+from annotator.exporters.sink import Context, DatasetFormat, Sink, write_groups
 from annotator.exporters.stats import Tally
 from annotator.labels import LabelSpec
 from annotator.storage import db
-from annotator.storage.repository import ExportFilter, Repository
+from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 
 BATCH_CHARS = 1 << 19  # about 130 articles of 4,000 characters
 BATCH_DOCUMENTS = 512
@@ -335,24 +336,13 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
             else:
                 sinks[name] = fmt.open(Path(place), ctx)
                 opened_with[name] = len(getattr(sinks[name], "files", ()))
-        doc: Document | None = None
-        with closing(repo.iter_export_groups(_worker["flt"], documents=(first, last))) as groups, \
-                repo.token_cache() as cache:
-            for group in groups:
-                split: str | None = None
-                if split_of is not None:
-                    chosen = split_of.get(group.document.id)
-                    if chosen is None:
-                        continue
-                    split = chosen or None  # "" = selected by a pattern, no split
-                if doc is None or doc.id != group.document.id:
-                    doc = None
-                    doc = Document(group.document, cache)
-                part.tally.add(split, group)  # type: ignore[union-attr]
-                sinks[split].write(group, doc)
-                part.records += 1
-                part.spans += len(group.spans)
-                part.title = group.document.title
+        groups = repo.iter_export_groups(_worker["flt"], documents=(first, last))
+
+        def each(group: ExportGroup) -> None:
+            part.title = group.document.title
+
+        with repo.token_cache() as cache:
+            write_groups(picked(groups, split_of), cache, part.tally, sinks, part, each)
         for name, sink in sinks.items():
             part.counts[name] = sink.counts
             value = sink.batch()

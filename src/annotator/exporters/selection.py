@@ -27,6 +27,10 @@ class Plan:
     groups: int | None = None  # None: not counted here (the repository's count applies)
     documents_per_split: dict[str, int] = field(default_factory=dict)
 
+    def selected(self) -> dict[int, str] | None:
+        """The split of each selected document ("" when unsplit), or None when every one is."""
+        return self.split_of if (self.split_of or self.groups is not None) else None
+
 
 def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
     """Run the index pass when the export needs it (a split, or title/source patterns).
@@ -75,14 +79,19 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
 def selected_groups(repo: Repository, flt: ExportFilter, the_plan: Plan,
                     only: str | None = None) -> Iterator[tuple[str | None, ExportGroup]]:
     """(split or None, group) for every group the plan selects; ``only`` keeps one split."""
-    with closing(repo.iter_export_groups(flt)) as groups:
-        if not the_plan.split_of and the_plan.groups is None:
+    return picked(repo.iter_export_groups(flt), the_plan.selected(), only)
+
+
+def picked(groups: Iterator[ExportGroup], selected: dict[int, str] | None,
+           only: str | None = None) -> Iterator[tuple[str | None, ExportGroup]]:
+    """(split or None, group) for the groups of selected documents (all when ``selected`` is None)."""
+    with closing(groups):
+        if selected is None:
             for group in groups:
                 yield None, group
             return
-        split_of = the_plan.split_of
         for group in groups:
-            split = split_of.get(group.document.id)
+            split = selected.get(group.document.id)
             if split is None or (only is not None and split != only):
                 continue
             yield split or None, group

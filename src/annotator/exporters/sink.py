@@ -10,7 +10,7 @@ tests recompute from the files.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -21,9 +21,9 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import document_key
+from annotator.exporters.tokens import unpack_offsets
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
-from annotator.exporters.tokens import unpack_offsets
 from annotator.storage.repository import ExportGroup, TokenCache
 from annotator.text import _TOKEN
 
@@ -76,6 +76,22 @@ class Document:
             cached = self._cache.bounds(self.id) if self._cache is not None else None
             self._tokens = split_tokens(self.text) if cached is None else tokens_from_bounds(self.text, *cached)
         return self._tokens
+
+
+def write_groups(pairs: Iterable[tuple[str | None, ExportGroup]], cache: TokenCache | None, tally: Any,
+                 sinks: dict[str | None, Sink], into: Any, each: Callable[[ExportGroup], None]) -> None:
+    """Every (split, group) into its split's sink and the tally, counting records and spans
+    on ``into``; ``each(group)`` runs first (progress, cancel). One document lives at a time."""
+    doc: Document | None = None
+    for split, group in pairs:
+        each(group)
+        if doc is None or doc.id != group.document.id:
+            doc = None  # let the previous document go before the next is built
+            doc = Document(group.document, cache)
+        tally.add(split, group)
+        sinks[split].write(group, doc)
+        into.records += 1
+        into.spans += len(group.spans)
 
 
 @dataclass
