@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
+
+from .app_process import run_app_script
 
 # run_app as `annotator gui` runs it, with the open slowed down so the window closes mid-open.
 _SCRIPT = textwrap.dedent("""
@@ -49,12 +47,7 @@ _SCRIPT = textwrap.dedent("""
 
 
 def test_quitting_while_the_project_opens_exits_cleanly(project_path: Path, isolated_home: Path) -> None:
-    config = isolated_home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "preferences.json").write_text(json.dumps({"reviewer": "tester"}), encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ANNOTATOR_HOME": str(isolated_home)}
-    out = subprocess.run([sys.executable, "-c", _SCRIPT, str(project_path)], env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = run_app_script(_SCRIPT, project_path, isolated_home)
     assert out.returncode == 0, out.stderr
     assert "RESULT True 0" in out.stdout, (out.stdout, out.stderr)  # it really was still opening
     assert "QThread: Destroyed while thread is still running" not in out.stderr

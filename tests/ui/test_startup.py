@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
 from PySide6.QtWidgets import QApplication
+
+from .app_process import run_app_script
 
 _SCRIPT = textwrap.dedent("""
     import json, sys, time
@@ -43,12 +42,7 @@ _SCRIPT = textwrap.dedent("""
 
 
 def test_window_paints_before_sqlmodel_is_imported(project_path: Path, isolated_home: Path) -> None:
-    config = isolated_home / "config"
-    config.mkdir(parents=True, exist_ok=True)
-    (config / "preferences.json").write_text(json.dumps({"reviewer": "tester"}), encoding="utf-8")
-    env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", "ANNOTATOR_HOME": str(isolated_home)}
-    out = subprocess.run([sys.executable, "-c", _SCRIPT, str(project_path)], env=env, capture_output=True,
-                         text=True, timeout=60)
+    out = run_app_script(_SCRIPT, project_path, isolated_home)
     assert out.returncode == 0, out.stderr
     seen = json.loads(out.stdout.strip().splitlines()[-1])
     assert seen == {"shown": True, "heavy_at_show": [], "heavy_at_paint": [], "opened": True,
