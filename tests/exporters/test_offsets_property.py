@@ -18,7 +18,7 @@ from annotator.exporters.options import ExportOptions
 from annotator.exporters.registry import run_export
 from annotator.exporters.sink import Context, Document
 from annotator.labels import default_labels
-from annotator.project import open_project
+from annotator.project import Project, open_project
 from annotator.services import AnnotationService
 from annotator.storage.repository import ExportGroup
 from annotator.text import tokenize
@@ -87,12 +87,10 @@ def test_hf_bio_follows_the_overlap_rule_exactly(text: str, picks: list[tuple[in
     assert sum(sink.counts["dropped"].values()) == dropped and sum(sink.counts["trimmed"].values()) == trimmed
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(text=_PROSE, picks=_SPANS, notes=st.booleans())
-def test_every_format_indexes_the_same_characters(tmp_path_factory: pytest.TempPathFactory, text: str,
-                                                  picks: list[tuple[int, int, str]], notes: bool) -> None:
-    assume(text.strip())
-    folder = tmp_path_factory.mktemp("prop")
+def _annotated(folder: Path, text: str, picks: list[tuple[int, int, str]], note: str | None
+               ) -> tuple[Project, set[tuple[int, int, str]]]:
+    """A project with ``text`` and alice's spans from ``picks`` (start, length, label; clipped to
+    the text, duplicates skipped), marked done; and the (start, end, label) of each span."""
     p = open_project(folder / "p.annotator")
     doc_id = add(p, text, "t")
     svc = AnnotationService(p.repo, "alice")
@@ -101,9 +99,19 @@ def test_every_format_indexes_the_same_characters(tmp_path_factory: pytest.TempP
         start = min(start, len(text) - 1)
         end = min(len(text), start + length)
         if (start, end, label) not in chosen:
-            svc.add_span(doc_id, start, end, label, note="n\nb" if notes else None)
+            svc.add_span(doc_id, start, end, label, note=note)
             chosen.add((start, end, label))
     svc.set_status(doc_id, "done")
+    return p, chosen
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(text=_PROSE, picks=_SPANS, notes=st.booleans())
+def test_every_format_indexes_the_same_characters(tmp_path_factory: pytest.TempPathFactory, text: str,
+                                                  picks: list[tuple[int, int, str]], notes: bool) -> None:
+    assume(text.strip())
+    folder = tmp_path_factory.mktemp("prop")
+    p, chosen = _annotated(folder, text, picks, "n\nb" if notes else None)
     try:
         for fmt, suffix in (("canonical", ".jsonl"), ("spans", ".jsonl"), ("sentences", ".jsonl"),
                             ("doccano", ".jsonl"), ("w3c", ".jsonl"), ("csv", ".csv"), ("brat", "")):
@@ -160,17 +168,7 @@ def test_spacy_spans_equal_ours(tmp_path_factory: pytest.TempPathFactory, text: 
 
     assume(text.strip())
     folder = tmp_path_factory.mktemp("spacy")
-    p = open_project(folder / "p.annotator")
-    doc_id = add(p, text, "t")
-    svc = AnnotationService(p.repo, "alice")
-    chosen: set[tuple[int, int, str]] = set()
-    for start, length, label in picks:
-        start = min(start, len(text) - 1)
-        end = min(len(text), start + length)
-        if (start, end, label) not in chosen:
-            svc.add_span(doc_id, start, end, label)
-            chosen.add((start, end, label))
-    svc.set_status(doc_id, "done")
+    p, chosen = _annotated(folder, text, picks, None)
     try:
         run_export(p.repo, "spacy", folder / "o.spacy", options=ExportOptions(ents=True, manifest=False))
     finally:
