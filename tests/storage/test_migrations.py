@@ -15,6 +15,7 @@ from annotator.storage.errors import ProjectDamagedError, ProjectOpenError
 V1_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v1.sql"
 V2_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v2.sql"
 V3_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v3.sql"
+V4_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v4.sql"
 IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
 
 
@@ -56,7 +57,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 4
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 5
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
@@ -184,6 +185,37 @@ def test_a_version_3_file_gets_an_empty_token_cache_that_its_first_export_fills(
     assert record["spans"][0]["text"] == "Fibre" and record["tokens"][0]["text"] == "Fibre"
     row = sqlite3.connect(path).execute("SELECT tokens_json, starts, ends FROM document_tokens").fetchone()
     assert row == cache_row(text)
+    new = tmp_path / "new.annotator"
+    open_project(new).close()
+    assert schema_of(path) == schema_of(new)
+
+
+def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fills(tmp_path: Path) -> None:
+    from annotator.exporters.registry import run_export
+    from annotator.exporters.tokens import sentence_row
+    from annotator.sentences import SENTENCES_VERSION
+
+    text = "Fibre feeds gut bacteria. They make butyrate."
+    path = tmp_path / "v4.annotator"
+    conn = sqlite3.connect(path)
+    conn.executescript(V4_SQL.read_text(encoding="utf-8"))
+    conn.executescript(f"""
+        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
+        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
+        INSERT INTO span VALUES ('s1', 1, 1, 1, 26, 30, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
+    """)
+    conn.commit()
+    conn.close()
+    p = open_project(path)
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM document_sentences").fetchone() == (0,)
+    run_export(p.repo, "spans", tmp_path / "out.jsonl")
+    p.close()
+    (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert record["text"] == "They" and record["context"] == "They make butyrate."
+    row = sqlite3.connect(path).execute("SELECT version, starts, ends FROM document_sentences").fetchone()
+    assert row == (SENTENCES_VERSION, *sentence_row(text))
     new = tmp_path / "new.annotator"
     open_project(new).close()
     assert schema_of(path) == schema_of(new)

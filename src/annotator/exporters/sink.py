@@ -21,7 +21,7 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import document_key
-from annotator.exporters.tokens import unpack_offsets
+from annotator.exporters.tokens import pack_offsets, sentences_from_row, unpack_offsets
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
 from annotator.storage.repository import ExportGroup, TokenCache
@@ -51,7 +51,8 @@ def tokens_from_bounds(text: str, starts: bytes, ends: bytes) -> tuple[list[str]
 class Document:
     """One document as every format sees it; sentences and tokens are found once, on demand.
 
-    ``cache`` (the export's :class:`TokenCache`, if any) supplies token bounds made at import.
+    ``cache`` (the export's :class:`TokenCache`, if any) supplies token bounds and sentences
+    made at import; sentences it lacks are made here and handed back to it to keep.
     """
 
     __slots__ = ("_cache", "_sentences", "_tokens", "id", "key", "row", "text")
@@ -66,8 +67,15 @@ class Document:
         self._tokens: tuple[list[str], list[int], list[int]] | None = None
 
     def sentences(self) -> tuple[list[int], list[int]]:
+        """Sentence starts and ends (:func:`sentence_bounds`), from the cache when it has them."""
         if self._sentences is None:
-            self._sentences = sentence_bounds(self.text)
+            cached = self._cache.sentences(self.id) if self._cache is not None else None
+            if cached is not None:
+                self._sentences = sentences_from_row(*cached)
+            else:
+                self._sentences = sentence_bounds(self.text)
+                if self._cache is not None:
+                    self._cache.put_sentences(self.id, tuple(map(pack_offsets, self._sentences)))
         return self._sentences
 
     def tokens(self) -> tuple[list[str], list[int], list[int]]:

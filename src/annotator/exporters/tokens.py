@@ -26,6 +26,7 @@ from typing import NamedTuple
 
 import orjson
 
+from annotator.sentences import sentence_bounds
 from annotator.text import _TOKEN
 
 # The token pattern as one capturing group: split() then alternates gap, token, gap, ...
@@ -80,6 +81,17 @@ def cache_row(text: str) -> tuple[bytes, bytes, bytes]:
     """(tokens JSON, packed starts, packed ends): what the storage layer keeps for ``text``."""
     tokens, starts, ends = token_bounds_and_json(text)
     return tokens, pack_offsets(starts), pack_offsets(ends)
+
+
+def sentence_row(text: str) -> tuple[bytes, bytes]:
+    """(packed starts, packed ends) of the sentences of ``text``: the sentence cache's row."""
+    starts, ends = sentence_bounds(text)
+    return pack_offsets(starts), pack_offsets(ends)
+
+
+def sentences_from_row(starts: bytes, ends: bytes) -> tuple[list[int], list[int]]:
+    """Inverse of :func:`sentence_row`: what :func:`sentence_bounds` gave."""
+    return unpack_offsets(starts).tolist(), unpack_offsets(ends).tolist()
 
 
 def from_cache(tokens_json: bytes, starts: bytes, ends: bytes) -> DocumentTokens:

@@ -63,10 +63,26 @@ def _add_document_tokens(c: Connection) -> None:
           Column("tokens_json", LargeBinary, nullable=False)).create(c)
 
 
+def _add_document_sentences(c: Connection) -> None:
+    """4 -> 5: the sentence cache ``models.DocumentSentence`` declares, created empty.
+
+    Frozen here like step 3. Rows are made by the first export that needs a document's
+    sentences (spans, sentences), which splits it anyway, and by every import after.
+    """
+    md = MetaData()
+    Table("document", md, Column("id", Integer, primary_key=True))
+    Table("document_sentences", md,
+          Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+          Column("version", Integer, nullable=False),
+          Column("starts", LargeBinary, nullable=False),
+          Column("ends", LargeBinary, nullable=False)).create(c)
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
+    (4, _add_document_sentences),
 ]
 
 

@@ -116,3 +116,18 @@ class DocumentToken(SQLModel, table=True):
     starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     tokens_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class DocumentSentence(SQLModel, table=True):
+    """Schema 5: a document's sentence bounds, made once at import like its tokens.
+
+    ``starts`` and ``ends`` are little-endian int32 (``exporters/tokens.py``), ``version``
+    stamps the splitter that made them (``sentences.SENTENCES_VERSION``): another stamp
+    means "rebuild". The spans and sentences exports read them instead of splitting again.
+    """
+
+    __tablename__ = "document_sentences"
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    version: int
+    starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))

@@ -1,4 +1,4 @@
-"""Documents: importing them (with their pages and token cache rows), reading and listing them."""
+"""Documents: importing them (with their pages and token and sentence cache rows), reading and listing them."""
 
 from __future__ import annotations
 
@@ -12,9 +12,10 @@ from sqlalchemy.engine import Connection
 from annotator.exporters import tokens as token_cache
 from annotator.importers.base import ImportedDocument
 from annotator.records import DocumentColumns, DocumentInfo, DocumentSummary, SearchHit
+from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
 from annotator.storage.models import utc_now
-from annotator.storage.repository.base import _D, _P, _S, _ST, _T, RepositoryBase, new_span_id
+from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _T, RepositoryBase, new_span_id
 
 
 @functools.cache
@@ -68,6 +69,8 @@ class DocumentQueries(RepositoryBase):
         tokens_json, starts, ends = token_cache.cache_row(doc.text)  # the text never changes: tokenize once
         c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
                                     ends=ends, tokens_json=tokens_json))
+        starts, ends = token_cache.sentence_row(doc.text)
+        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
         if doc.pages:
             from annotator.pdf_geometry import pack_boxes
 

@@ -1,4 +1,5 @@
-"""Statistics and the export's reads: (document, annotator) groups in order, and the token cache."""
+"""Statistics and the export's reads: (document, annotator) groups in order, and the document caches' stores
+(:mod:`caches` reads them)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,13 @@ from itertools import groupby
 from operator import itemgetter
 from typing import NamedTuple
 
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, union
-from sqlalchemy.engine import Connection
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import and_, delete, func, insert, literal, select, union
 
 from annotator.exporters import tokens as token_cache
+from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
-from annotator.storage.errors import StorageError
-from annotator.storage.repository.base import _A, _D, _L, _S, _ST, _T, RepositoryBase
+from annotator.storage.repository.base import _A, _D, _L, _S, _SE, _ST, _T, RepositoryBase
+from annotator.storage.repository.caches import TokenCache
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,62 +52,6 @@ _GROUP_KEY = itemgetter(0, 1)  # (document id, annotator id) of a span row
 _SPAN_FIELDS = itemgetter(slice(2, None))  # (id, start, end, label, note)
 _SPAN_ORDER = itemgetter(1, 2, 3, 0)  # start, end, label, id: the export's span order
 _NO_GROUP: tuple[None, None] = (None, None)
-
-
-class TokenCache:
-    """Cached tokens of documents (``tokens.cache_row``'s bytes) for one export, by document id.
-
-    Rows made by another tokenizer (see ``tokens.TOKENS_VERSION``) count as missing. Rows
-    an export had to make are handed to :meth:`put` and stored a few megabytes at a time,
-    in short transactions of their own; a database that refuses (read-only file, busy)
-    only means they are made again next time, so the first refusal ends the storing.
-    """
-
-    _BATCH_BYTES = 4 << 20
-
-    def __init__(self, repo: ExportQueries, conn: Connection) -> None:
-        self._repo = repo
-        self._conn = conn
-        self._query = db.PointQuery(conn, select(_T.c.tokens_json, _T.c.starts, _T.c.ends).where(
-            _T.c.document_id == bindparam("doc_id"), _T.c.version == token_cache.TOKENS_VERSION))
-        self._bounds_query: db.PointQuery | None = None
-        self._pending: list[tuple[int, bytes, bytes, bytes]] = []
-        self._pending_bytes = 0
-        self.storing = True
-
-    def get(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
-        """(tokens JSON, packed starts, packed ends), or None when not cached."""
-        row = self._query.first(doc_id=doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
-
-    def bounds(self, doc_id: int) -> tuple[bytes, bytes] | None:
-        """Packed token starts and ends only (for formats that slice the text themselves)."""
-        if self._bounds_query is None:
-            self._bounds_query = db.PointQuery(self._conn, select(_T.c.starts, _T.c.ends).where(
-                _T.c.document_id == bindparam("doc_id"), _T.c.version == token_cache.TOKENS_VERSION))
-        row = self._bounds_query.first(doc_id=doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]))
-
-    def put(self, doc_id: int, row: tuple[bytes, bytes, bytes]) -> None:
-        if not self.storing:
-            return
-        self._pending.append((doc_id, *row))
-        self._pending_bytes += sum(map(len, row))
-        if self._pending_bytes >= self._BATCH_BYTES:
-            self.flush()
-
-    def flush(self) -> None:
-        pending, self._pending, self._pending_bytes = self._pending, [], 0
-        if pending and self.storing:
-            try:
-                self._repo.store_tokens(pending)
-            except (StorageError, IntegrityError):
-                self.storing = False
-
-    def close(self) -> None:
-        self._query.close()
-        if self._bounds_query is not None:
-            self._bounds_query.close()
 
 
 class ExportQueries(RepositoryBase):
@@ -232,7 +176,7 @@ class ExportQueries(RepositoryBase):
 
     @contextmanager
     def token_cache(self) -> Iterator[TokenCache]:
-        """Cached tokens by document id for one export; see :class:`TokenCache`."""
+        """Cached tokens and sentences by document id for one export; see :class:`TokenCache`."""
         with self.engine.connect() as c:
             cache = TokenCache(self, c)
             try:
@@ -255,6 +199,18 @@ class ExportQueries(RepositoryBase):
                        "ends": e} for d, j, s, e in rows if d in alive]
             if values:
                 c.execute(insert(_T), values)
+
+    @db.writes
+    def store_sentences(self, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
+        """Keep (document id, starts, ends) rows from :func:`tokens.sentence_row`, like :meth:`store_tokens`."""
+        with self.engine.begin() as c:
+            ids = [r[0] for r in rows]
+            alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
+            c.execute(delete(_SE).where(_SE.c.document_id.in_(ids)))
+            values = [{"document_id": d, "version": SENTENCES_VERSION, "starts": s, "ends": e}
+                      for d, s, e in rows if d in alive]
+            if values:
+                c.execute(insert(_SE), values)
 
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str, str | None]]:
         """(document id, sha256, title, source, annotator, label) for each label of each exported group.
