@@ -186,8 +186,9 @@ def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, t
                 sinks[name].files.extend(files)  # type: ignore[attr-defined]
             for name, counts in part.counts.items():
                 parallel.merge_counts(sinks[name].counts, counts)
-            assert part.tally is not None
-            tally.absorb(part.tally)
+            if part.tally is not None:  # a worker's statistics, after all of its batches
+                tally.absorb(part.tally)
+                continue
             result.records += part.records
             result.spans += part.spans
             ticker.tick(result.records, part.title)
