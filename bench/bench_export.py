@@ -43,7 +43,7 @@ def export(project: Path, out: Path) -> dict[str, float]:
     from annotator.project import open_project
     from annotator.storage.repository import ExportFilter
 
-    proj = open_project(project, create=False)
+    proj = open_project(project, create=False, background_care=False)  # as `annotator export` opens it
     try:
         result = run_export(proj.repo, "canonical", out, ExportFilter())
     finally:

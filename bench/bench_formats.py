@@ -4,7 +4,8 @@
                                   [--formats spans,hf-bio] [--repeat 1]
 
 Each export runs in its own fresh child process through ``run_export`` (manifest and
-SHA-256 included, as users get them), on a project from bench/generate.py. The baseline is
+SHA-256 included, as users get them; the project opened as ``annotator export`` opens it,
+without the app's background check of a large file), on a project from bench/generate.py. The baseline is
 the one bench_export.py defines (and is repeated here so the two cannot drift apart
 silently): one stdlib ``sqlite3`` connection reads every document and every span joined
 to its label and annotator in export order, groups spans by (document, annotator) and
@@ -46,7 +47,7 @@ def export(fmt: str, project: Path, out: Path, workers: int | None) -> dict[str,
 
     split = (0.8, 0.1, 0.1) if fmt == SPLIT else None
     options = ExportOptions(split=split, seed=1, workers=workers)
-    proj = open_project(project, create=False)
+    proj = open_project(project, create=False, background_care=False)  # as `annotator export` opens it
     try:
         result = run_export(proj.repo, fmt.partition("+")[0], out, options=options)
     finally:

@@ -44,14 +44,16 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _open(project: Path | None, *, create: bool = True) -> Project:
+def _open(project: Path | None, *, create: bool = True, reads_only: bool = False) -> Project:
+    """The project; a command that ``reads_only`` skips a large file's background check and
+    backup (the app and the writing commands run them; see ``open_project``)."""
     from sqlalchemy.exc import SQLAlchemyError
 
     from annotator.project import open_project
     from annotator.storage.db import ProjectOpenError
 
     try:
-        return open_project(project, create=create)
+        return open_project(project, create=create, background_care=not reads_only)
     except ProjectOpenError as exc:
         _fail(str(exc), 2)
     except SQLAlchemyError as exc:
@@ -174,7 +176,7 @@ def export(
                                 context_window=context_window, ents=ents, workers=workers)
     except ExportError as exc:
         _fail(str(exc), 2)
-    proj = _open(project)
+    proj = _open(project, reads_only=True)
     bar = _Bar("Exporting")
     try:
         result = run_export(proj.repo, fmt, out, flt, progress=bar, options=options)
@@ -221,7 +223,7 @@ def stats(
     project: ProjectOpt = None,
 ) -> None:
     """Documents, spans per label and annotator, and status counts."""
-    proj = _open(project)
+    proj = _open(project, reads_only=True)
     try:
         data = proj.repo.stats()
     finally:
@@ -258,7 +260,7 @@ def validate(
 
     labels: set[str] | None = None
     if project is not None:
-        proj = _open(project, create=False)
+        proj = _open(project, create=False, reads_only=True)
         labels = {lr.name for lr in proj.labels}
         proj.close()
     try:
@@ -281,7 +283,7 @@ def validate(
 @app.command()
 def labels(project: ProjectOpt = None) -> None:
     """The project's labels: name, shortcut, colour and definition."""
-    proj = _open(project)
+    proj = _open(project, reads_only=True)
     try:
         specs = [lr.spec for lr in proj.labels]
     finally:

@@ -140,6 +140,36 @@ def test_a_large_damaged_file_is_reported_by_the_background_check(
     assert report.message is not None and str(good) in report.message
 
 
+def test_a_reading_command_skips_a_large_file_s_background_care(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`annotator export` and `stats` on a large project: no check thread, no backup copy."""
+    from typer.testing import CliRunner
+
+    from annotator import cli_commands
+
+    path = tmp_path / "p.annotator"
+    make_project(path)
+    directory = backup_dir()
+    monkeypatch.setattr(backup, "SYNC_CHECK_MAX_BYTES", 0)  # every file counts as large
+    p = open_project(path, background_care=False)
+    assert p.health is None
+    p.close()
+    runner = CliRunner()
+    assert runner.invoke(cli_commands.app, ["stats", "--project", str(path)]).exit_code == 0
+    result = runner.invoke(cli_commands.app, ["export", "--project", str(path), "--out", str(tmp_path / "o.jsonl")])
+    assert result.exit_code == 0, result.output
+    assert backup.list_backups(path, directory) == []  # no daily backup was started
+    p = open_project(path)  # the app (and the writing commands) still take care of it
+    assert p.health is not None and p.health.result(timeout=60).backup_taken is not None
+    p.close()
+
+
+def test_a_small_damaged_file_is_refused_by_a_reading_command_too(damaged: tuple[Path, Path]) -> None:
+    path, _good = damaged
+    with pytest.raises(ProjectDamagedError):
+        open_project(path, background_care=False)
+
+
 def test_restore_puts_the_backup_back_and_keeps_the_damaged_file(damaged: tuple[Path, Path]) -> None:
     path, good = damaged
     restored, aside = backup.recover(path)

@@ -154,6 +154,11 @@ def check_and_back_up(project: str | Path, *, directory: Path | None = None) -> 
     return HealthReport([], taken, None)
 
 
+def care_runs_in_background(project: str | Path) -> bool:
+    """Whether :func:`open_time_care` checks ``project`` on a thread (a large file) by default."""
+    return Path(project).stat().st_size > SYNC_CHECK_MAX_BYTES
+
+
 def open_time_care(project: str | Path, *, background: bool | None = None,
                    directory: Path | None = None) -> Future[HealthReport]:
     """Run ``check_and_back_up`` for a project being opened.
@@ -164,7 +169,7 @@ def open_time_care(project: str | Path, *, background: bool | None = None,
     """
     project = Path(project)
     if background is None:
-        background = project.stat().st_size > SYNC_CHECK_MAX_BYTES
+        background = care_runs_in_background(project)
     future: Future[HealthReport] = Future()
 
     def run() -> None:
