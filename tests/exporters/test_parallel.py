@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
+import subprocess
+import sys
 import zlib
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 
-from annotator.exporters import parallel
+from annotator.exporters import parallel, workers
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.registry import FORMATS, run_export
@@ -60,9 +64,16 @@ if SPACY:
     CASES += [("spacy", SPLIT), ("spacy", {"ents": True})]
 
 
+@pytest.fixture(params=["spawn", "fork"])
+def method(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Workers started as fresh interpreters, or forked (what the CLI gets on Linux)."""
+    monkeypatch.setattr(workers, "START", request.param)
+    return request.param
+
+
 @pytest.mark.parametrize("fmt, options", CASES, ids=[f"{f}-{'-'.join(o) or 'all'}" for f, o in CASES])
 def test_several_processes_write_the_same_bytes_as_one(corpus: Project, tmp_path: Path, fmt: str,
-                                                       options: dict[str, object],
+                                                       options: dict[str, object], method: str,
                                                        monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)  # many batches, of a few documents each
     suffix = FORMATS[fmt].suffix
@@ -131,30 +142,33 @@ def test_who_works_is_decided_by_format_database_and_size(tmp_path: Path) -> Non
 def test_a_worker_that_cannot_read_the_project_fails_the_export(tmp_path: Path) -> None:
     empty = Repository(db.make_engine(f"sqlite:///{tmp_path / 'empty.db'}"))  # a database without tables
     ctx = Context([], ExportOptions())
-    with pytest.raises(ExportError, match="no such table"):
-        list(parallel.parts(empty, "spans", ExportFilter(), ctx, iter([(1, 5, None)]), {None: None}, 1))
+    with closing(parallel.Pool(empty, 1)) as pool, pytest.raises(ExportError, match="no such table"):
+        list(parallel.parts(pool, empty, "spans", ExportFilter(), ctx, iter([(1, 5, None)]), {None: None}))
 
 
-def test_a_worker_that_dies_leaves_nothing_behind(corpus: Project, tmp_path: Path,
+def test_a_worker_that_dies_leaves_nothing_behind(corpus: Project, tmp_path: Path, method: str,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(parallel, "_WORKER_MAIN", "import sys; sys.exit(3)")
+    if method == "spawn":
+        monkeypatch.setattr(workers, "WORKER_MAIN", "import sys; sys.exit(3)")
+    else:  # the forked child runs this process's serve(): make it exit at once
+        monkeypatch.setattr(parallel, "serve", lambda *_: os._exit(3))
     out = tmp_path / "x.jsonl"
     with pytest.raises(ExportError, match=r"stopped unexpectedly \(exit code 3\).*--workers 1"):
         run_export(corpus.repo, "hf-bio", out, options=ExportOptions(workers=2))
     assert list(tmp_path.iterdir()) == []
 
 
-def test_cancelling_stops_the_workers_and_writes_nothing(corpus: Project, tmp_path: Path,
+def test_cancelling_stops_the_workers_and_writes_nothing(corpus: Project, tmp_path: Path, method: str,
                                                          monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(parallel, "BATCH_CHARS", 2_000)
-    started: list[parallel._Worker] = []
-    real_init = parallel._Worker.__init__
+    started: list[workers.Worker] = []
+    real_init = workers.Worker.__init__
 
-    def recording_init(self: parallel._Worker, setup: tuple[object, ...]) -> None:
-        real_init(self, setup)
+    def recording_init(self: workers.Worker, how: str, siblings: list[int]) -> None:
+        real_init(self, how, siblings)
         started.append(self)
 
-    monkeypatch.setattr(parallel._Worker, "__init__", recording_init)
+    monkeypatch.setattr(workers.Worker, "__init__", recording_init)
     asked: list[int] = []
 
     def cancelled() -> bool:  # asked once per batch written: cancel after two
@@ -165,6 +179,31 @@ def test_cancelling_stops_the_workers_and_writes_nothing(corpus: Project, tmp_pa
                         options=ExportOptions(workers=2))
     assert result.cancelled
     assert list(tmp_path.iterdir()) == []
-    assert len(started) == 2
+    assert len(started) == 2 and all(w.forked == (method == "fork") for w in started)
     for worker in started:
         assert worker.proc.wait(timeout=10) is not None  # killed, not left running
+
+
+CHOICE = """
+import sys, threading
+from pathlib import Path
+from annotator.exporters import workers
+from annotator.project import open_project
+
+p = open_project(Path(sys.argv[1]), create=False)
+engine = p.repo.engine
+print(workers.start_method(engine))  # one thread, no connection in use
+with engine.connect():
+    print(workers.start_method(engine))  # a connection in use cannot cross a fork
+stop = threading.Event()
+threading.Thread(target=stop.wait).start()
+print(workers.start_method(engine))  # another thread: never fork
+stop.set()
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_workers_fork_only_from_one_thread_without_open_connections(corpus: Project) -> None:
+    run = subprocess.run([sys.executable, "-c", CHOICE, corpus.path], capture_output=True, text=True, timeout=60)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["fork", "spawn", "spawn"]

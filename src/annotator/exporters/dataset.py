@@ -120,6 +120,8 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
     split_of: Splits = {}
     workers = parallel.worker_count(fmt, repo, ctx.options, ticker.total)
     with ExitStack() as stack:
+        # Before any output is opened: a sink may start a thread, and then no worker may fork.
+        pool = stack.enter_context(closing(parallel.Pool(repo, workers))) if workers > 1 else None
         staging: Path | None = None
         sinks: dict[str | None, Sink] = {}
         handles: dict[str | None, BinaryIO] = {}
@@ -144,8 +146,8 @@ def _write_native(fmt: DatasetFormat, repo: Repository, out: Path, flt: ExportFi
                 stack.callback(sinks[name].dispose)  # before its file is committed or removed
                 result.files.append(target)
                 split_of[target] = name
-        if workers > 1:
-            _fill_in_parallel(fmt, repo, flt, the_plan, ctx, ticker, tally, result, sinks, handles, places, workers)
+        if pool is not None:
+            _fill_in_parallel(pool, fmt, repo, flt, the_plan, ctx, ticker, tally, result, sinks, handles, places)
         else:
             _fill(repo, flt, the_plan, ticker, tally, result, sinks)
         for sink in sinks.values():
@@ -170,13 +172,13 @@ def _fill(repo: Repository, flt: ExportFilter, the_plan: Plan, ticker: Ticker, t
                      lambda group: ticker.tick(result.records, group.document.title))
 
 
-def _fill_in_parallel(fmt: DatasetFormat, repo: Repository, flt: ExportFilter, the_plan: Plan, ctx: Context,
-                      ticker: Ticker, tally: Tally, result: ExportResult, sinks: dict[str | None, Sink],
-                      handles: dict[str | None, BinaryIO], places: parallel.Places, workers: int) -> None:
-    """The same as :func:`_fill`, by worker processes, batch by batch in document order."""
+def _fill_in_parallel(pool: parallel.Pool, fmt: DatasetFormat, repo: Repository, flt: ExportFilter, the_plan: Plan,
+                      ctx: Context, ticker: Ticker, tally: Tally, result: ExportResult, sinks: dict[str | None, Sink],
+                      handles: dict[str | None, BinaryIO], places: parallel.Places) -> None:
+    """The same as :func:`_fill`, by the pool's worker processes, batch by batch in document order."""
     todo = parallel.batches(repo, the_plan.selected())
     ticker.tick(0)
-    with closing(parallel.parts(repo, fmt.name, flt, ctx, todo, places, workers)) as parts:
+    with closing(parallel.parts(pool, repo, fmt.name, flt, ctx, todo, places)) as parts:
         for part in parts:
             for name, data in part.outputs.items():
                 handles[name].write(data)

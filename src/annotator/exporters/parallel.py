@@ -5,17 +5,17 @@ batches of consecutive document ids. Each worker process opens the project itsel
 connection of its own), runs the format's sinks over one batch at a time, into memory for
 a file format or straight into the staging folder for a folder format, and sends back the
 bytes, the files it wrote and the sinks' counts (its statistics for the card come once, after
-its last batch). This process writes
-the batches in id order through the same hashing output a one-process export uses, so the
-files, the manifest and the card are byte for byte the same (a test compares them): only
-the wall time changes.
+its last batch). This process writes the batches in id order through the same hashing
+output a one-process export uses, so the files, the manifest and the card are byte for byte
+the same (a test compares them): only the wall time changes. Starting and speaking to the
+processes is :mod:`workers`' job (forked when that is safe, else fresh interpreters).
 
 When (:func:`worker_count`): the format allows it (``DatasetFormat.parallel``: its sinks
 write nothing when opened but a header and nothing when closed, or hand each batch over
 through ``Sink.batch``/``Sink.absorb``, as spaCy's one DocBin does), another process can
 open the database (a file or a server, not SQLite in memory), there is more than one core,
-and the export is large enough (:data:`MIN_GROUPS`) for the workers' start-up (each imports
-the storage layer, about half a second, all at once) to pay off. ``ExportOptions.workers``
+and the export is large enough (:data:`MIN_GROUPS`) for the workers' start-up (a fresh
+interpreter imports the storage layer, about half a second) to pay off. ``ExportOptions.workers``
 overrides the choice; 1 means this process only.
 
 Consistency: a one-process export reads in one transaction; here each batch reads in its
@@ -31,17 +31,14 @@ from __future__ import annotations
 import io
 import os
 import pickle
-import subprocess
 import sys
-import threading
 from collections import deque
 from collections.abc import Iterator
-from contextlib import suppress
 from dataclasses import dataclass, field
-from itertools import chain
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, BinaryIO
 
+from annotator.exporters import workers
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.selection import picked
@@ -120,10 +117,35 @@ def batches(repo: Repository, split_of: dict[int, str] | None) -> Iterator[Batch
         yield first, last, mine
 
 
-def parts(repo: Repository, fmt_name: str, flt: ExportFilter, ctx: Context, todo: Iterator[Batch],
-          places: Places, workers: int) -> Iterator[Part]:
+class Pool:
+    """The worker processes of one export, started before the export opens its outputs.
+
+    Started first because a sink may start a thread (canonical's writer, spaCy's deflater)
+    and a process with threads must not fork (see :mod:`workers`). Use inside ``closing()``.
+    """
+
+    def __init__(self, repo: Repository, count: int) -> None:
+        method = workers.start_method(repo.engine)
+        self.members: list[workers.Worker] = []
+        self.completed = False
+        try:
+            for _ in range(count):
+                siblings = [fd for w in self.members for fd in w.fds()]
+                self.members.append(workers.Worker(method, siblings))
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        """Stop the workers: politely once :func:`parts` has finished, at once otherwise."""
+        for worker in self.members:
+            worker.stop(self.completed)
+        self.members = []
+
+
+def parts(pool: Pool, repo: Repository, fmt_name: str, flt: ExportFilter, ctx: Context, todo: Iterator[Batch],
+          places: Places) -> Iterator[Part]:
     """Every batch's Part, in order, then one Part per worker holding only its ``tally``.
-    Use inside ``closing()``: closing stops the workers.
 
     Batch i goes to worker i mod n, two batches ahead per worker; results are read in
     order, so a worker whose result waits to be read blocks on its pipe (memory stays put)
@@ -131,149 +153,57 @@ def parts(repo: Repository, fmt_name: str, flt: ExportFilter, ctx: Context, todo
     """
     url = repo.engine.url.render_as_string(hide_password=False)
     setup = (url, fmt_name, ctx.labels, ctx.options, flt, str(ctx.folder), places)
-    first = next(todo, None)
-    if first is None:
-        return
-    pool: list[_Worker] = []
-    completed = False
-    try:
-        for _ in range(workers):
-            pool.append(_Worker(setup))
-        waiting: deque[_Worker] = deque()  # the workers owing a result, in batch order
-        for n, batch in enumerate(chain([first], todo)):
-            if len(waiting) == 2 * len(pool):
-                yield waiting.popleft().receive()
-            worker = pool[n % len(pool)]
-            worker.send(batch)
-            waiting.append(worker)
-        while waiting:
-            yield waiting.popleft().receive()
-        for worker in pool:  # each worker's statistics, kept over all its batches
-            worker.send(_TALLY)
-            yield worker.receive()
-        completed = True
-    finally:
-        for worker in pool:
-            worker.stop(completed)
+    members = pool.members
+    for worker in members:
+        worker.send(setup)
+    waiting: deque[workers.Worker] = deque()  # the workers owing a result, in batch order
+    for n, batch in enumerate(todo):
+        if len(waiting) == 2 * len(members):
+            yield _receive(waiting.popleft())
+        worker = members[n % len(members)]
+        worker.send(batch)
+        waiting.append(worker)
+    while waiting:
+        yield _receive(waiting.popleft())
+    for worker in members:  # each worker's statistics, kept over all its batches
+        worker.send(_TALLY)
+        yield _receive(worker)
+    pool.completed = True
 
 
-class _Worker:
-    """One worker process, spoken to through its stdin and stdout (length-prefixed pickles).
-
-    A plain child interpreter rather than ``multiprocessing``: spawn would import the
-    caller's main module again in every worker (running a script without a
-    ``__main__`` guard twice), and fork is unsafe in a process with threads (the GUI).
-    """
-
-    def __init__(self, setup: tuple[Any, ...]) -> None:
-        try:
-            # No console window per worker when the app runs on Windows.
-            flags = getattr(subprocess, "CREATE_NO_WINDOW", 0)
-            self.proc = subprocess.Popen([sys.executable, "-c", _WORKER_MAIN], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, creationflags=flags)
-        except OSError as exc:
-            raise ExportError(f"cannot start an export worker process: {exc}; try --workers 1") from exc
-        _widen(self.proc.stdout)
-        self.send(setup)
-
-    def send(self, message: Any) -> None:
-        try:
-            assert self.proc.stdin is not None
-            _write_frame(self.proc.stdin, pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL))
-            self.proc.stdin.flush()
-        except OSError:
-            self._died()
-
-    def receive(self) -> Part:
-        """The next Part: a pickle without its outputs, then each output's raw bytes (one copy)."""
-        kind, value = pickle.loads(self._read())
-        if kind == "error":
-            raise ExportError(value)
-        part: Part = value
-        part.outputs = {name: self._read() for name in part.outputs}
-        return part
-
-    def _read(self) -> bytes:
-        assert self.proc.stdout is not None
-        data = _read_frame(self.proc.stdout)
-        if data is None:
-            self._died()
-        return data
-
-    def _died(self) -> NoReturn:
-        try:
-            code: int | None = self.proc.wait(timeout=2)  # its pipe closed: it is gone or going
-        except subprocess.TimeoutExpired:
-            code = None
-        raise ExportError("an export worker process stopped unexpectedly"
-                          f"{'' if code is None else f' (exit code {code})'}; nothing was written. "
-                          "Try again in one process: annotator export --workers 1")
-
-    def stop(self, completed: bool) -> None:
-        """End the process: politely after a complete export, at once otherwise."""
-        if not completed:
-            self.proc.kill()
-        for pipe in (self.proc.stdin, self.proc.stdout):
-            with suppress(OSError):
-                pipe.close()  # type: ignore[union-attr]
-        # It exits on the closed stdin; reaping it must not hold the export's result back.
-        threading.Thread(target=self._reap, name="export-worker-reaper", daemon=True).start()
-
-    def _reap(self) -> None:
-        try:
-            self.proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
+def _receive(worker: workers.Worker) -> Part:
+    """The worker's next Part: a pickle without its outputs, then each output's raw bytes (one copy)."""
+    kind, value = pickle.loads(worker.read())
+    if kind == "error":
+        raise ExportError(value)
+    part: Part = value
+    part.outputs = {name: worker.read() for name in part.outputs}
+    return part
 
 
-def _widen(pipe: Any) -> None:
-    """A megabyte of pipe instead of 64 KB (Linux): a batch crosses in a few system calls, not hundreds."""
-    try:
-        import fcntl
-
-        fcntl.fcntl(pipe.fileno(), getattr(fcntl, "F_SETPIPE_SZ", 1031), _PIPE_BYTES)
-    except (ImportError, OSError):  # another system, or a lower limit: the default pipe works too
-        pass
-
-
-_PIPE_BYTES = 1 << 20
 _TALLY = "tally"  # asks a worker for its statistics once every batch is done
-_WORKER_MAIN = "from annotator.exporters.parallel import serve; serve()"
 
 
-def _write_frame(stream: Any, data: bytes) -> None:
-    """One message on a pipe: its length (8 bytes, little-endian), then its bytes."""
-    stream.write(len(data).to_bytes(8, "little"))
-    stream.write(data)
+def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
+    """A worker process's loop: set up from the first message, then one Part per batch.
 
-
-def _read_frame(stream: Any) -> bytes | None:
-    """The next :func:`_write_frame` message, or None when the other end has gone."""
-    head = stream.read(8)
-    if len(head) < 8:
-        return None
-    size = int.from_bytes(head, "little")
-    data = stream.read(size)
-    return data if len(data) == size else None
-
-
-def serve() -> None:
-    """A worker process's loop: set up from the first message, then one Part per batch."""
-    stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
+    Spawned, it talks on its standard input and output; forked, on the pipes it is given.
+    """
+    if stdin is None or stdout is None:
+        stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed may reach the pipe
 
     def read() -> Any:
-        data = _read_frame(stdin)
+        data = workers.read_frame(stdin)
         return None if data is None else pickle.loads(data)
 
     def send(kind: str, value: Any) -> None:
         outputs: dict[str | None, bytes] = {}
         if isinstance(value, Part):  # outputs go raw, after the pickle: no pickled copy of them
             outputs, value.outputs = value.outputs, dict.fromkeys(value.outputs, b"")
-        _write_frame(stdout, pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
+        workers.write_frame(stdout, pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
         for data in outputs.values():
-            _write_frame(stdout, data)
+            workers.write_frame(stdout, data)
         stdout.flush()
 
     setup = read()
