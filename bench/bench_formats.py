@@ -11,6 +11,10 @@ silently): one stdlib ``sqlite3`` connection reads every document and every span
 to its label and annotator in export order, groups spans by (document, annotator) and
 writes one orjson line per group (text, spans with their text, meta, annotator, status).
 
+Speed: the machine's speed drifts (by up to half within one run), so every export run is
+bracketed by baseline runs, just before and just after it, and its ratio is the mean of
+those two baselines over its time; a format's figure is the median of its runs' ratios.
+
 Memory: each child resets the kernel's peak-RSS mark just before the export and reports
 peak minus the RSS then. "Flat" compares that growth on the full corpus with the growth
 on a quarter of it: a streaming export's growth must not follow the corpus (allowance
@@ -21,6 +25,7 @@ string table of distinct tokens).
 from __future__ import annotations
 
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -133,47 +138,59 @@ def main() -> None:
     print(f"data: {full} and {quarter} ({time.perf_counter() - t0:.1f} s to generate or find)")
     figures: list[Figure] = []
     notes = [f"{docs:,} documents / {spans:,} spans; baseline = plain sqlite3 read of the same rows grouped by "
-             f"(document, annotator) + orjson lines; each run in a fresh process; best of {max(1, args.repeat)}",
+             f"(document, annotator) + orjson lines; each run in a fresh process; {max(1, args.repeat)} run(s) "
+             "of each export",
              "flat = peak RSS growth on the full corpus ≤ growth on a quarter of it + "
              f"{FLAT_ALLOWANCE_MB:.0f} MB",
              f"exports: {'the app default (worker processes for large exports of formats that allow them)' if args.workers is None else f'--workers {args.workers}'}"
              f" on {benchlib.machine_info()['cores']} cores; the baseline is one process"]
     with tempfile.TemporaryDirectory(prefix="bench-formats-") as tmp:
-        def best(kind: str, project: Path) -> dict[str, float]:
-            runs = []
-            for i in range(max(1, args.repeat)):
-                out = Path(tmp) / f"{kind}-{i}{'' if kind == 'baseline' else suffix_of(kind)}"
-                runs.append(run_child(kind, project, out, None if kind == "baseline" else args.workers))
+        def once(kind: str, project: Path, i: int) -> dict[str, float]:
+            out = Path(tmp) / f"{kind}-{i}{'' if kind == 'baseline' else suffix_of(kind)}"
+            try:
+                return run_child(kind, project, out, None if kind == "baseline" else args.workers)
+            finally:
                 subprocess.run(["rm", "-rf", str(out), str(out.with_suffix(""))], check=False)
-            return min(runs, key=lambda r: r["seconds"])
 
         full.read_bytes()  # into the page cache, so no run pays the first disk read
-        # The machine's speed drifts: the baseline runs again just before each format, and every
-        # ratio uses the fastest baseline seen in the whole run (the conservative choice).
-        bases = [best("baseline", full)]
-        print(f"  baseline: {bases[0]['seconds']:.2f} s, {bases[0]['bytes'] / 1e6:.0f} MB")
-        measured: list[tuple[str, dict[str, float], dict[str, float]]] = []
+        # The machine's speed drifts by up to half within a run, so each export is compared
+        # with the baselines run just before and just after it (the mean of the two): both
+        # sides of a ratio then see the same machine. Runs go b, e, b, e, b for two repeats.
+        repeat = max(1, args.repeat)
+        bases: list[float] = []
+        measured: list[tuple[str, dict[str, float], dict[str, float], list[float]]] = []
         for fmt in formats:
             try:
-                bases.append(best("baseline", full))
-                r, small = best(fmt, full), best(fmt, quarter)
+                before = once("baseline", full, 0)["seconds"]
+                bases.append(before)
+                runs, ratios = [], []
+                for i in range(repeat):
+                    runs.append(once(fmt, full, i))
+                    after = once("baseline", full, i + 1)["seconds"]
+                    bases.append(after)
+                    ratios.append((before + after) / 2 / runs[-1]["seconds"])
+                    before = after
+                small = min((once(fmt, quarter, i) for i in range(repeat)), key=lambda r: r["seconds"])
             except RuntimeError as exc:
                 figures.append(Figure(f"{fmt} export", None, "", f"≥ {SPEED_LIMIT}× sqlite3", note=str(exc)))
                 continue
-            print(f"  {fmt}: {r['seconds']:.2f} s (baseline just before: {bases[-1]['seconds']:.2f} s), "
-                  f"{r['bytes'] / 1e6:.0f} MB, +{r['growth_mb']:.0f} MB peak (quarter corpus "
-                  f"+{small['growth_mb']:.0f} MB), largest worker process {r['worker_peak_mb']:.0f} MB "
-                  f"(quarter {small['worker_peak_mb']:.0f} MB)")
-            measured.append((fmt, r, small))
-        base = min(bases, key=lambda b: b["seconds"])
-        times = sorted(b["seconds"] for b in bases)
-        notes.append(f"baseline: {len(bases)} measurements from {times[0]:.2f} to {times[-1]:.2f} s; "
-                     f"every ratio uses the fastest, {base['seconds']:.2f} s")
-        for fmt, r, small in measured:
-            speed = base["seconds"] / r["seconds"]
+            r = min(runs, key=lambda x: x["seconds"])
+            seconds = ", ".join(f"{x['seconds']:.2f}" for x in runs)
+            around = ", ".join(f"{b:.2f}" for b in bases[-repeat - 1:])
+            print(f"  {fmt}: {seconds} s; baselines around them {around} s; {r['bytes'] / 1e6:.0f} MB, "
+                  f"+{r['growth_mb']:.0f} MB peak (quarter corpus +{small['growth_mb']:.0f} MB), largest worker "
+                  f"process {r['worker_peak_mb']:.0f} MB (quarter {small['worker_peak_mb']:.0f} MB)")
+            measured.append((fmt, r, small, ratios))
+        times = sorted(bases)
+        notes.append(f"baseline: {len(bases)} runs from {times[0]:.2f} to {times[-1]:.2f} s; each ratio is the mean "
+                     "of the baselines just before and after an export over its time; the figure is the median "
+                     "of the ratios of its runs")
+        for fmt, r, small, ratios in measured:
+            speed = statistics.median(ratios)
             figures.append(Figure(f"{fmt} export speed vs sqlite3", speed, "×", f"≥ {SPEED_LIMIT}× sqlite3",
-                                  SPEED_LIMIT, "higher", f"{speed:.2f}× ({r['seconds']:.2f} s vs "
-                                  f"{base['seconds']:.2f} s; {r['records'] / r['seconds']:,.0f} records/s)"))
+                                  SPEED_LIMIT, "higher", f"{speed:.2f}× (runs: "
+                                  f"{', '.join(f'{x:.2f}×' for x in ratios)}; fastest {r['seconds']:.2f} s, "
+                                  f"{r['records'] / r['seconds']:,.0f} records/s)"))
             excess = r["growth_mb"] - small["growth_mb"]
             flat = Figure(f"{fmt} memory growth, full minus quarter corpus", excess, "MB",
                           f"≤ {FLAT_ALLOWANCE_MB:.0f} MB", FLAT_ALLOWANCE_MB, "lower",
