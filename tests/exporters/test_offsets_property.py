@@ -177,3 +177,29 @@ def test_spacy_spans_equal_ours(tmp_path_factory: pytest.TempPathFactory, text: 
     assert doc.text == text
     assert {(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]} == chosen
     assert all(s.text == text[s.start_char:s.end_char] for s in doc.spans["sc"])
+
+
+@settings(max_examples=200, deadline=None)
+@given(text=_PROSE, picks=_SPANS, annotator=st.sampled_from(["alice", 'Zoë "Z"', "back\\slash"]))
+def test_hf_bio_lines_spliced_from_the_token_cache_equal_the_records(text: str, picks: list[tuple[int, int, str]],
+                                                                    annotator: str) -> None:
+    """write() splices the cached token strings in when no span edge cuts a token; the line
+    must be the record as orjson writes it, whichever way it was made."""
+    from annotator.exporters.sink import JsonlSink
+
+    spans = []
+    for start, length, label in picks:
+        start = min(start, len(text) - 1)
+        end = min(len(text), start + length)
+        if (start, end, label) not in {(s[1], s[2], s[3]) for s in spans}:
+            spans.append((f"s{len(spans)}", start, end, label, None))
+    spans.sort(key=lambda s: (s[1], s[2], s[3]))
+    row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
+    group = ExportGroup(row, annotator, "done", spans)
+    fast, slow = io.BytesIO(), io.BytesIO()
+    fast_sink = HfBioFormat().open(fast, Context(default_labels()))
+    slow_sink = HfBioFormat().open(slow, Context(default_labels()))
+    fast_sink.write(group, Document(row))
+    JsonlSink.write(slow_sink, group, Document(row))  # always the dict path
+    assert fast.getvalue() == slow.getvalue()
+    assert fast_sink.counts == slow_sink.counts

@@ -28,11 +28,12 @@ TEXTS = [
 ]
 
 
-def cache_rows(path: Path) -> dict[int, tuple[int, bytes, bytes, bytes]]:
+def cache_rows(path: Path) -> dict[int, tuple[int, bytes, bytes, bytes, bytes]]:
     conn = sqlite3.connect(path)
     try:
         return {r[0]: r[1:] for r in conn.execute(
-            "SELECT document_id, version, tokens_json, starts, ends FROM document_tokens ORDER BY document_id")}
+            "SELECT document_id, version, tokens_json, starts, ends, texts_json FROM document_tokens "
+            "ORDER BY document_id")}
     finally:
         conn.close()
 
@@ -82,9 +83,10 @@ def test_a_cache_row_gives_the_tokenizer_s_bytes_and_bounds(text: str) -> None:
 def test_import_stores_the_rows_the_exporter_would_make(project: Project) -> None:
     rows = cache_rows(Path(project.path))
     assert len(rows) == len(TEXTS)
-    for (version, tokens_json, starts, ends), text in zip(rows.values(), TEXTS):
+    for (version, *row), text in zip(rows.values(), TEXTS):
         assert version == tokens.TOKENS_VERSION
-        assert (tokens_json, starts, ends) == tokens.cache_row(text)
+        assert tuple(row) == tokens.cache_row(text)
+        assert orjson.loads(row[3]) == [t.text for t in tokenize(text)]
 
 
 def test_cached_and_from_scratch_exports_are_the_same_bytes(project: Project, tmp_path: Path) -> None:

@@ -183,7 +183,7 @@ def test_a_version_3_file_gets_an_empty_token_cache_that_its_first_export_fills(
     p.close()
     (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
     assert record["spans"][0]["text"] == "Fibre" and record["tokens"][0]["text"] == "Fibre"
-    row = sqlite3.connect(path).execute("SELECT tokens_json, starts, ends FROM document_tokens").fetchone()
+    row = sqlite3.connect(path).execute("SELECT tokens_json, starts, ends, texts_json FROM document_tokens").fetchone()
     assert row == cache_row(text)
     new = tmp_path / "new.annotator"
     open_project(new).close()
@@ -192,7 +192,7 @@ def test_a_version_3_file_gets_an_empty_token_cache_that_its_first_export_fills(
 
 def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fills(tmp_path: Path) -> None:
     from annotator.exporters.registry import run_export
-    from annotator.exporters.tokens import sentence_row
+    from annotator.exporters.tokens import TOKENS_VERSION, cache_row, sentence_row
     from annotator.sentences import SENTENCES_VERSION
 
     text = "Fibre feeds gut bacteria. They make butyrate."
@@ -204,6 +204,7 @@ def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fil
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
         INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
         INSERT INTO span VALUES ('s1', 1, 1, 1, 26, 30, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
+        INSERT INTO document_tokens VALUES (1, 12345, x'00000000', x'01000000', '[]');  -- schema 4's layout
     """)
     conn.commit()
     conn.close()
@@ -211,11 +212,17 @@ def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fil
     assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
     assert sqlite3.connect(path).execute("SELECT count(*) FROM document_sentences").fetchone() == (0,)
     run_export(p.repo, "spans", tmp_path / "out.jsonl")
+    run_export(p.repo, "hf-bio", tmp_path / "bio.jsonl")
     p.close()
     (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
     assert record["text"] == "They" and record["context"] == "They make butyrate."
     row = sqlite3.connect(path).execute("SELECT version, starts, ends FROM document_sentences").fetchone()
     assert row == (SENTENCES_VERSION, *sentence_row(text))
+    (bio,) = [orjson.loads(line) for line in (tmp_path / "bio.jsonl").read_bytes().splitlines()]
+    assert bio["tokens"] == ["Fibre", "feeds", "gut", "bacteria", ".", "They", "make", "butyrate", "."]
+    tokens_row = sqlite3.connect(path).execute(
+        "SELECT version, tokens_json, starts, ends, texts_json FROM document_tokens").fetchone()
+    assert tokens_row == (TOKENS_VERSION, *cache_row(text))  # the stale row was made again, with texts
     new = tmp_path / "new.annotator"
     open_project(new).close()
     assert schema_of(path) == schema_of(new)

@@ -46,8 +46,9 @@ def _stored_meta(meta_json: str) -> Any:
 def _tokens(cache: TokenCache, row: ExportDocument) -> DocumentTokens:
     cached = cache.get(row.id)
     if cached is None:
-        cached = cache_row(row.text)
-        cache.put(row.id, cached)
+        made = cache_row(row.text)
+        cache.put(row.id, made)
+        return from_cache(*made)
     return from_cache(*cached)
 
 

@@ -27,10 +27,13 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
+from annotator.exporters.base import ExportError
 from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
 from annotator.storage.repository import ExportGroup
 
@@ -44,14 +47,20 @@ def label_names(labels: list[str]) -> list[str]:
     return ["O", *(f"{p}-{lb}" for lb in labels for p in ("B", "I"))]
 
 
-def cut_tokens(texts: list[str], starts: list[int], ends: list[int], edges: list[int]
-               ) -> tuple[list[str], list[int], list[int]]:
-    """The tokens cut at every edge that falls strictly inside one (new lists only when needed)."""
+def cut_points(starts: Sequence[int], ends: Sequence[int], edges: list[int]) -> dict[int, list[int]]:
+    """Token index -> the span edges that fall strictly inside that token."""
     cuts: dict[int, list[int]] = {}
     for edge in edges:
         i = bisect_right(starts, edge) - 1
         if i >= 0 and starts[i] < edge < ends[i]:
             cuts.setdefault(i, []).append(edge)
+    return cuts
+
+
+def cut_tokens(texts: list[str], starts: list[int], ends: list[int], edges: list[int]
+               ) -> tuple[list[str], list[int], list[int]]:
+    """The tokens cut at every edge that falls strictly inside one (new lists only when needed)."""
+    cuts = cut_points(starts, ends, edges)
     if not cuts:
         return texts, starts, ends
     new_t: list[str] = []
@@ -106,15 +115,41 @@ class _HfBioSink(JsonlSink):
         self.trimmed: Counter[str] = Counter()
         self.counts.update(spans_written=self.written, dropped=self.dropped, trimmed=self.trimmed, tokens=0)
 
+    def write(self, group: ExportGroup, doc: Document) -> None:
+        """:meth:`records`' line; its ``tokens`` spliced in from the token cache's JSON when no
+        span edge cuts a token (the usual case), so the document's text is never sliced."""
+        spans = group.spans
+        starts, ends, texts_json = doc.token_index()
+        edges = [x for s in spans for x in (s[1], s[2])]
+        if spans and cut_points(starts, ends, edges):
+            super().write(group, doc)
+            return
+        tags = self._tags(group, starts, len(starts))
+        dumps = orjson.dumps
+        try:
+            head = dumps({"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator})
+        except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
+            raise ExportError(f"document {doc.id} ({doc.row.title!r}) cannot be written as JSON: {exc}") from exc
+        self._write(b"".join((head[:-1], b',"tokens":', texts_json, b',"ner_tags":', dumps(tags), b"}\n")))
+        self.counts["records"] += 1
+
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
+        """The record as a dict (what :meth:`write` writes when a span edge cuts a token)."""
         texts, starts, ends = doc.tokens()
         spans = group.spans
         if spans:
             edges = [x for s in spans for x in (s[1], s[2])]
             texts, starts, ends = cut_tokens(texts, starts, ends, edges)
-        ranges = [(bisect_left(starts, s), bisect_left(starts, e), label) for _id, s, e, label, _note in spans]
+        tags = self._tags(group, starts, len(texts))
+        yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
+               "tokens": texts, "ner_tags": tags}
+
+    def _tags(self, group: ExportGroup, starts: Sequence[int], count: int) -> list[int]:
+        """BIO tag ids of ``count`` tokens (whose starts are given; no span edge inside one),
+        counting the spans written, dropped and trimmed."""
+        ranges = [(bisect_left(starts, s), bisect_left(starts, e), label) for _id, s, e, label, _note in group.spans]
         kept, dropped, trimmed = resolve(ranges, self.order)
-        tags = [0] * len(texts)
+        tags = [0] * count
         for first, end, label in kept:
             b = self.b_tag[label]
             tags[first] = b
@@ -123,9 +158,8 @@ class _HfBioSink(JsonlSink):
         self.written.update(k[2] for k in kept)
         self.dropped.update(dropped)
         self.trimmed.update(trimmed)
-        self.counts["tokens"] += len(texts)
-        yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
-               "tokens": texts, "ner_tags": tags}
+        self.counts["tokens"] += count
+        return tags
 
 
 class HfBioFormat(DatasetFormat):

@@ -10,7 +10,7 @@ tests recompute from the files.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
 from pathlib import Path
@@ -21,7 +21,7 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import document_key
-from annotator.exporters.tokens import pack_offsets, sentences_from_row, unpack_offsets
+from annotator.exporters.tokens import cache_row, pack_offsets, sentences_from_row, unpack_offsets
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
 from annotator.storage.repository import ExportGroup, TokenCache
@@ -77,6 +77,20 @@ class Document:
                 if self._cache is not None:
                     self._cache.put_sentences(self.id, tuple(map(pack_offsets, self._sentences)))
         return self._sentences
+
+    def token_index(self) -> tuple[Sequence[int], Sequence[int], bytes]:
+        """Token starts and ends, and the token strings as a JSON array, without slicing the text.
+
+        From the cache; a document it lacks is tokenized and its row handed to the cache.
+        """
+        cached = self._cache.bounds_and_texts(self.id) if self._cache is not None else None
+        if cached is not None:
+            starts, ends, texts_json = cached
+        else:
+            _tokens_json, starts, ends, texts_json = row = cache_row(self.text)
+            if self._cache is not None:
+                self._cache.put(self.id, row)
+        return unpack_offsets(starts), unpack_offsets(ends), texts_json
 
     def tokens(self) -> tuple[list[str], list[int], list[int]]:
         """Token texts, starts and ends; callers must not change the lists."""

@@ -8,8 +8,8 @@ and dict-building in C via ``map(dict, ...)``, this was the fastest by about 2x.
 
 Still, that is about 1 µs per token, more than everything else a canonical export does.
 A document's text never changes after import, so neither do its tokens: the storage layer
-keeps them (``document_tokens``: the JSON array exactly as the exporter writes it, and the
-bounds as packed little-endian int32) from :func:`cache_row`, stamped with
+keeps them (``document_tokens``: the JSON array exactly as the exporter writes it, the
+bounds as packed little-endian int32, and the token strings as a JSON array) from :func:`cache_row`, stamped with
 :data:`TOKENS_VERSION`. A row with another stamp is ignored and rebuilt.
 """
 
@@ -37,7 +37,7 @@ _SPLIT = re.compile(f"({_TOKEN.pattern})")
 # What a cached row depends on: the pattern, the record layout, and the Unicode tables `re`
 # uses for \w and \s (they change with Python versions). Any change gives a new stamp, so
 # a cache made elsewhere is never trusted where the tokenizer would now split differently.
-_LAYOUT = "text,start,end,id,ws;int32le"
+_LAYOUT = "text,start,end,id,ws;int32le;texts"
 TOKENS_VERSION: int = zlib.crc32(f"{_TOKEN.pattern}|{_LAYOUT}|{unicodedata.unidata_version}".encode())
 
 
@@ -51,7 +51,10 @@ class DocumentTokens(NamedTuple):
 
 def token_bounds_and_json(text: str) -> tuple[bytes, list[int], list[int]]:
     """The ``tokens`` array of a canonical record as JSON, plus token starts and ends."""
-    parts = _SPLIT.split(text)
+    return _from_parts(_SPLIT.split(text))
+
+
+def _from_parts(parts: list[str]) -> tuple[bytes, list[int], list[int]]:
     bounds = list(accumulate(map(len, parts)))
     starts = bounds[0:-1:2]
     ends = bounds[1::2]
@@ -77,10 +80,15 @@ def unpack_offsets(data: bytes) -> array:
     return values
 
 
-def cache_row(text: str) -> tuple[bytes, bytes, bytes]:
-    """(tokens JSON, packed starts, packed ends): what the storage layer keeps for ``text``."""
-    tokens, starts, ends = token_bounds_and_json(text)
-    return tokens, pack_offsets(starts), pack_offsets(ends)
+def cache_row(text: str) -> tuple[bytes, bytes, bytes, bytes]:
+    """(tokens JSON, packed starts, packed ends, texts JSON): what the storage layer keeps for ``text``.
+
+    The texts JSON is the array of token strings (``["Fibre", "feeds", ...]``), which the
+    hf-bio export writes as a record's ``tokens`` when no span edge cuts a token.
+    """
+    parts = _SPLIT.split(text)
+    tokens, starts, ends = _from_parts(parts)
+    return tokens, pack_offsets(starts), pack_offsets(ends), orjson.dumps(parts[1::2])
 
 
 def sentence_row(text: str) -> tuple[bytes, bytes]:
@@ -94,7 +102,8 @@ def sentences_from_row(starts: bytes, ends: bytes) -> tuple[list[int], list[int]
     return unpack_offsets(starts).tolist(), unpack_offsets(ends).tolist()
 
 
-def from_cache(tokens_json: bytes, starts: bytes, ends: bytes) -> DocumentTokens:
+def from_cache(tokens_json: bytes, starts: bytes, ends: bytes, texts_json: bytes | None = None) -> DocumentTokens:
+    """The canonical record's tokens from a cache row (its texts JSON is not needed there)."""
     return DocumentTokens(tokens_json, unpack_offsets(starts), unpack_offsets(ends))
 
 

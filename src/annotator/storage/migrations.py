@@ -63,12 +63,16 @@ def _add_document_tokens(c: Connection) -> None:
           Column("tokens_json", LargeBinary, nullable=False)).create(c)
 
 
-def _add_document_sentences(c: Connection) -> None:
-    """4 -> 5: the sentence cache ``models.DocumentSentence`` declares, created empty.
+def _add_sentences_and_token_texts(c: Connection) -> None:
+    """4 -> 5: the sentence cache ``models.DocumentSentence`` declares, created empty, and the
+    token cache's ``texts_json`` column.
 
     Frozen here like step 3. Rows are made by the first export that needs a document's
-    sentences (spans, sentences), which splits it anyway, and by every import after.
+    sentences (spans, sentences), which splits it anyway, and by every import after. The
+    token rows of schema 4 carry an older ``tokens.TOKENS_VERSION``, so the first export
+    that reads them makes them again, with their texts.
     """
+    c.execute(text("ALTER TABLE document_tokens ADD COLUMN texts_json BLOB"))
     md = MetaData()
     Table("document", md, Column("id", Integer, primary_key=True))
     Table("document_sentences", md,
@@ -82,7 +86,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
-    (4, _add_document_sentences),
+    (4, _add_sentences_and_token_texts),
 ]
 
 

@@ -105,7 +105,8 @@ class DocumentToken(SQLModel, table=True):
     """Schema 4: a document's tokens, made once (its text never changes) for fast exports.
 
     ``tokens_json`` holds the exact bytes of the canonical record's "tokens" array; ``starts``
-    and ``ends`` the token bounds as little-endian int32 (see ``exporters/tokens.py``).
+    and ``ends`` the token bounds as little-endian int32 (see ``exporters/tokens.py``);
+    ``texts_json`` (schema 5) the token strings.
     ``version`` stamps the tokenizer that made the row: another stamp means "rebuild".
     A separate table, so scans of ``document`` (the document list) never read these bytes.
     """
@@ -116,6 +117,9 @@ class DocumentToken(SQLModel, table=True):
     starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     tokens_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    # Schema 5: the token strings as a JSON array (hf-bio's "tokens"). NULL only in rows made
+    # before schema 5, whose ``version`` is stale anyway, so they are rebuilt before use.
+    texts_json: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
 class DocumentSentence(SQLModel, table=True):

@@ -23,6 +23,8 @@ if TYPE_CHECKING:
     from annotator.storage.repository.export import ExportQueries
 
 TOKENS, SENTENCES = "tokens", "sentences"
+_TOKEN_COLUMNS = {TOKENS: (_T.c.tokens_json, _T.c.starts, _T.c.ends), "bounds": (_T.c.starts, _T.c.ends),
+                  "texts": (_T.c.starts, _T.c.ends, _T.c.texts_json)}
 
 
 class TokenCache:
@@ -53,9 +55,8 @@ class TokenCache:
                 stmt = select(_SE.c.starts, _SE.c.ends).where(_SE.c.document_id == bindparam("doc_id"),
                                                               _SE.c.version == SENTENCES_VERSION)
             else:
-                columns = (_T.c.starts, _T.c.ends) if name == "bounds" else (_T.c.tokens_json, _T.c.starts, _T.c.ends)
-                stmt = select(*columns).where(_T.c.document_id == bindparam("doc_id"),
-                                              _T.c.version == token_cache.TOKENS_VERSION)
+                stmt = select(*_TOKEN_COLUMNS[name]).where(_T.c.document_id == bindparam("doc_id"),
+                                                           _T.c.version == token_cache.TOKENS_VERSION)
             query = self._queries[name] = db.PointQuery(self._conn, stmt)
         return query.first(doc_id=doc_id)
 
@@ -69,12 +70,17 @@ class TokenCache:
         row = self._first("bounds", doc_id)
         return None if row is None else (bytes(row[0]), bytes(row[1]))
 
+    def bounds_and_texts(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
+        """Packed token starts and ends, and the token strings as a JSON array."""
+        row = self._first("texts", doc_id)
+        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
+
     def sentences(self, doc_id: int) -> tuple[bytes, bytes] | None:
         """Packed sentence starts and ends, or None when not cached."""
         row = self._first(SENTENCES, doc_id)
         return None if row is None else (bytes(row[0]), bytes(row[1]))
 
-    def put(self, doc_id: int, row: tuple[bytes, bytes, bytes]) -> None:
+    def put(self, doc_id: int, row: tuple[bytes, bytes, bytes, bytes]) -> None:
         self._keep(TOKENS, doc_id, row)
 
     def put_sentences(self, doc_id: int, row: tuple[bytes, bytes]) -> None:

@@ -186,8 +186,8 @@ class ExportQueries(RepositoryBase):
                 cache.close()
 
     @db.writes
-    def store_tokens(self, rows: Sequence[tuple[int, bytes, bytes, bytes]]) -> None:
-        """Keep (document id, tokens JSON, starts, ends) rows from :func:`tokens.cache_row`.
+    def store_tokens(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
+        """Keep (document id, tokens JSON, starts, ends, texts JSON) rows from :func:`tokens.cache_row`.
 
         Rows of documents deleted meanwhile are left out; an older row is replaced.
         """
@@ -196,7 +196,7 @@ class ExportQueries(RepositoryBase):
             alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
             c.execute(delete(_T).where(_T.c.document_id.in_(ids)))
             values = [{"document_id": d, "version": token_cache.TOKENS_VERSION, "tokens_json": j, "starts": s,
-                       "ends": e} for d, j, s, e in rows if d in alive]
+                       "ends": e, "texts_json": t} for d, j, s, e, t in rows if d in alive]
             if values:
                 c.execute(insert(_T), values)
 
