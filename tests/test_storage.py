@@ -109,3 +109,20 @@ def test_a_project_lives_exactly_at_its_path_whatever_the_folder_is_called(tmp_p
         assert again.repo.document_count() == 1
     finally:
         again.close()
+
+
+def test_distinct_values_is_one_aggregate_on_sqlite_and_postgresql(tmp_path: Path) -> None:
+    """The split plan's per-group label ids: SQLite's group_concat, PostgreSQL's string_agg."""
+    from sqlalchemy import Column, Integer, MetaData, Table, select
+    from sqlalchemy.dialects import postgresql
+
+    t = Table("t", MetaData(), Column("g", Integer), Column("v", Integer))
+    stmt = select(t.c.g, db.distinct_values(t.c.v)).group_by(t.c.g).order_by(t.c.g)
+    assert "string_agg(DISTINCT CAST(t.v AS VARCHAR), ',')" in str(stmt.compile(dialect=postgresql.dialect()))
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as c:
+        t.create(c)
+        c.execute(t.insert(), [{"g": 1, "v": 3}, {"g": 1, "v": 3}, {"g": 1, "v": 5}, {"g": 2, "v": 4}])
+        rows = c.execute(stmt).all()
+    engine.dispose()
+    assert [(g, sorted(map(int, vs.split(",")))) for g, vs in rows] == [(1, [3, 5]), (2, [4])]

@@ -46,8 +46,7 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
     bit: dict[str, int] = {}
     rejected: set[int] = set()
     groups = 0
-    last: tuple[int, str] | None = None
-    for doc_id, sha, title, source, annotator, label in repo.iter_export_index(flt):
+    for doc_id, sha, title, source, _annotator, labels in repo.iter_export_index(flt):
         key = key_of.get(doc_id)
         if key is None:
             if doc_id in rejected or not opts.matches(title, source):
@@ -55,10 +54,8 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
                 continue
             key = key_of[doc_id] = document_key(sha)
             mask_of[key] = 0
-        if (doc_id, annotator) != last:  # rows come grouped by (document, annotator)
-            groups += 1
-            last = (doc_id, annotator)
-        if label is not None:
+        groups += 1  # one row per (document, annotator) group
+        for label in labels:
             mask_of[key] |= bit.setdefault(label, 1 << len(bit))
     result = Plan(names=names, groups=groups)
     if not names:

@@ -26,9 +26,11 @@ from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import event, inspect, select, text
+from sqlalchemy import String, event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql import Executable
+from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
@@ -382,6 +384,27 @@ def stream_rows(conn: Connection, stmt: Executable, batch: int = 1024) -> Iterat
         yield chain.from_iterable(iter(functools.partial(cursor.fetchmany, batch), []))
     finally:
         cursor.close()  # an unfinished statement would keep its read transaction open
+
+
+class distinct_values(FunctionElement):  # noqa: N801 - used like a SQL function
+    """The distinct values of an integer column in each group, comma-separated (a string).
+
+    SQLite has ``group_concat(DISTINCT x)``, PostgreSQL ``string_agg(DISTINCT x::text, ',')``;
+    one aggregate in the database instead of a row per value into Python.
+    """
+
+    type = String()
+    inherit_cache = True
+
+
+@compiles(distinct_values, "sqlite")
+def _distinct_values_sqlite(element: distinct_values, compiler: Any, **kw: Any) -> str:
+    return f"group_concat(DISTINCT {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(distinct_values)
+def _distinct_values_other(element: distinct_values, compiler: Any, **kw: Any) -> str:
+    return f"string_agg(DISTINCT CAST({compiler.process(element.clauses, **kw)} AS VARCHAR), ',')"
 
 
 class PointQuery:

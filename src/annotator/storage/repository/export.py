@@ -212,26 +212,35 @@ class ExportQueries(RepositoryBase):
             if values:
                 c.execute(insert(_SE), values)
 
-    def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str, str | None]]:
-        """(document id, sha256, title, source, annotator, label) for each label of each exported group.
+    def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
+                                                                                      tuple[str, ...]]]:
+        """(document id, sha256, title, source, annotator, labels) for each group :meth:`iter_export_groups`
+        yields, in the same order; ``labels`` are the group's distinct (filtered) labels, sorted.
 
-        The groups are those :meth:`iter_export_groups` yields, in the same order; a group
-        without (filtered) spans gives one row with label None. No texts are read, so a
-        dataset split can be planned over a large corpus before anything is written.
+        No texts are read, so a dataset split can be planned over a large corpus before
+        anything is written. Three ordered reads merged here, as in :meth:`iter_export_groups`:
+        the pairs, each pair's distinct label ids (one aggregate per pair, along the span
+        index), and the documents' keys.
         """
-        pairs = self._export_pairs(flt).order_by(None).subquery()
-        labels = (select(_S.c.document_id, _S.c.annotator_id, _L.c.name.label("label"))
-                  .join(_L, _L.c.id == _S.c.label_id).distinct())
-        if flt.labels:
-            labels = labels.where(_L.c.name.in_(flt.labels))
-        found = labels.subquery()
-        q = (select(_D.c.id, _D.c.sha256, _D.c.title, _D.c.source, pairs.c.name, found.c.label)
-             .select_from(pairs.join(_D, _D.c.id == pairs.c.document_id)
-                          .outerjoin(found, and_(found.c.document_id == pairs.c.document_id,
-                                                 found.c.annotator_id == pairs.c.annotator_id)))
-             .order_by(_D.c.id, pairs.c.annotator_id, found.c.label))
-        with self.engine.connect() as c:
-            res = c.execution_options(stream_results=True).execute(q)
-            with res:
-                for row in res:
-                    yield row[0], row[1], row[2], row[3], row[4], row[5]
+        wanted = set(flt.labels)
+        pairs = self._export_pairs(flt)
+        labels = (select(_S.c.document_id, _S.c.annotator_id, db.distinct_values(_S.c.label_id))
+                  .group_by(_S.c.document_id, _S.c.annotator_id).order_by(_S.c.document_id, _S.c.annotator_id))
+        docs = select(_D.c.id, _D.c.sha256, _D.c.title, _D.c.source).order_by(_D.c.id)
+        with self.engine.connect() as c, c.begin():
+            names = {i: n for i, n in c.execute(select(_L.c.id, _L.c.name))}
+            with db.stream_rows(c, pairs, 4096) as pair_rows, db.stream_rows(c, labels, 4096) as label_rows, \
+                    db.stream_rows(c, docs, 4096) as doc_rows:
+                found = next(label_rows, None)
+                doc = next(doc_rows, None)
+                for doc_id, annotator_id, annotator, _status in pair_rows:
+                    while found is not None and (found[0], found[1]) < (doc_id, annotator_id):
+                        found = next(label_rows, None)
+                    group: tuple[str, ...] = ()
+                    if found is not None and found[0] == doc_id and found[1] == annotator_id and found[2]:
+                        group_names = {names[int(i)] for i in found[2].split(",")}
+                        group = tuple(sorted(group_names & wanted if wanted else group_names))
+                    while doc is not None and doc[0] < doc_id:
+                        doc = next(doc_rows, None)
+                    if doc is not None and doc[0] == doc_id:
+                        yield doc_id, doc[1], doc[2], doc[3], annotator, group
