@@ -31,9 +31,11 @@ from __future__ import annotations
 import io
 import os
 import pickle
+import signal
 import sys
 from collections import deque
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -192,6 +194,8 @@ def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None
     if stdin is None or stdout is None:
         stdin, stdout = sys.stdin.buffer, sys.stdout.buffer
     sys.stdout = sys.stderr  # nothing printed may reach the pipe
+    with suppress(ValueError):  # Ctrl-C reaches the whole process group: the export stops its workers
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
 
     def read() -> Any:
         data = workers.read_frame(stdin)

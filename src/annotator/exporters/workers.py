@@ -126,15 +126,21 @@ class _Forked:
 
     def __init__(self, siblings: list[int]) -> None:
         to_child, from_child = os.pipe(), os.pipe()
-        pid = os.fork()
-        if pid == 0:  # the child: never returns
-            _child(to_child[0], from_child[1], [to_child[1], from_child[0], *siblings])
-        os.close(to_child[0])
-        os.close(from_child[1])
-        self.pid = pid
-        self.returncode: int | None = None
-        self.stdin: BinaryIO = os.fdopen(to_child[1], "wb")
-        self.stdout: BinaryIO = os.fdopen(from_child[0], "rb")
+        # Ctrl-C held back across the fork: a KeyboardInterrupt raised in the child before it
+        # reaches _child() would unwind this process's stack (and its clean-up) over there.
+        blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        try:
+            pid = os.fork()
+            if pid == 0:  # the child: never returns
+                _child(to_child[0], from_child[1], [to_child[1], from_child[0], *siblings])
+            os.close(to_child[0])
+            os.close(from_child[1])
+            self.pid = pid
+            self.returncode: int | None = None
+            self.stdin: BinaryIO = os.fdopen(to_child[1], "wb")
+            self.stdout: BinaryIO = os.fdopen(from_child[0], "rb")
+        finally:
+            signal.pthread_sigmask(signal.SIG_SETMASK, blocked)
 
     def poll(self) -> int | None:
         if self.returncode is None:
@@ -162,6 +168,8 @@ class _Forked:
 def _child(read_fd: int, write_fd: int, close: list[int]) -> NoReturn:
     code = 1
     try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle: it stops us
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
         for fd in close:
             with suppress(OSError):
                 os.close(fd)
