@@ -30,6 +30,19 @@ _PROSE = st.lists(st.sampled_from(["Gut", " ", "bugs", "🦠", "😀", "\U0001d5
 _SPANS = st.lists(st.tuples(st.integers(0, 80), st.integers(1, 12), st.sampled_from(LABELS)), max_size=8)
 
 
+def _group_spans(text: str, picks: list[tuple[int, int, str]]) -> list[tuple[str, int, int, str, None]]:
+    """An export group's spans from ``picks`` (start, length, label): clipped to the text,
+    duplicates skipped, in export order."""
+    spans: list[tuple[str, int, int, str, None]] = []
+    for start, length, label in picks:
+        start = min(start, len(text) - 1)
+        end = min(len(text), start + length)
+        if (start, end, label) not in {(s[1], s[2], s[3]) for s in spans}:
+            spans.append((f"s{len(spans)}", start, end, label, None))
+    spans.sort(key=lambda s: (s[1], s[2], s[3]))
+    return spans
+
+
 def bio_reference(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tuple[int, int, str]], int, int]:
     """The hf-bio rule done the slow way: char-level tokens, a taken flag per token."""
     cuts = {s for s, _e, _l in spans} | {e for _s, e, _l in spans}
@@ -62,13 +75,7 @@ def bio_reference(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tu
 @settings(max_examples=300, deadline=None)
 @given(text=_PROSE, picks=_SPANS)
 def test_hf_bio_follows_the_overlap_rule_exactly(text: str, picks: list[tuple[int, int, str]]) -> None:
-    spans = []
-    for start, length, label in picks:
-        start = min(start, len(text) - 1)
-        end = min(len(text), start + length)
-        if (start, end, label) not in {(s[1], s[2], s[3]) for s in spans}:
-            spans.append((f"s{len(spans)}", start, end, label, None))
-    spans.sort(key=lambda s: (s[1], s[2], s[3]))
+    spans = _group_spans(text, picks)
     row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
     buffer = io.BytesIO()
     sink = HfBioFormat().open(buffer, Context(default_labels()))
@@ -187,13 +194,7 @@ def test_hf_bio_lines_spliced_from_the_token_cache_equal_the_records(text: str, 
     must be the record as orjson writes it, whichever way it was made."""
     from annotator.exporters.sink import JsonlSink
 
-    spans = []
-    for start, length, label in picks:
-        start = min(start, len(text) - 1)
-        end = min(len(text), start + length)
-        if (start, end, label) not in {(s[1], s[2], s[3]) for s in spans}:
-            spans.append((f"s{len(spans)}", start, end, label, None))
-    spans.sort(key=lambda s: (s[1], s[2], s[3]))
+    spans = _group_spans(text, picks)
     row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
     group = ExportGroup(row, annotator, "done", spans)
     fast, slow = io.BytesIO(), io.BytesIO()

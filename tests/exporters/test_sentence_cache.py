@@ -17,10 +17,9 @@ from annotator.importers.base import ImportedDocument, ImportedSpan
 from annotator.importing import sha256_text
 from annotator.project import Project, open_project
 from annotator.sentences import SENTENCES_VERSION, sentence_bounds, split_sentences
-from annotator.services import AnnotationService
 from annotator.storage.errors import StorageError
 from annotator.storage.repository import Repository, TokenCache
-from tests.exporters.test_token_cache import change_cache
+from tests.exporters.test_token_cache import change_cache, project_of
 
 TEXTS = [
     "Probiotics 🦠 reduce nerve pain. Ask your doctor first!\n\nIt's well-known (Smith et al. 2021).",
@@ -41,14 +40,7 @@ def sentence_rows(path: Path) -> dict[int, tuple[int, bytes, bytes]]:
 
 @pytest.fixture()
 def project(tmp_path: Path) -> Iterator[Project]:
-    p = open_project(tmp_path / "p.annotator")
-    ids = p.repo.add_documents([(ImportedDocument(t, f"d{i}", "txt", f"d{i}.txt"), sha256_text(t))
-                                for i, t in enumerate(TEXTS)])
-    alice = AnnotationService(p.repo, "alice")
-    for doc_id, text in zip(ids, TEXTS):
-        assert doc_id is not None
-        alice.add_span(doc_id, 0, 10, "claim")
-        alice.add_span(doc_id, len(text) - 12, len(text) - 3, "citation")
+    p, _ids = project_of(tmp_path / "p.annotator", TEXTS, (12, "citation"))
     yield p
     p.close()
 

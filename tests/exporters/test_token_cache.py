@@ -47,17 +47,24 @@ def change_cache(path: Path, sql: str, *args: object) -> None:
         conn.close()
 
 
-@pytest.fixture()
-def project(tmp_path: Path) -> Iterator[Project]:
-    p = open_project(tmp_path / "p.annotator")
+def project_of(path: Path, texts: list[str], last: tuple[int, str]) -> tuple[Project, list[int]]:
+    """A project with ``texts`` and alice's spans on each: its first ten characters (a
+    claim, noted) and, ``last`` = (length, label), its end."""
+    p = open_project(path)
     ids = p.repo.add_documents([(ImportedDocument(t, f"d{i}", "txt", f"d{i}.txt"), sha256_text(t))
-                                for i, t in enumerate(TEXTS)])
+                                for i, t in enumerate(texts)])
     alice = AnnotationService(p.repo, "alice")
-    for doc_id, text in zip(ids, TEXTS):
+    for doc_id, text in zip(ids, texts):
         assert doc_id is not None
         alice.add_span(doc_id, 0, 10, "claim", note="n")
-        alice.add_span(doc_id, len(text) - 6, len(text), "mechanism")  # may end in trailing whitespace
+        alice.add_span(doc_id, len(text) - last[0], len(text), last[1])
         alice.set_status(doc_id, "done")
+    return p, [i for i in ids if i is not None]
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Iterator[Project]:
+    p, ids = project_of(tmp_path / "p.annotator", TEXTS, (6, "mechanism"))  # may end in trailing whitespace
     AnnotationService(p.repo, "bob").add_span(ids[0], 11, 20, "intervention")
     yield p
     p.close()

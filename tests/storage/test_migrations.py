@@ -19,11 +19,18 @@ V4_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v4.sql"
 IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
 
 
+def old_project(path: Path, schema: Path, rows: str) -> None:
+    """A file made from a frozen schema (``tests/data/schema_vN.sql``) and the rows in ``rows``."""
+    conn = sqlite3.connect(path)
+    conn.executescript(schema.read_text(encoding="utf-8"))
+    conn.executescript(rows)
+    conn.commit()
+    conn.close()
+
+
 def make_v1_project(path: Path) -> None:
     """A project exactly as annotator 0.1.0 wrote it: one imported span, one made by hand."""
-    conn = sqlite3.connect(path)
-    conn.executescript(V1_SQL.read_text(encoding="utf-8"))
-    conn.executescript(f"""
+    old_project(path, V1_SQL, f"""
         PRAGMA journal_mode=WAL;
         INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0),
                                  (2, 'mechanism', '#1f77b4', '2', 'How.', '', 1);
@@ -36,8 +43,6 @@ def make_v1_project(path: Path) -> None:
                                  '2025-03-02T10:00:00.000000+00:00');
         INSERT INTO document_status VALUES (1, 1, 'flagged', 'unclear', '2025-03-02T10:00:00.000000+00:00');
     """)
-    conn.commit()
-    conn.close()
 
 
 def schema_of(path: Path) -> dict[str, object]:
@@ -137,15 +142,11 @@ def test_a_newer_file_is_refused_untouched_and_not_backed_up(tmp_path: Path) -> 
 
 def test_a_version_2_file_gets_the_document_list_index(tmp_path: Path) -> None:
     path = tmp_path / "v2.annotator"
-    conn = sqlite3.connect(path)
-    conn.executescript(V2_SQL.read_text(encoding="utf-8"))
-    conn.executescript(f"""
+    old_project(path, V2_SQL, f"""
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
         INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', 'Fibre feeds gut bacteria.', 25, '{{}}',
                                      '{IMPORTED_AT}');
     """)
-    conn.commit()
-    conn.close()
     assert ("ix_document_list", 0) not in schema_of(path)["document"][1]
     p = open_project(path)
     assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
@@ -166,16 +167,12 @@ def test_a_version_3_file_gets_an_empty_token_cache_that_its_first_export_fills(
 
     text = "Fibre feeds gut bacteria."
     path = tmp_path / "v3.annotator"
-    conn = sqlite3.connect(path)
-    conn.executescript(V3_SQL.read_text(encoding="utf-8"))
-    conn.executescript(f"""
+    old_project(path, V3_SQL, f"""
         INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
         INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', 25, '{{}}', '{IMPORTED_AT}');
         INSERT INTO span VALUES ('s1', 1, 1, 1, 0, 5, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
     """)
-    conn.commit()
-    conn.close()
     p = open_project(path)
     assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
     assert sqlite3.connect(path).execute("SELECT count(*) FROM document_tokens").fetchone() == (0,)
@@ -197,17 +194,13 @@ def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fil
 
     text = "Fibre feeds gut bacteria. They make butyrate."
     path = tmp_path / "v4.annotator"
-    conn = sqlite3.connect(path)
-    conn.executescript(V4_SQL.read_text(encoding="utf-8"))
-    conn.executescript(f"""
+    old_project(path, V4_SQL, f"""
         INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
         INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
         INSERT INTO span VALUES ('s1', 1, 1, 1, 26, 30, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
         INSERT INTO document_tokens VALUES (1, 12345, x'00000000', x'01000000', '[]');  -- schema 4's layout
     """)
-    conn.commit()
-    conn.close()
     p = open_project(path)
     assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
     assert sqlite3.connect(path).execute("SELECT count(*) FROM document_sentences").fetchone() == (0,)
