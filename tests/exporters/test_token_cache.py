@@ -205,3 +205,19 @@ def test_formats_slicing_tokens_get_the_regex_tokens_from_the_cache(project: Pro
         for group in groups:
             assert (cache.bounds(group.document.id) is None) == stale
             assert Document(group.document, cache).tokens() == split_tokens(group.document.text)
+
+
+def test_a_cache_over_a_range_reads_in_order_and_still_answers_out_of_order(project: Project) -> None:
+    """A parallel export's batch reads each kind of row with one ordered query; a document
+    asked for out of order, or missing, or stale, is answered as by the one-process cache."""
+    path = Path(project.path)
+    rows = cache_rows(path)
+    change_cache(path, "DELETE FROM document_tokens WHERE document_id = 2")
+    change_cache(path, "UPDATE document_sentences SET version = version + 1 WHERE document_id = 3")
+    with project.repo.token_cache() as plain, project.repo.token_cache(documents=(1, 3)) as ranged:
+        for doc_id in (1, 2, 3, 1, 3, 2):  # in order, then back
+            assert ranged.get(doc_id) == plain.get(doc_id)
+            assert ranged.bounds_and_texts(doc_id) == plain.bounds_and_texts(doc_id)
+            assert ranged.sentences(doc_id) == plain.sentences(doc_id)
+        assert ranged.get(1) == rows[1][1:4] and ranged.get(2) is None
+        assert ranged.sentences(3) is None and ranged.sentences(1) is not None

@@ -286,7 +286,7 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
         def each(group: ExportGroup) -> None:
             part.title = group.document.title
 
-        with repo.token_cache() as cache:
+        with repo.token_cache(documents=(first, last)) as cache:
             write_groups(picked(groups, split_of), cache, _worker["tally"], sinks, part, each)
         for name, sink in sinks.items():
             part.counts[name] = sink.counts

@@ -7,6 +7,7 @@ them. An export reads them by document id through one :class:`TokenCache`.
 
 from __future__ import annotations
 
+from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import bindparam, select
@@ -40,25 +41,42 @@ class TokenCache:
     _BATCH_BYTES = 4 << 20
     _BATCH_ROWS = 500  # the store's IN (...) lists stay far below any bound-parameter limit
 
-    def __init__(self, repo: ExportQueries, conn: Connection) -> None:
+    def __init__(self, repo: ExportQueries, conn: Connection, documents: tuple[int, int] | None = None) -> None:
+        """``documents`` = (first id, last id): the export asks for documents of that range in
+        id order (a parallel export's batch), so each kind of row is read by one ordered
+        query instead of one query per document."""
         self._repo = repo
         self._conn = conn
+        self._range = documents
         self._queries: dict[str, db.PointQuery] = {}
+        self._streams: dict[str, _Ahead] = {}
         self._pending: dict[str, list[tuple[Any, ...]]] = {TOKENS: [], SENTENCES: []}
         self._pending_bytes = 0
         self.storing = True
 
+    @staticmethod
+    def _select(name: str) -> Any:
+        table, version = (_SE, SENTENCES_VERSION) if name == SENTENCES else (_T, token_cache.TOKENS_VERSION)
+        columns = (_SE.c.starts, _SE.c.ends) if name == SENTENCES else _TOKEN_COLUMNS[name]
+        return select(table.c.document_id, *columns).where(table.c.version == version), table
+
     def _first(self, name: str, doc_id: int) -> Any:
+        if self._range is not None:
+            stream = self._streams.get(name)
+            if stream is None:
+                stmt, table = self._select(name)
+                lo, hi = self._range
+                stream = self._streams[name] = _Ahead(self._conn, stmt.where(table.c.document_id.between(lo, hi))
+                                                      .order_by(table.c.document_id))
+            found = stream.row_of(doc_id)
+            if found is not _BEHIND:
+                return found
         query = self._queries.get(name)
         if query is None:
-            if name == SENTENCES:
-                stmt = select(_SE.c.starts, _SE.c.ends).where(_SE.c.document_id == bindparam("doc_id"),
-                                                              _SE.c.version == SENTENCES_VERSION)
-            else:
-                stmt = select(*_TOKEN_COLUMNS[name]).where(_T.c.document_id == bindparam("doc_id"),
-                                                           _T.c.version == token_cache.TOKENS_VERSION)
-            query = self._queries[name] = db.PointQuery(self._conn, stmt)
-        return query.first(doc_id=doc_id)
+            stmt, table = self._select(name)
+            query = self._queries[name] = db.PointQuery(self._conn, stmt.where(table.c.document_id == bindparam("doc_id")))
+        row = query.first(doc_id=doc_id)
+        return None if row is None else row[1:]
 
     def get(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
         """(tokens JSON, packed starts, packed ends), or None when not cached."""
@@ -111,3 +129,30 @@ class TokenCache:
     def close(self) -> None:
         for query in self._queries.values():
             query.close()
+        for stream in self._streams.values():
+            stream.close()
+
+
+_BEHIND = object()  # asked for a document before the stream's position: ask the database directly
+
+
+class _Ahead:
+    """One ordered read of (document id, columns...) rows, advanced as documents are asked for."""
+
+    def __init__(self, conn: Connection, stmt: Any) -> None:
+        self._stack = ExitStack()
+        self._rows = self._stack.enter_context(db.stream_rows(conn, stmt, 8))  # rows of tokens are large
+        self._row = next(self._rows, None)
+        self._asked = -1
+
+    def row_of(self, doc_id: int) -> Any:
+        """The columns of ``doc_id``'s row, None when it has none, or _BEHIND."""
+        if doc_id < self._asked:
+            return _BEHIND
+        self._asked = doc_id
+        while self._row is not None and self._row[0] < doc_id:
+            self._row = next(self._rows, None)
+        return self._row[1:] if self._row is not None and self._row[0] == doc_id else None
+
+    def close(self) -> None:
+        self._stack.close()

@@ -175,10 +175,10 @@ class ExportQueries(RepositoryBase):
             yield from rows
 
     @contextmanager
-    def token_cache(self) -> Iterator[TokenCache]:
+    def token_cache(self, documents: tuple[int, int] | None = None) -> Iterator[TokenCache]:
         """Cached tokens and sentences by document id for one export; see :class:`TokenCache`."""
         with self.engine.connect() as c:
-            cache = TokenCache(self, c)
+            cache = TokenCache(self, c, documents)
             try:
                 yield cache
                 cache.flush()
