@@ -55,7 +55,7 @@ class Document:
     made at import; sentences it lacks are made here and handed back to it to keep.
     """
 
-    __slots__ = ("_cache", "_sentences", "_tokens", "id", "key", "row", "text")
+    __slots__ = ("_cache", "_index", "_sentences", "_tokens", "id", "key", "row", "text")
 
     def __init__(self, row: Any, cache: TokenCache | None = None) -> None:
         self.row = row
@@ -65,6 +65,7 @@ class Document:
         self.key = document_key(row.sha256)
         self._sentences: tuple[list[int], list[int]] | None = None
         self._tokens: tuple[list[str], list[int], list[int]] | None = None
+        self._index: tuple[Sequence[int], Sequence[int], bytes] | None = None
 
     def sentences(self) -> tuple[list[int], list[int]]:
         """Sentence starts and ends (:func:`sentence_bounds`), from the cache when it has them."""
@@ -83,14 +84,16 @@ class Document:
 
         From the cache; a document it lacks is tokenized and its row handed to the cache.
         """
-        cached = self._cache.bounds_and_texts(self.id) if self._cache is not None else None
-        if cached is not None:
-            starts, ends, texts_json = cached
-        else:
-            _tokens_json, starts, ends, texts_json = row = cache_row(self.text)
-            if self._cache is not None:
-                self._cache.put(self.id, row)
-        return unpack_offsets(starts), unpack_offsets(ends), texts_json
+        if self._index is None:
+            cached = self._cache.bounds_and_texts(self.id) if self._cache is not None else None
+            if cached is not None:
+                starts, ends, texts_json = cached
+            else:
+                _tokens_json, starts, ends, texts_json = row = cache_row(self.text)
+                if self._cache is not None:
+                    self._cache.put(self.id, row)
+            self._index = unpack_offsets(starts), unpack_offsets(ends), texts_json
+        return self._index
 
     def tokens(self) -> tuple[list[str], list[int], list[int]]:
         """Token texts, starts and ends; callers must not change the lists."""
