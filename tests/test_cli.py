@@ -240,3 +240,27 @@ def test_export_refuses_bad_split_and_missing_spacy_clearly(tmp_path: Path, proj
     monkeypatch.setitem(sys.modules, "spacy", None)
     missing = invoke("export", "-f", "spacy", "-o", tmp_path / "x.spacy", "--project", project)
     assert missing.exit_code == 1 and "pip install" in missing.output and not (tmp_path / "x.spacy").exists()
+
+
+def test_an_interrupted_export_says_so_exits_130_and_leaves_nothing(project: Path, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import annotator.exporters.registry as registry
+
+    real = registry.run_export
+
+    def interrupted(*args: object, **kwargs: object) -> object:
+        def tick(done: int, total: int, message: str) -> None:
+            raise KeyboardInterrupt  # Ctrl-C while the first records are written
+
+        kwargs["progress"] = tick
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(registry, "run_export", interrupted)
+    out = tmp_path / "out" / "x.jsonl"
+    out.parent.mkdir()
+    with pytest.raises(SystemExit) as exit_info:
+        cli_commands.run(["export", "--project", str(project), "--out", str(out)])
+    assert exit_info.value.code == 130
+    assert "interrupted; nothing half-written was left behind" in capsys.readouterr().err
+    assert list(out.parent.iterdir()) == []

@@ -366,13 +366,20 @@ def recover(
     typer.echo("Edits made after that backup are not in the restored project.")
 
 
+_INTERRUPTED = "annotator: interrupted; nothing half-written was left behind"
+
+
 def run(args: Sequence[str]) -> NoReturn:
     """Run the app on ``args``; exits the process with the command's code."""
     try:
         app(args=list(args), prog_name="annotator")
     except KeyboardInterrupt:
-        typer.echo("annotator: interrupted; nothing half-written was left behind", err=True)
+        typer.echo(_INTERRUPTED, err=True)
         sys.exit(130)
+    except SystemExit as exc:  # Typer turns a KeyboardInterrupt into a silent exit 130
+        if exc.code == 130:
+            typer.echo(_INTERRUPTED, err=True)
+        raise
     except Exception as exc:  # a last resort: one line, not a traceback, unless asked for
         if os.environ.get("ANNOTATOR_DEBUG"):
             raise
