@@ -207,3 +207,23 @@ def test_workers_fork_only_from_one_thread_without_open_connections(corpus: Proj
     run = subprocess.run([sys.executable, "-c", CHOICE, corpus.path], capture_output=True, text=True, timeout=60)
     assert run.returncode == 0, run.stderr
     assert run.stdout.split() == ["fork", "spawn", "spawn"]
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's pipes in /proc")
+def test_a_fork_that_fails_is_a_clear_error_and_leaks_no_pipe(corpus: Project, tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(workers, "START", "fork")
+
+    def no_fork() -> int:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    def pipes() -> int:
+        return sum(os.readlink(f"/proc/self/fd/{fd}").startswith("pipe:") for fd in os.listdir("/proc/self/fd")
+                   if os.path.exists(f"/proc/self/fd/{fd}"))
+
+    monkeypatch.setattr(os, "fork", no_fork)
+    before = pipes()
+    with pytest.raises(ExportError, match="cannot start an export worker process.*--workers 1"):
+        run_export(corpus.repo, "spans", tmp_path / "x.jsonl", options=ExportOptions(workers=2))
+    assert pipes() == before
+    assert list(tmp_path.iterdir()) == []

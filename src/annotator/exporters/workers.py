@@ -130,7 +130,12 @@ class _Forked:
         # reaches _child() would unwind this process's stack (and its clean-up) over there.
         blocked = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
         try:
-            pid = os.fork()
+            try:
+                pid = os.fork()
+            except OSError:
+                for fd in (*to_child, *from_child):
+                    os.close(fd)
+                raise
             if pid == 0:  # the child: never returns
                 _child(to_child[0], from_child[1], [to_child[1], from_child[0], *siblings])
             os.close(to_child[0])
