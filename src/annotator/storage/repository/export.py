@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import and_, delete, func, insert, literal, select, union
 
@@ -191,26 +191,24 @@ class ExportQueries(RepositoryBase):
 
         Rows of documents deleted meanwhile are left out; an older row is replaced.
         """
-        with self.engine.begin() as c:
-            ids = [r[0] for r in rows]
-            alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
-            c.execute(delete(_T).where(_T.c.document_id.in_(ids)))
-            values = [{"document_id": d, "version": token_cache.TOKENS_VERSION, "tokens_json": j, "starts": s,
-                       "ends": e, "texts_json": t} for d, j, s, e, t in rows if d in alive]
-            if values:
-                c.execute(insert(_T), values)
+        self._replace_cache_rows(_T, token_cache.TOKENS_VERSION, ("tokens_json", "starts", "ends", "texts_json"), rows)
 
     @db.writes
     def store_sentences(self, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
         """Keep (document id, starts, ends) rows from :func:`tokens.sentence_row`, like :meth:`store_tokens`."""
+        self._replace_cache_rows(_SE, SENTENCES_VERSION, ("starts", "ends"), rows)
+
+    def _replace_cache_rows(self, table: Any, version: int, columns: tuple[str, ...],
+                            rows: Sequence[tuple[Any, ...]]) -> None:
+        """(document id, *columns) rows into a cache table, stamped ``version``, in one transaction."""
         with self.engine.begin() as c:
             ids = [r[0] for r in rows]
             alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
-            c.execute(delete(_SE).where(_SE.c.document_id.in_(ids)))
-            values = [{"document_id": d, "version": SENTENCES_VERSION, "starts": s, "ends": e}
-                      for d, s, e in rows if d in alive]
+            c.execute(delete(table).where(table.c.document_id.in_(ids)))
+            values = [{"document_id": r[0], "version": version, **dict(zip(columns, r[1:]))}
+                      for r in rows if r[0] in alive]
             if values:
-                c.execute(insert(_SE), values)
+                c.execute(insert(table), values)
 
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
                                                                                       tuple[str, ...]]]:
