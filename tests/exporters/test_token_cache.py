@@ -221,3 +221,32 @@ def test_a_cache_over_a_range_reads_in_order_and_still_answers_out_of_order(proj
             assert ranged.sentences(doc_id) == plain.sentences(doc_id)
         assert ranged.get(1) == rows[1][1:4] and ranged.get(2) is None
         assert ranged.sentences(3) is None and ranged.sentences(1) is not None
+
+
+def test_a_worker_s_canonical_batch_reads_its_tokens_in_one_ordered_query(project: Project, tmp_path: Path,
+                                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """In a parallel export's worker the canonical lines take their tokens from the batch's
+    ordered read, not one query per document, and are the bytes one process writes."""
+    from annotator.exporters import parallel
+    from annotator.exporters.options import ExportOptions
+    from annotator.storage import db
+
+    expected = export_bytes(project, tmp_path / "one.jsonl")
+    asked: list[int] = []
+
+    class Counting(db.PointQuery):
+        def first(self, **params: int):  # type: ignore[no-untyped-def]
+            asked.append(params["doc_id"])
+            return super().first(**params)
+
+    monkeypatch.setattr(db, "PointQuery", Counting)
+    url = project.repo.engine.url.render_as_string(hide_password=False)
+    labels = [label.spec for label in project.labels]
+    parallel._start(url, "canonical", labels, ExportOptions(), ExportFilter(), str(tmp_path), {None: None})
+    try:
+        part = parallel._run(1, 3, None)
+    finally:
+        parallel._worker.pop("repo").engine.dispose()
+        parallel._worker.clear()
+    assert part.outputs[None] == expected
+    assert asked == []

@@ -29,8 +29,8 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.record import ANSWERS, document_key, hash32, input_hash_from_sha256
 from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
-from annotator.exporters.tokens import DocumentTokens, cache_row, from_cache
-from annotator.storage.repository import ExportDocument, ExportGroup, Repository, TokenCache
+from annotator.exporters.tokens import DocumentTokens, from_cache
+from annotator.storage.repository import ExportDocument, ExportGroup, Repository
 
 Piece = bytes | memoryview
 
@@ -41,15 +41,6 @@ def _stored_meta(meta_json: str) -> Any:
     except orjson.JSONDecodeError:
         # json.dumps wrote it, and it allows NaN/Infinity where orjson does not.
         return json.loads(meta_json)
-
-
-def _tokens(cache: TokenCache, row: ExportDocument) -> DocumentTokens:
-    cached = cache.get(row.id)
-    if cached is None:
-        made = cache_row(row.text)
-        cache.put(row.id, made)
-        return from_cache(*made)
-    return from_cache(*cached)
 
 
 class _DocumentParts:
@@ -175,7 +166,7 @@ RULES = (
 
 
 class _CanonicalSink(Sink):
-    """Lines built by :class:`_DocumentParts`, tokens from the repository's cache."""
+    """Lines built by :class:`_DocumentParts`, tokens from the export's cache (``Document.token_row``)."""
 
     def __init__(self, fh: BinaryIO, ctx: Context) -> None:
         super().__init__()
@@ -184,8 +175,6 @@ class _CanonicalSink(Sink):
         if repo is None:
             raise ExportError("the canonical format needs the project's repository in its context")
         self._repo: Repository = repo
-        self._cache_cm = repo.token_cache()
-        self._cache = self._cache_cm.__enter__()
         # In a worker (parallel.py) the output is memory: joining there costs nothing worth a thread.
         self._writer: _BackgroundWriter | _MemoryWriter = (
             _MemoryWriter(fh) if isinstance(fh, io.BytesIO) else _BackgroundWriter(fh))
@@ -197,7 +186,7 @@ class _CanonicalSink(Sink):
         try:
             if self._parts is None or self._parts.doc_id != row.id:
                 self._parts = None  # drop the previous document before building the next
-                self._parts = _DocumentParts(self._repo, row, _tokens(self._cache, row))
+                self._parts = _DocumentParts(self._repo, row, from_cache(*doc.token_row()))
             self._writer.write(self._parts.line(group))
         except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
             raise ExportError(f"document {row.id} ({row.title!r}) cannot be written as JSON: {exc}") from exc
@@ -214,14 +203,7 @@ class _CanonicalSink(Sink):
         if not self._open:
             return
         self._open = False
-        try:
-            self._writer.close(completed=completed)
-        finally:
-            if completed:  # keeps the tokens this export had to make
-                self._cache_cm.__exit__(None, None, None)
-            else:
-                abandoned = RuntimeError("export abandoned")
-                self._cache_cm.__exit__(RuntimeError, abandoned, None)
+        self._writer.close(completed=completed)
 
 
 class _MemoryWriter:

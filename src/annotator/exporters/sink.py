@@ -95,6 +95,19 @@ class Document:
             self._index = unpack_offsets(starts), unpack_offsets(ends), texts_json
         return self._index
 
+    def token_row(self) -> tuple[bytes, bytes, bytes]:
+        """(tokens JSON, packed starts, packed ends): the canonical record's tokens.
+
+        From the cache; a document it lacks is tokenized and its row handed to the cache.
+        """
+        cached = self._cache.get(self.id) if self._cache is not None else None
+        if cached is not None:
+            return cached
+        row = cache_row(self.text)
+        if self._cache is not None:
+            self._cache.put(self.id, row)
+        return row[:3]
+
     def tokens(self) -> tuple[list[str], list[int], list[int]]:
         """Token texts, starts and ends; callers must not change the lists."""
         if self._tokens is None:
