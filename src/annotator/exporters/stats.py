@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import accumulate
-from operator import lt
+from itertools import accumulate, islice
+from operator import itemgetter, lt, sub
 from typing import Any
 
 from annotator.storage.repository import ExportGroup
+
+_START, _END, _LABEL = itemgetter(1), itemgetter(2), itemgetter(3)  # of a span tuple (id, start, end, label, note)
 
 
 class Bucket:
@@ -82,8 +84,8 @@ def overlapping_count(spans: list[tuple[str, int, int, str, str | None]]) -> int
     if len(spans) < 2:
         return 0
     # The furthest end so far, then how many spans start before it: C loops, no Python per span.
-    reach = list(accumulate([s[2] for s in spans], max))
-    return sum(map(lt, [s[1] for s in spans[1:]], reach))
+    reach = accumulate(map(_END, spans), max)
+    return sum(map(lt, map(_START, islice(spans, 1, None)), reach))
 
 
 class Tally:
@@ -113,11 +115,11 @@ class Tally:
         cell.pairs += 1
         cell.documents += 1
         if spans:
-            pairs = [(s[3], s[2] - s[1]) for s in spans]
-            labels = {p[0] for p in pairs}
+            labels = set(map(_LABEL, spans))
             cell.documents_per_label.update(labels)
             cell.overlapping += overlapping_count(spans)
-            cell.lengths.update(pairs)
+            # (label, length) pairs made by C loops: this runs for every span of the export.
+            cell.lengths.update(zip(map(_LABEL, spans), map(sub, map(_END, spans), map(_START, spans))))
             self._doc_labels |= labels
 
     def absorb(self, other: Tally) -> None:
