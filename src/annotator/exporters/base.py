@@ -8,6 +8,7 @@ a file (and never clobbers a previous good export).
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -24,6 +25,7 @@ Cancelled = Callable[[], bool]
 
 _BUFFER = 1 << 20
 _PROGRESS_EVERY_S = 0.1
+_WRITE_BEHIND = 64 << 20
 
 
 def _read_umask() -> int:
@@ -89,6 +91,35 @@ class Ticker:
             self._progress(done, max(self.total, done), message)
 
 
+class _WriteBehind:
+    """A file wrapper that has the system start writing the file to disk as it grows.
+
+    The fsync before the rename otherwise waits for the whole file at the end: half a second
+    for a 1.2 GB export on this project's test machine, after every record was done. Every
+    :data:`_WRITE_BEHIND` bytes, ``POSIX_FADV_DONTNEED`` (Linux) starts the write-back of the
+    pages written so far without waiting for it, and lets the page cache drop the ones
+    already on disk (an export is not read back), so the fsync waits for the last stretch only.
+    """
+
+    works = sys.platform.startswith("linux") and hasattr(os, "posix_fadvise")
+
+    def __init__(self, fh: BinaryIO) -> None:
+        self._fh = fh
+        self._due = _WRITE_BEHIND
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:
+        n = self._fh.write(data)
+        self._due -= n
+        if self._due <= 0:
+            self._due = _WRITE_BEHIND
+            with suppress(OSError):  # a hint: a file system that refuses it loses nothing
+                os.posix_fadvise(self._fh.fileno(), 0, 0, os.POSIX_FADV_DONTNEED)
+        return n
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self._fh, name)
+
+
 @contextmanager
 def atomic_output(path: Path) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only if the block completes without error."""
@@ -106,11 +137,12 @@ def atomic_output(path: Path) -> Iterator[BinaryIO]:
     hasher: digest.HashingWriter | None = None
     try:
         with os.fdopen(fd, "wb", buffering=_BUFFER) as fh:
+            out: BinaryIO = _WriteBehind(fh) if _WriteBehind.works else fh  # type: ignore[assignment]
             if digest.wanted():  # a manifest will list this file's SHA-256
-                hasher = digest.HashingWriter(fh)
+                hasher = digest.HashingWriter(out)
                 yield hasher  # type: ignore[misc]
             else:
-                yield fh
+                yield out
             fh.flush()
             os.fsync(fh.fileno())  # the rename must not land before the data does
         sha = hasher.hexdigest() if hasher is not None else None
