@@ -29,6 +29,7 @@ from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
 from annotator.storage.repository import ExportGroup
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
+_NEW_FILE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0)
 
 
 def fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -63,8 +64,15 @@ class _BratSink(Sink):
         self._made: set[str] = set()
 
     def _put(self, rel: str, data: bytes) -> None:
-        with open(os.path.join(self._root, rel), "wb") as fh:  # not pathlib: 40,000 files at a million spans
-            fh.write(data)
+        # Three system calls per file instead of open()'s six (it adds fstat, isatty, seeks):
+        # a million spans make 40,000 files.
+        fd = os.open(os.path.join(self._root, rel), _NEW_FILE, 0o666)
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view):]
+        finally:
+            os.close(fd)
         self.files.append((rel, hashlib.sha256(data).hexdigest(), len(data)))
 
     def write(self, group: ExportGroup, doc: Document) -> None:
