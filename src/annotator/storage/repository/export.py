@@ -217,28 +217,45 @@ class ExportQueries(RepositoryBase):
 
         No texts are read, so a dataset split can be planned over a large corpus before
         anything is written. Three ordered reads merged here, as in :meth:`iter_export_groups`:
-        the pairs, each pair's distinct label ids (one aggregate per pair, along the span
-        index), and the documents' keys.
+        each pair's distinct label ids (one aggregate per pair with spans, along the span
+        index), the statuses, and the documents' keys. The spans are read once: the pairs
+        query (:meth:`_export_pairs`) would be a second pass over them.
         """
-        wanted = set(flt.labels)
-        pairs = self._export_pairs(flt)
+        names = dict(self._annotator_rows())
+        wanted = set(names) if not flt.annotators else {i for i, n in names.items() if n in flt.annotators}
+        statuses, labels_wanted = set(flt.statuses), set(flt.labels)
         labels = (select(_S.c.document_id, _S.c.annotator_id, db.distinct_values(_S.c.label_id))
                   .group_by(_S.c.document_id, _S.c.annotator_id).order_by(_S.c.document_id, _S.c.annotator_id))
+        marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
+                 .order_by(_ST.c.document_id, _ST.c.annotator_id))
+        if flt.annotators:
+            labels = labels.where(_S.c.annotator_id.in_(wanted))
+            marks = marks.where(_ST.c.annotator_id.in_(wanted))
         docs = select(_D.c.id, _D.c.sha256, _D.c.title, _D.c.source).order_by(_D.c.id)
         with self.engine.connect() as c, c.begin():
-            names = {i: n for i, n in c.execute(select(_L.c.id, _L.c.name))}
-            with db.stream_rows(c, pairs, 4096) as pair_rows, db.stream_rows(c, labels, 4096) as label_rows, \
+            label_names = {i: n for i, n in c.execute(select(_L.c.id, _L.c.name))}
+            with db.stream_rows(c, labels, 4096) as label_rows, db.stream_rows(c, marks, 4096) as mark_rows, \
                     db.stream_rows(c, docs, 4096) as doc_rows:
                 found = next(label_rows, None)
+                mark = next(mark_rows, None)
                 doc = next(doc_rows, None)
-                for doc_id, annotator_id, annotator, _status in pair_rows:
-                    while found is not None and (found[0], found[1]) < (doc_id, annotator_id):
+                while found is not None or mark is not None:
+                    ids: str | None = None
+                    if mark is None or (found is not None and (found[0], found[1]) < (mark[0], mark[1])):
+                        doc_id, annotator_id, status = found[0], found[1], "todo"
+                    else:
+                        doc_id, annotator_id, status = mark
+                        mark = next(mark_rows, None)
+                    if found is not None and found[0] == doc_id and found[1] == annotator_id:
+                        ids = found[2]
                         found = next(label_rows, None)
+                    if (statuses and status not in statuses) or annotator_id not in wanted:
+                        continue
                     group: tuple[str, ...] = ()
-                    if found is not None and found[0] == doc_id and found[1] == annotator_id and found[2]:
-                        group_names = {names[int(i)] for i in found[2].split(",")}
-                        group = tuple(sorted(group_names & wanted if wanted else group_names))
+                    if ids:
+                        group_names = {label_names[int(i)] for i in ids.split(",")}
+                        group = tuple(sorted(group_names & labels_wanted if labels_wanted else group_names))
                     while doc is not None and doc[0] < doc_id:
                         doc = next(doc_rows, None)
                     if doc is not None and doc[0] == doc_id:
-                        yield doc_id, doc[1], doc[2], doc[3], annotator, group
+                        yield doc_id, doc[1], doc[2], doc[3], names[annotator_id], group
