@@ -15,8 +15,10 @@ from annotator.exporters.registry import run_export
 from annotator.exporters.splits import assign_splits
 from annotator.importing import import_paths
 from annotator.project import Project, open_project
+from annotator.services import AnnotationService
+from annotator.storage.repository import ExportFilter
 
-from .corpus import LABELS, bulk_project, jsonl
+from .corpus import LABELS, bulk_project, doc_ids, jsonl
 
 NAMES = ("train", "dev", "test")
 
@@ -124,3 +126,49 @@ def test_bad_split_values(value: str, message: str) -> None:
 def test_pdf_cannot_be_split(bulk: Project, tmp_path: Path) -> None:
     with pytest.raises(ExportError, match="cannot be split"):
         run_export(bulk.repo, "pdf", tmp_path / "pdfs", options=ExportOptions(split=(0.5, 0.5)))
+
+
+@pytest.mark.parametrize("flt", [
+    ExportFilter(), ExportFilter(statuses=["todo"]), ExportFilter(statuses=["done", "flagged"]),
+    ExportFilter(annotators=["bob"]), ExportFilter(labels=["claim", "citation"]),
+    ExportFilter(annotators=["alice", "carol"], statuses=["todo", "done"], labels=["mechanism"]),
+], ids=["all", "todo", "done-flagged", "bob", "labels", "mixed"])
+def test_the_split_index_lists_exactly_the_groups_the_export_writes(tmp_path: Path, flt: ExportFilter) -> None:
+    """The plan's index (one row per group, with its labels) agrees with the groups streamed
+    later: pairs with spans and no status ("todo"), a status and no spans, both, or neither."""
+    p = bulk_project(tmp_path / "p.annotator", 30, annotators=("alice", "bob"))
+    try:
+        rng = random.Random(5)
+        for doc_id in doc_ids(p):
+            carol = AnnotationService(p.repo, "carol")
+            if doc_id % 4 == 0:
+                carol.set_status(doc_id, rng.choice(["flagged", "done", "in_progress"]))  # a status, no spans
+            if doc_id % 5 == 0:
+                carol.add_span(doc_id, 0, 5, rng.choice(LABELS))  # spans, no status: "todo"
+            if doc_id % 7 == 0:
+                AnnotationService(p.repo, "bob").set_status(doc_id, "todo")
+        index = [(d, ann, labels) for d, _sha, _title, _source, ann, labels in p.repo.iter_export_index(flt)]
+        groups = [(g.document.id, g.annotator, tuple(sorted({s[3] for s in g.spans})))
+                  for g in p.repo.iter_export_groups(flt)]
+        assert index == groups
+        assert len(groups) > 0
+    finally:
+        p.close()
+
+
+def test_a_split_export_counts_its_groups_in_its_index_pass(bulk: Project, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """No separate count of the groups before a split export (a pass over every span):
+    the plan's index pass gives the progress bar its total."""
+    expected = bulk.repo.count_export_groups(ExportFilter())
+
+    def no_count(*_args: object) -> int:
+        raise AssertionError("counted the groups twice")
+
+    monkeypatch.setattr(type(bulk.repo), "count_export_groups", no_count)
+    seen: list[tuple[int, int]] = []
+    result = run_export(bulk.repo, "doccano", tmp_path / "ds.jsonl", options=ExportOptions(split=(0.8, 0.2)),
+                        progress=lambda done, total, _msg: seen.append((done, total)))
+    assert result.records == expected
+    assert seen[-1] == (expected, expected)
+    assert {total for _done, total in seen} == {expected}

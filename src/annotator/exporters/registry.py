@@ -19,6 +19,7 @@ from annotator.exporters.base import (
 )
 from annotator.exporters.dataset import export_dataset
 from annotator.exporters.options import ExportOptions, check_split
+from annotator.exporters.selection import indexed
 from annotator.exporters.sink import DatasetFormat
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportFilter, Repository
@@ -99,7 +100,8 @@ def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = Export
     if opts.ents and fmt != "spacy":
         raise ExportError("doc.ents (--ents) applies to the spacy format only")
     check_filter(repo, flt)
-    ticker = Ticker(repo.count_export_groups(flt), progress, cancelled)
+    # The split plan counts the groups as it reads its index: no separate count then.
+    ticker = Ticker(0 if indexed(opts) else repo.count_export_groups(flt), progress, cancelled)
     try:
         writer = spec.exporter()
         if isinstance(writer, DatasetFormat):

@@ -32,15 +32,20 @@ class Plan:
         return self.split_of if (self.split_of or self.groups is not None) else None
 
 
+def indexed(opts: ExportOptions) -> bool:
+    """Whether :func:`plan` reads the index (and so counts the groups itself)."""
+    return bool(opts.split_names()) or opts.has_patterns
+
+
 def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
     """Run the index pass when the export needs it (a split, or title/source patterns).
 
     Per document it keeps its key and a bit mask of its labels (a shared tuple per label
     set once done): about 150 bytes, so 100,000 documents plan in some 15 MB.
     """
-    names = opts.split_names()
-    if not names and not opts.has_patterns:
+    if not indexed(opts):
         return Plan()
+    names = opts.split_names()
     key_of: dict[int, str] = {}
     mask_of: dict[str, int] = {}
     bit: dict[str, int] = {}
