@@ -25,9 +25,12 @@ dropped and trimmed spans per label, and the spans written.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator, Sequence
+from itertools import repeat
+from operator import itemgetter, lt, sub
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -40,6 +43,11 @@ from annotator.storage.repository import ExportGroup
 OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer first, then label order; "
                 "a span whose tokens are all taken is dropped, one partly taken is trimmed "
                 "to its free tail; a span with no token (whitespace only) is dropped.")
+
+
+_START, _END, _LABEL = itemgetter(1), itemgetter(2), itemgetter(3)  # of a span (id, start, end, label, note)
+_NO_TOKEN = array("i", [-1])  # the end of "the token before the first one"
+_KEPT_LABEL = itemgetter(2)  # of a kept (first, end, label)
 
 
 def label_names(labels: list[str]) -> list[str]:
@@ -88,13 +96,21 @@ def resolve(spans: list[tuple[int, int, str]], order: dict[str, int]
 
     ``spans`` are (first token, end token, label); see the module docstring for the rule.
     """
-    ranked = sorted(spans, key=lambda s: (s[0], s[0] - s[1], order.get(s[2], len(order)), s[2]))
+    firsts, stops, labels = zip(*spans) if spans else ((), (), ())
+    return _resolve(list(firsts), list(stops), list(labels), order)
+
+
+def _resolve(firsts: list[int], stops: list[int], labels: list[str], order: dict[str, int]
+             ) -> tuple[list[tuple[int, int, str]], list[str], list[str]]:
+    """:func:`resolve` over columns. The ranking tuples are made by C loops (zip, map): this
+    runs for every span of an export. Equal tuples are equal spans, so their order is moot."""
+    ranked = sorted(zip(firsts, map(sub, firsts, stops), map(order.get, labels, repeat(len(order))), labels, stops))
     kept: list[tuple[int, int, str]] = []
     dropped: list[str] = []
     trimmed: list[str] = []
     reach = 0  # every token in [first of the current span, reach) is already taken
-    for first, end, label in ranked:
-        start = max(first, reach)
+    for first, _minus_length, _rank, label, end in ranked:
+        start = first if first > reach else reach
         if start >= end:
             dropped.append(label)
             continue
@@ -120,11 +136,16 @@ class _HfBioSink(JsonlSink):
         span edge cuts a token (the usual case), so the document's text is never sliced."""
         spans = group.spans
         starts, ends, texts_json = doc.token_index()
-        edges = [x for s in spans for x in (s[1], s[2])]
-        if spans and cut_points(starts, ends, edges):
-            super().write(group, doc)
-            return
-        tags = self._tags(group, starts, len(starts))
+        firsts, stops = _token_edges(starts, spans)
+        if spans and starts:
+            # An edge x cuts a token when it is no token's start and the token before it,
+            # ends[bisect_left(starts, x) - 1], ends after it: ``before`` is ends shifted by one.
+            before = _NO_TOKEN + ends
+            if any(map(lt, map(_START, spans), map(before.__getitem__, firsts))) or \
+                    any(map(lt, map(_END, spans), map(before.__getitem__, stops))):
+                super().write(group, doc)
+                return
+        tags = self._tags(group, firsts, stops, len(starts))
         dumps = orjson.dumps
         try:
             head = dumps({"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator})
@@ -140,26 +161,32 @@ class _HfBioSink(JsonlSink):
         if spans:
             edges = [x for s in spans for x in (s[1], s[2])]
             texts, starts, ends = cut_tokens(texts, starts, ends, edges)
-        tags = self._tags(group, starts, len(texts))
+        tags = self._tags(group, *_token_edges(starts, spans), len(texts))
         yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
                "tokens": texts, "ner_tags": tags}
 
-    def _tags(self, group: ExportGroup, starts: Sequence[int], count: int) -> list[int]:
-        """BIO tag ids of ``count`` tokens (whose starts are given; no span edge inside one),
-        counting the spans written, dropped and trimmed."""
-        ranges = [(bisect_left(starts, s), bisect_left(starts, e), label) for _id, s, e, label, _note in group.spans]
-        kept, dropped, trimmed = resolve(ranges, self.order)
+    def _tags(self, group: ExportGroup, firsts: list[int], stops: list[int], count: int) -> list[int]:
+        """BIO tag ids of ``count`` tokens, given each span's first token and end token
+        (:func:`_token_edges`; no span edge inside a token), counting the spans written,
+        dropped and trimmed."""
+        kept, dropped, trimmed = _resolve(firsts, stops, list(map(_LABEL, group.spans)), self.order)
         tags = [0] * count
         for first, end, label in kept:
             b = self.b_tag[label]
             tags[first] = b
             if end - first > 1:
                 tags[first + 1:end] = [b + 1] * (end - first - 1)
-        self.written.update(k[2] for k in kept)
+        self.written.update(map(_KEPT_LABEL, kept))
         self.dropped.update(dropped)
         self.trimmed.update(trimmed)
         self.counts["tokens"] += count
         return tags
+
+
+def _token_edges(starts: Sequence[int], spans: list[Any]) -> tuple[list[int], list[int]]:
+    """Each span's first token and end token: ``bisect_left(starts, edge)``, by C loops."""
+    return (list(map(bisect_left, repeat(starts), map(_START, spans))),
+            list(map(bisect_left, repeat(starts), map(_END, spans))))
 
 
 class HfBioFormat(DatasetFormat):
