@@ -227,3 +227,30 @@ def test_a_fork_that_fails_is_a_clear_error_and_leaks_no_pipe(corpus: Project, t
         run_export(corpus.repo, "spans", tmp_path / "x.jsonl", options=ExportOptions(workers=2))
     assert pipes() == before
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("iov_max", [3, 1024])
+def test_a_batch_s_pieces_cross_the_pipe_as_one_frame(monkeypatch: pytest.MonkeyPatch, iov_max: int) -> None:
+    """A worker's output goes to the pipe from the pieces it kept (writev, no joined copy),
+    over many calls when the pipe is full or the pieces many, and arrives as the one message."""
+    import threading
+
+    monkeypatch.setattr(workers, "_IOV_MAX", iov_max)
+    out = parallel.Pieces()
+    scratch = bytearray(b"mutable")
+    for i in range(400):
+        out.write(bytes([i % 251]) * (i * 37 % 9000))  # empty pieces too
+        out.write(memoryview(b"{tokens},rest")[i % 7:])
+    out.write(scratch)
+    scratch[:] = b"changed"  # kept as a copy: a buffer that changes later is not sent changed
+    expected = b"".join(out.parts)
+    assert expected.endswith(b"mutable") and out.size == len(expected) > (1 << 20)
+    read_fd, write_fd = os.pipe()
+    got: list[bytes | None] = []
+    with os.fdopen(read_fd, "rb") as reader:
+        thread = threading.Thread(target=lambda: got.append(workers.read_frame(reader)))
+        thread.start()
+        with os.fdopen(write_fd, "wb") as writer:
+            workers.write_pieces(writer, out.parts, out.size)
+        thread.join()
+    assert got == [expected]

@@ -16,7 +16,6 @@ are tokenized here, identically, and their rows stored for next time.
 
 from __future__ import annotations
 
-import io
 import json
 import queue
 import threading
@@ -175,9 +174,9 @@ class _CanonicalSink(Sink):
         if repo is None:
             raise ExportError("the canonical format needs the project's repository in its context")
         self._repo: Repository = repo
-        # In a worker (parallel.py) the output is memory: joining there costs nothing worth a thread.
-        self._writer: _BackgroundWriter | _MemoryWriter = (
-            _MemoryWriter(fh) if isinstance(fh, io.BytesIO) else _BackgroundWriter(fh))
+        # In a worker (parallel.py) the output is memory (parallel.Pieces), which keeps the
+        # pieces themselves: no joining, no thread.
+        self._writer: _BackgroundWriter | _MemoryWriter = _MemoryWriter(fh) if ctx.worker else _BackgroundWriter(fh)
         self._parts: _DocumentParts | None = None
         self._open = True
 
@@ -208,10 +207,11 @@ class _CanonicalSink(Sink):
 
 class _MemoryWriter:
     def __init__(self, fh: BinaryIO) -> None:
-        self._fh = fh
+        self._write = fh.write
 
     def write(self, pieces: tuple[Piece, ...]) -> None:
-        self._fh.write(b"".join(pieces))
+        for piece in pieces:
+            self._write(piece)
 
     def close(self, *, completed: bool) -> None:
         pass

@@ -32,6 +32,17 @@ from annotator.exporters.base import ExportError
 
 START: str | None = None  # "fork" or "spawn" to force one (tests); None: fork when safe
 _PIPE_BYTES = 1 << 20
+
+
+def _iov_max() -> int:
+    """Pieces per ``writev`` call: the system's IOV_MAX (1024 on Linux and macOS)."""
+    try:
+        return max(16, min(os.sysconf("SC_IOV_MAX"), 1024))
+    except (AttributeError, ValueError, OSError):
+        return 16  # the POSIX minimum
+
+
+_IOV_MAX = _iov_max()
 WORKER_MAIN = "from annotator.exporters.parallel import serve; serve()"
 
 
@@ -203,6 +214,28 @@ def write_frame(stream: Any, data: bytes) -> None:
     """One message on a pipe: its length (8 bytes, little-endian), then its bytes."""
     stream.write(len(data).to_bytes(8, "little"))
     stream.write(data)
+
+
+def write_pieces(stream: Any, pieces: list[bytes | memoryview], size: int) -> None:
+    """One :func:`write_frame` message made of ``pieces`` (``size`` bytes in all), written
+    from them by ``writev`` on the stream's descriptor: no joined copy."""
+    stream.write(size.to_bytes(8, "little"))
+    if not hasattr(os, "writev"):  # Windows
+        stream.write(b"".join(pieces))
+        stream.flush()
+        return
+    stream.flush()
+    fd = stream.fileno()
+    todo = [p for p in pieces if len(p)]
+    while todo:
+        sent = os.writev(fd, todo[:_IOV_MAX])
+        done = 0
+        while done < len(todo) and sent >= len(todo[done]):
+            sent -= len(todo[done])
+            done += 1
+        todo = todo[done:]
+        if sent:  # part of the next piece went
+            todo[0] = memoryview(todo[0])[sent:]
 
 
 def read_frame(stream: Any) -> bytes | None:
