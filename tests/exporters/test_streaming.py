@@ -72,4 +72,7 @@ def test_a_split_keeps_only_document_ids_in_memory(sizes: tuple[Project, Project
     small_peak = _peak(small, "hf-bio", tmp_path / "small.jsonl", options)
     large_peak = _peak(large, "hf-bio", tmp_path / "large.jsonl", options)
     # The plan holds a few hundred bytes per document (id, key, labels); texts are never kept.
-    assert large_peak < small_peak + 1350 * 1024, (small_peak, large_peak)
+    # Measured for the 2,700 more documents: 1.20 MB (one process), 1.27 MB (two workers), and
+    # once 1.40 MB on a loaded machine (when garbage is collected varies). Keeping their texts
+    # would add 2 MB more (their str objects: 1,975 KB).
+    assert large_peak < small_peak + 1500 * 1024, (small_peak, large_peak)
