@@ -15,44 +15,53 @@ refuses to start, saying so, and nothing is written.
 
 Memory: a DocBin is one compressed msgpack blob, which spaCy builds whole in memory; this
 export writes the same bytes through :class:`docbin_stream.StreamingDocBin` instead, which
-keeps each Doc's arrays in temporary files next to the output and holds only the string
-table (the corpus's distinct tokens, with their ids) and four bytes per Doc.
+deflates each Doc's arrays into temporary files next to the output as they come and holds
+only the string table (the corpus's distinct tokens) and four bytes per Doc.
 
-Speed: no ``spacy.tokens.Doc`` is built. One ``re.split`` gives the words and their
-trailing spaces (the token pattern or a whitespace run, then an optional space: exactly
-:func:`words_and_spaces` for a document whose span edges all fall on those words); a span
-edge inside a word, on a trailing space or just after it makes only that token and its
-gap be cut again by the rules of :func:`words_and_spaces` (:func:`recut`). The DocBin's
-parts are then made from lists by C-level calls: ORTH is each word's string id (cached
-per distinct word), SPACY the trailing-space flags, ``doc.spans`` packed as spaCy packs
-it, and with ``--ents`` the ENT_IOB/ENT_TYPE columns ``doc.ents`` would give (B 3, I 1,
-O 2). Tests compare the decoded DocBin with one spaCy builds through Doc and DocBin.
-Spans that are empty or outside the text (never stored by the app) go the slow way,
-through a Doc, so they fare exactly as before.
+Speed: no ``spacy.tokens.Doc`` is built, and spaCy is not even imported (:mod:`spacy_parts`
+has its string ids, attribute ids and msgpack; ``check`` only looks for it), so export
+workers fork and pay nothing for it. A document's words and trailing spaces come from its
+cached tokens (:func:`spacy_parts.cached_words`: exactly what :func:`words_and_spaces`
+gives when every span edge is a token edge; ``_WORDS`` splits the same). A span edge
+elsewhere (inside a word, on a trailing space or just after it, in a whitespace word)
+sends its group the long way: ``_WORDS.split`` of the text, then each token and gap
+holding a misfit edge cut again by the rules of :func:`words_and_spaces` (:func:`recut`).
+The DocBin's parts are then made by C-level calls: ORTH is each word's string id as a
+token row holds it (cached per distinct word), SPACY the trailing-space flags,
+``doc.spans`` packed as spaCy packs it, and with ``--ents`` the ENT_IOB/ENT_TYPE columns
+``doc.ents`` would give (B 3, I 1, O 2). Tests compare the decoded DocBin with one spaCy
+builds through Doc and DocBin. Spans that are empty or outside the text (never stored by
+the app) go the slow way, through a Doc, so they fare exactly as before.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate, chain, repeat
-from operator import add, itemgetter, lt, sub
+from operator import itemgetter, lt
 from pathlib import Path
 from typing import Any, BinaryIO
 
+import orjson
+
 from annotator.exporters.base import ExportError
+from annotator.exporters.docbin_stream import StreamingDocBin
 from annotator.exporters.hf_bio import cut_tokens
 from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters.spacy_parts import (ENT_IOB, ENT_TYPE, ORTH, Words, bounds, cached_words, installed_spacy,
+                                             locate, map_header, packb, spacy_version)
 from annotator.storage.repository import ExportGroup
 from annotator.text import _TOKEN
 
 SPANS_KEY = "sc"
 VOCAB_DOCS = 500
 MISSING = ("the spacy format needs spaCy, an optional extra: pip install \"annotator[spacy]\" "
-           "(or pip install \"spacy>=3.7\")")
+           "(or pip install \"spacy>=3.7\" msgpack)")
 # A word is a token or a run of whitespace; a token takes one following space as its own.
 # split() gives ['', word, ' ' or '', '', word, ..., '']: every character is matched, so
 # the pieces between matches are empty and the parts joined are the text. The token pattern
@@ -60,6 +69,9 @@ MISSING = ("the spacy format needs spaCy, an optional extra: pip install \"annot
 # change its matches; about 10% faster), as it is otherwise.
 _POSSESSIVE = {r"\w+(?:[-'’.,]\w+)*|[^\w\s]": r"\w++(?:[-'’.,]\w++)*+|[^\w\s]"}
 _WORDS = re.compile(f"({_POSSESSIVE.get(_TOKEN.pattern, _TOKEN.pattern)}|\\s++)( ?)")
+# doc.user_data's keys packed (the map's header first), for its values to go in between.
+_USER_DATA_KEYS = [packb(k) for k in ("document_id", "annotator", "status", "title", "notes")]
+_USER_DATA_KEYS[0] = map_header(5) + _USER_DATA_KEYS[0]
 
 
 def words_and_spaces(text: str, texts: list[str], starts: list[int], ends: list[int], span_starts: set[int],
@@ -104,24 +116,6 @@ def _gap(text: str, pos: int, start: int, words: list[str], spaces: list[bool], 
             spaces.append(False)
             pos = stop
     return pos
-
-
-def locate(words: list[str], spaces: bytes, starts: Sequence[int], ends: Sequence[int]
-           ) -> tuple[list[int], list[int]] | None:
-    """First word and end word of each span [start, end), or None if an edge falls inside a word
-    (or a trailing space). ``spaces`` holds 1 for a word with a trailing space, else 0."""
-    if not starts:
-        return [], []
-    n = len(words)
-    heads = list(accumulate(map(add, map(len, words), spaces), initial=0))  # word starts, then the length
-    first = list(map(bisect_left, repeat(heads), starts, repeat(0), repeat(n)))
-    # The word holding a span's last character must end where the span does.
-    stop = list(map(bisect_right, repeat(heads), map(sub, ends, repeat(1)), repeat(0), repeat(n)))
-    last = list(map(sub, stop, repeat(1)))
-    if (tuple(map(heads.__getitem__, first)) != tuple(starts)
-            or tuple(map(add, map(heads.__getitem__, last), map(len, map(words.__getitem__, last)))) != tuple(ends)):
-        return None
-    return first, stop
 
 
 def recut(text: str, parts: list[str], starts: Sequence[int], ends: Sequence[int]) -> list[str]:
@@ -182,15 +176,11 @@ def _unit(text: str, start: int, end: int, nxt: int, edges: list[int], span_star
 class _SpacySink(Sink):
     def __init__(self, fh: BinaryIO, ctx: Context) -> None:
         super().__init__()
-        from spacy.attrs import ENT_IOB, ENT_TYPE, ORTH
-
-        from annotator.exporters.docbin_stream import StreamingDocBin
-
         self._fh = fh
         self.ents = ctx.options.ents
         self.order = ctx.label_order()
         self.vocab: Any = None
-        # The last document's text, split parts, words, trailing spaces and word ids (once needed).
+        # The last document's text, its words from the cache (or None) and their ORTH row (once made).
         self._last: list[Any] | None = None
         attrs = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"] if self.ents else ["ORTH", "SPACY"]
         self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder)
@@ -205,43 +195,65 @@ class _SpacySink(Sink):
         starts: Sequence[int] = ()
         ends: Sequence[int] = ()
         labels: Sequence[str] = ()
-        notes: Sequence[str | None] = ()
         if spans:
-            _ids, starts, ends, labels, notes = zip(*spans)
+            _ids, starts, ends, labels, _notes = zip(*spans)
             if min(starts) < 0 or max(ends) > len(text) or not all(map(lt, starts, ends)):
                 self.write_through_doc(group, doc)  # never stored by the app: let spaCy decide
                 return
         bin_ = self.bin
         last = self._last
         if last is None or last[0] is not text:  # a document's groups come one after another
-            parts = _WORDS.split(text)
-            last = self._last = [text, parts, parts[1::3], bytes(map(len, parts[2::3])), None]
-        _text, parts, words, spaces, orths = last
-        located = locate(words, spaces, starts, ends)
+            last = self._last = [text, self._words(doc), None]
+        _text, cached, row = last
+        located = None if cached is None else cached.locate(starts, ends)
+        if located is None:  # an edge off the tokens' edges (or no cached tokens): the long way
+            words, spaces, located = self._recut(doc, starts, ends)
+            row = None
+        else:
+            words, spaces = cached.words, cached.spaces
+        first, stop = located
+        if self.ents:
+            columns = self._ent_columns(len(words), first, stop, labels, bin_.ids(labels))
+            rows = self._rows(bin_.ids(words), *columns)
+        elif row is None:
+            rows = bin_.row(words)
+            if cached is not None and words is cached.words:
+                last[2] = rows  # the document's other groups use it too
+        else:
+            rows = row
+        keys, noted = _USER_DATA_KEYS, [[s, e, lb, n] for _i, s, e, lb, n in spans if n is not None]
+        user_data = b"".join((keys[0], packb(doc.key), keys[1], packb(group.annotator), keys[2], packb(group.status),
+                              keys[3], packb(doc.row.title), keys[4], packb(noted)))
+        bin_.add_parts(rows, spaces, len(words),
+                       bin_.span_groups(SPANS_KEY, labels, first, stop, starts, ends), user_data)
+        self.written.update(labels)
+        self.counts["records"] += 1
+
+    @staticmethod
+    def _words(doc: Document) -> Words | None:
+        """The document's words from its cached tokens, or None (then each group splits the text)."""
+        starts, ends, texts = doc.token_index()
+        if not isinstance(starts, array) or not isinstance(ends, array) or starts.typecode != "i":
+            starts, ends = array("i", starts), array("i", ends)
+        return cached_words(doc.text, starts, ends, orjson.loads(texts))
+
+    @staticmethod
+    def _recut(doc: Document, starts: Sequence[int], ends: Sequence[int]
+               ) -> tuple[list[str], bytes, tuple[list[int], list[int]]]:
+        """Words and trailing spaces split from the text, recut where a span edge falls inside
+        one, and where each span's words are."""
+        text = doc.text
+        parts = _WORDS.split(text)
+        words, spaces = parts[1::3], bytes(map(len, parts[2::3]))
+        located = locate(*bounds(words, spaces), starts, ends)
         if located is None:
             parts = recut(text, parts, starts, ends)
             words, spaces = parts[1::3], bytes(map(len, parts[2::3]))
-            located = locate(words, spaces, starts, ends)
+            located = locate(*bounds(words, spaces), starts, ends)
             if located is None or "".join(parts) != text:
                 raise ExportError(f"document {doc.id} ({doc.row.title!r}): a span does not fall on spaCy "
                                   "token boundaries (a bug: please report it)")
-            orths = bin_.ids(words)
-        elif orths is None:
-            orths = last[4] = bin_.ids(words)
-        first, stop = located
-        label_ids = bin_.ids(labels)
-        if self.ents:
-            rows = self._rows(orths, *self._ent_columns(len(words), first, stop, labels, label_ids))
-        else:
-            rows = array("Q", orths).tobytes()
-        user_data = {"document_id": doc.key, "annotator": group.annotator, "status": group.status,
-                     "title": doc.row.title, "notes": []}
-        if spans and notes.count(None) < len(notes):
-            user_data["notes"] = [[s, e, lb, n] for _i, s, e, lb, n in spans if n is not None]
-        bin_.add_parts(rows, spaces, len(words),
-                       bin_.span_groups(SPANS_KEY, label_ids, first, stop, starts, ends), user_data)
-        self.written.update(labels)
-        self.counts["records"] += 1
+        return words, spaces, located
 
     def _ent_columns(self, n: int, first: list[int], stop: list[int], labels: Sequence[str],
                      label_ids: list[int]) -> tuple[list[int], list[int]]:
@@ -333,18 +345,21 @@ class SpacyFormat(DatasetFormat):
     suffix = ".spacy"
 
     def check(self, ctx: Context) -> None:
+        # Found, not imported: spaCy's import starts BLAS threads (numpy's), and a process with
+        # threads does not fork export workers (see workers.py).
         try:
-            import spacy  # noqa: F401
-        except ImportError:
-            raise ExportError(MISSING) from None
+            found = all(importlib.util.find_spec(name) is not None for name in ("spacy", "msgpack"))
+        except (ImportError, ValueError):
+            found = False
+        if not found:
+            raise ExportError(MISSING)
+        installed_spacy()  # known before the workers fork (reading the metadata takes 30 ms)
 
     def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
         assert not isinstance(out, Path)
         return _SpacySink(out, ctx)
 
     def details(self, ctx: Context) -> dict[str, Any]:
-        import spacy
-
         rules = [
             f"One Doc per document and annotator; all spans in doc.spans[{SPANS_KEY!r}], overlaps included.",
             "doc.text is the canonical text; tokens are the app's, cut at span edges, so span.text is exact.",
@@ -354,5 +369,5 @@ class SpacyFormat(DatasetFormat):
         if ctx.options.ents:
             rules.append("doc.ents: the non-overlapping spans (first start, longer, label order win); "
                          "the rest are only in doc.spans, counted as left_out_of_ents.")
-        return {"spans_key": SPANS_KEY, "spacy_version": spacy.__version__, "ents": ctx.options.ents,
+        return {"spans_key": SPANS_KEY, "spacy_version": spacy_version(), "ents": ctx.options.ents,
                 "rules": rules}
