@@ -241,9 +241,13 @@ def test_spacy_reads_the_docbin_and_span_texts_equal_ours(corpus: Project, tmp_p
     assert left == sum(len(d.spans["sc"]) - len(d.ents) for d in docs) > 0
 
 
+@pytest.mark.parametrize("missing", ["spacy", "msgpack"])
 def test_spacy_missing_gives_a_clear_message_and_writes_nothing(corpus: Project, tmp_path: Path,
-                                                                monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setitem(sys.modules, "spacy", None)  # import spacy now raises ImportError
+                                                                monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
+    monkeypatch.setitem(sys.modules, missing, None)  # importing it now raises ImportError
+    for module in ("annotator.exporters.spacy_docbin", "annotator.exporters.spacy_parts",
+                   "annotator.exporters.docbin_stream"):  # imported again, without it
+        monkeypatch.delitem(sys.modules, module, raising=False)
     with pytest.raises(ExportError, match=r'pip install "annotator\[spacy\]"'):
         run_export(corpus.repo, "spacy", tmp_path / "x.spacy")
     assert list(tmp_path.glob("x*")) == []

@@ -54,7 +54,7 @@ from annotator.exporters.docbin_stream import StreamingDocBin
 from annotator.exporters.hf_bio import cut_tokens
 from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
 from annotator.exporters.spacy_parts import (ENT_IOB, ENT_TYPE, ORTH, Words, bounds, cached_words, installed_spacy,
-                                             locate, map_header, packb, spacy_version)
+                                             locate, map_header, packb, spacy_version, str_header)
 from annotator.storage.repository import ExportGroup
 from annotator.text import _TOKEN
 
@@ -70,7 +70,9 @@ MISSING = ("the spacy format needs spaCy, an optional extra: pip install \"annot
 _POSSESSIVE = {r"\w+(?:[-'’.,]\w+)*|[^\w\s]": r"\w++(?:[-'’.,]\w++)*+|[^\w\s]"}
 _WORDS = re.compile(f"({_POSSESSIVE.get(_TOKEN.pattern, _TOKEN.pattern)}|\\s++)( ?)")
 # doc.user_data's keys packed (the map's header first), for its values to go in between.
-_USER_DATA_KEYS = [packb(k) for k in ("document_id", "annotator", "status", "title", "notes")]
+# msgpack's bytes for these short ASCII strings, made here: importing this module must not
+# need the msgpack package (check() says what is missing).
+_USER_DATA_KEYS = [str_header(len(k)) + k.encode() for k in ("document_id", "annotator", "status", "title", "notes")]
 _USER_DATA_KEYS[0] = map_header(5) + _USER_DATA_KEYS[0]
 
 
