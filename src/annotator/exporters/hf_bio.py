@@ -90,20 +90,13 @@ def cut_tokens(texts: list[str], starts: list[int], ends: list[int], edges: list
     return new_t + texts[done:], new_s + starts[done:], new_e + ends[done:]
 
 
-def resolve(spans: list[tuple[int, int, str]], order: dict[str, int]
+def resolve(firsts: list[int], stops: list[int], labels: list[str], order: dict[str, int]
             ) -> tuple[list[tuple[int, int, str]], list[str], list[str]]:
     """Token ranges [first, last) to keep, and the labels of the dropped and trimmed spans.
 
-    ``spans`` are (first token, end token, label); see the module docstring for the rule.
-    """
-    firsts, stops, labels = zip(*spans) if spans else ((), (), ())
-    return _resolve(list(firsts), list(stops), list(labels), order)
-
-
-def _resolve(firsts: list[int], stops: list[int], labels: list[str], order: dict[str, int]
-             ) -> tuple[list[tuple[int, int, str]], list[str], list[str]]:
-    """:func:`resolve` over columns. The ranking tuples are made by C loops (zip, map): this
-    runs for every span of an export. Equal tuples are equal spans, so their order is moot."""
+    Span i is tokens [firsts[i], stops[i]) with label labels[i]; see the module docstring
+    for the rule. The ranking tuples are made by C loops (zip, map): this runs for every
+    span of an export. Equal tuples are equal spans, so their order is moot."""
     ranked = sorted(zip(firsts, map(sub, firsts, stops), map(order.get, labels, repeat(len(order))), labels, stops))
     kept: list[tuple[int, int, str]] = []
     dropped: list[str] = []
@@ -169,7 +162,7 @@ class _HfBioSink(JsonlSink):
         """BIO tag ids of ``count`` tokens, given each span's first token and end token
         (:func:`_token_edges`; no span edge inside a token), counting the spans written,
         dropped and trimmed."""
-        kept, dropped, trimmed = _resolve(firsts, stops, list(map(_LABEL, group.spans)), self.order)
+        kept, dropped, trimmed = resolve(firsts, stops, list(map(_LABEL, group.spans)), self.order)
         tags = [0] * count
         for first, end, label in kept:
             b = self.b_tag[label]
