@@ -86,12 +86,7 @@ class Document:
         """
         if self._index is None:
             cached = self._cache.bounds_and_texts(self.id) if self._cache is not None else None
-            if cached is not None:
-                starts, ends, texts_json = cached
-            else:
-                _tokens_json, starts, ends, texts_json = row = cache_row(self.text)
-                if self._cache is not None:
-                    self._cache.put(self.id, row)
+            _tokens_json, starts, ends, texts_json = (None, *cached) if cached is not None else self._tokenized()
             self._index = unpack_offsets(starts), unpack_offsets(ends), texts_json
         return self._index
 
@@ -101,12 +96,14 @@ class Document:
         From the cache; a document it lacks is tokenized and its row handed to the cache.
         """
         cached = self._cache.get(self.id) if self._cache is not None else None
-        if cached is not None:
-            return cached
+        return cached if cached is not None else self._tokenized()[:3]
+
+    def _tokenized(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """This document's token cache row, made here and handed to the cache to keep."""
         row = cache_row(self.text)
         if self._cache is not None:
             self._cache.put(self.id, row)
-        return row[:3]
+        return row
 
     def tokens(self) -> tuple[list[str], list[int], list[int]]:
         """Token texts, starts and ends; callers must not change the lists."""
