@@ -241,7 +241,7 @@ def test_spacy_reads_the_docbin_and_span_texts_equal_ours(corpus: Project, tmp_p
     assert left == sum(len(d.spans["sc"]) - len(d.ents) for d in docs) > 0
 
 
-@pytest.mark.parametrize("missing", ["spacy", "msgpack"])
+@pytest.mark.parametrize("missing", ["spacy", "msgpack", "numpy"])
 def test_spacy_missing_gives_a_clear_message_and_writes_nothing(corpus: Project, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
     monkeypatch.setitem(sys.modules, missing, None)  # importing it now raises ImportError

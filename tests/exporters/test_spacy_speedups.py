@@ -51,8 +51,33 @@ def test_every_symbol_and_some_hashes_are_spacys() -> None:
     words = [*NAMES, *(f"{name}x" for name in NAMES), "🦠😀", "\U0001d518", "—", "it's", "\u00a0", "\t"]
     assert spacy_parts.string_ids(words) == [get_string_id(w) for w in words]
     assert spacy_parts._murmur64() is not None  # the fast hash is the one in use, not spaCy's own
-    row = spacy_parts.orth_row(words)
+    met: dict[str, bytes] = {}
+    row = spacy_parts.orth_row(words, met)
     assert row == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in words)
+    assert set(met) == set(words)  # every word is recorded for the string table
+    assert spacy_parts.orth_row(words[::-1], met) == b"".join(get_string_id(w).to_bytes(8, sys.byteorder)
+                                                            for w in words[::-1])
+
+
+def test_a_worker_s_batches_hand_over_each_word_once_and_the_table_gets_them_all(tmp_path: Path) -> None:
+    met: dict[str, bytes] = {}  # what a worker keeps for one output from batch to batch
+    first = docbin_stream.StreamingDocBin(["ORTH"], None, met)
+    first.row(["Gut", "bugs", "Gut"])
+    first.span_groups("sc", ["claim"], [0], [1], [0], [3])
+    batches = [first.take()]  # the batch ends before the next one begins
+    second = docbin_stream.StreamingDocBin(["ORTH"], None, met)
+    row = second.row(["bugs", "help", "."])
+    assert row == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in ["bugs", "help", "."])
+    batches.append(second.take())
+    assert sorted(batches[0]["strings"]) == ["Gut", "bugs", "claim"]
+    assert sorted(batches[1]["strings"]) == [".", "help"]  # "bugs" went with the first batch
+    whole = docbin_stream.StreamingDocBin(["ORTH"], tmp_path)
+    try:
+        for batch in batches:
+            whole.absorb(batch)
+        assert whole.strings == {"Gut", "bugs", "claim", "help", "."}
+    finally:
+        whole.close()
 
 
 def test_attribute_ids_and_docbin_layout_are_spacys() -> None:

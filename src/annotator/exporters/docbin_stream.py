@@ -46,6 +46,7 @@ import threading
 import zlib
 from array import array
 from collections.abc import Callable, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -175,10 +176,15 @@ class _Compressor:
 class StreamingDocBin:
     """``add(doc)`` or ``add_parts(...)`` per Doc, then ``write(fh)`` once; ``close()`` removes the temporary files."""
 
-    def __init__(self, attrs: list[str], folder: Path | None) -> None:
+    def __init__(self, attrs: list[str], folder: Path | None, words: dict[str, bytes] | None = None) -> None:
         """``folder`` holds the temporary files; None keeps the parts in memory, uncompressed:
         one batch of a parallel export, handed over by :meth:`take` to the main process's
-        :meth:`absorb`."""
+        :meth:`absorb`.
+
+        ``words`` maps the words :meth:`row` has met to their packed ids: a worker passes the
+        same dict to each of its batches of one output, and :meth:`take` hands over only the
+        words its batch added (earlier batches handed over the others). Without it the bin
+        keeps its own."""
         # As DocBin(attrs=attrs) orders them: ORTH first, then the others by id, SPACY apart.
         ids = sorted(ATTRS[a.upper()] if isinstance(a, str) else int(a) for a in attrs)
         self.attrs: list[int] = [ORTH, *(a for a in ids if a not in (ORTH, SPACY))]
@@ -196,11 +202,15 @@ class StreamingDocBin:
             self._compressor = _Compressor()
         self._order = tuple(self._parts.values())  # _PARTS order, as _write takes them
         self.lengths = array("i")
-        self.table: set[str] = set()  # every string stored so far: the string table
+        self.table: set[str] = set()  # the strings stored so far, but for the words of row()
+        self.words: dict[str, bytes] = {} if words is None else words
+        self._words_from = len(self.words)  # the words this bin added come after these
 
     @property
     def strings(self) -> set[str]:
-        return set(self.table)
+        """The string table: every string the Docs added so far use (with a ``words`` dict
+        shared by a worker's batches, also the words of its earlier batches)."""
+        return self.table.union(self.words)
 
     def ids(self, strings: Sequence[str]) -> list[int]:
         """The string ids of ``strings`` (``StringStore.add``'s), which also join the string table."""
@@ -209,8 +219,7 @@ class StreamingDocBin:
 
     def row(self, words: Sequence[str]) -> bytes:
         """The ORTH column of ``words``: their ids as native uint64s; the words join the string table."""
-        self.table.update(words)
-        return orth_row(words)
+        return orth_row(words, self.words)
 
     def span_groups(self, key: str, labels: Sequence[str], starts: Sequence[int], ends: Sequence[int],
                     start_chars: Sequence[int], end_chars: Sequence[int]) -> bytes:
@@ -264,7 +273,8 @@ class StreamingDocBin:
     def take(self) -> dict[str, Any]:
         """What an in-memory DocBin (``folder=None``) holds, for another's :meth:`absorb`."""
         return {"parts": {name: b"".join(part.chunks) for name, part in self._parts.items()},
-                "lengths": self.lengths.tobytes(), "strings": list(self.table)}
+                "lengths": self.lengths.tobytes(),
+                "strings": [*self.table, *islice(self.words, self._words_from, None)]}
 
     def absorb(self, batch: dict[str, Any]) -> None:
         """Append the Docs of a :meth:`take`, after those added so far."""
@@ -307,7 +317,7 @@ class StreamingDocBin:
         emit(pack("spaces") + bin_header(parts["spaces"].size))
         copy("spaces")
         lengths = self.lengths.tobytes()
-        emit(pack("lengths") + bin_header(len(lengths)) + lengths + pack("strings") + pack(sorted(self.table)))
+        emit(pack("lengths") + bin_header(len(lengths)) + lengths + pack("strings") + pack(sorted(self.strings)))
         for name in ("cats", "flags", "span_groups", "user_data"):
             emit(pack(name) + array_header(len(self.lengths)))
             copy(name)

@@ -35,7 +35,7 @@ import sys
 from collections import deque
 from collections.abc import Iterator
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -285,7 +285,8 @@ def _start(url: str, fmt_name: str, labels: list[LabelSpec], options: ExportOpti
     # One tally for every batch, sent once at the end: merging a tally per batch here and
     # in the main process cost the main process a third of a second at a million spans.
     _worker.update(repo=repo, fmt=FORMATS[fmt_name].exporter(), flt=flt, tally=Tally([s.name for s in labels]),
-                   ctx=Context(labels, options, Path(folder), repo=repo, worker=True), places=places)
+                   ctx=Context(labels, options, Path(folder), repo=repo, worker=True), places=places,
+                   carry={})
 
 
 def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
@@ -299,12 +300,13 @@ def _run(first: int, last: int, split_of: dict[int, str] | None) -> Part:
     opened_with: dict[str | None, int] = {}
     try:
         for name, place in places.items():
+            output = replace(ctx, carry=_worker["carry"].setdefault(name, {}))
             if place is None:
                 buffers[name] = Pieces()
-                sinks[name] = fmt.open(buffers[name], ctx)  # type: ignore[arg-type]
+                sinks[name] = fmt.open(buffers[name], output)  # type: ignore[arg-type]
                 buffers[name].clear()  # the header: written once, by the main process
             else:
-                sinks[name] = fmt.open(Path(place), ctx)
+                sinks[name] = fmt.open(Path(place), output)
                 opened_with[name] = len(getattr(sinks[name], "files", ()))
         groups = repo.iter_export_groups(_worker["flt"], documents=(first, last))
 

@@ -138,6 +138,9 @@ class Context:
     folder: Path = Path(".")  # where the output goes: room for a format's temporary files
     repo: Any = None  # the Repository, for a format that reads more than the groups (canonical)
     worker: bool = False  # True in a parallel export's worker process: the sink writes one batch
+    # In a worker: what the sinks of one output (split) keep from one batch to the next of
+    # this process, e.g. the words whose ids are known; None where a sink sees the whole output.
+    carry: dict[str, Any] | None = None
 
     @property
     def label_names(self) -> list[str]:

@@ -27,7 +27,8 @@ elsewhere (inside a word, on a trailing space or just after it, in a whitespace 
 sends its group the long way: ``_WORDS.split`` of the text, then each token and gap
 holding a misfit edge cut again by the rules of :func:`words_and_spaces` (:func:`recut`).
 The DocBin's parts are then made by C-level calls: ORTH is each word's string id as a
-token row holds it (cached per distinct word), SPACY the trailing-space flags,
+token row holds it (one dict lookup per word, the dict being also the string table's
+words; a worker keeps it from batch to batch and hands over only the words it adds), SPACY the trailing-space flags,
 ``doc.spans`` packed as spaCy packs it, and with ``--ents`` the ENT_IOB/ENT_TYPE columns
 ``doc.ents`` would give (B 3, I 1, O 2). Tests compare the decoded DocBin with one spaCy
 builds through Doc and DocBin. Spans that are empty or outside the text (never stored by
@@ -61,7 +62,7 @@ from annotator.text import _TOKEN
 SPANS_KEY = "sc"
 VOCAB_DOCS = 500
 MISSING = ("the spacy format needs spaCy, an optional extra: pip install \"annotator[spacy]\" "
-           "(or pip install \"spacy>=3.7\" msgpack)")
+           "(or pip install \"spacy>=3.7\" msgpack numpy)")
 # A word is a token or a run of whitespace; a token takes one following space as its own.
 # split() gives ['', word, ' ' or '', '', word, ..., '']: every character is matched, so
 # the pieces between matches are empty and the parts joined are the text. The token pattern
@@ -185,7 +186,8 @@ class _SpacySink(Sink):
         # The last document's text, its words from the cache (or None) and their ORTH row (once made).
         self._last: list[Any] | None = None
         attrs = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"] if self.ents else ["ORTH", "SPACY"]
-        self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder)
+        words = None if ctx.carry is None else ctx.carry.setdefault("words", {})  # ids known from earlier batches
+        self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder, words)
         self._columns = [{ORTH: 0, ENT_IOB: 1, ENT_TYPE: 2}[a] for a in self.bin.attrs]
         self.written: Counter[str] = Counter()
         self.counts["spans_written"] = self.written
@@ -350,7 +352,7 @@ class SpacyFormat(DatasetFormat):
         # Found, not imported: spaCy's import starts BLAS threads (numpy's), and a process with
         # threads does not fork export workers (see workers.py).
         try:
-            found = all(importlib.util.find_spec(name) is not None for name in ("spacy", "msgpack"))
+            found = all(importlib.util.find_spec(name) is not None for name in ("spacy", "msgpack", "numpy"))
         except (ImportError, ValueError):
             found = False
         if not found:

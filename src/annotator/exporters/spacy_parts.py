@@ -16,7 +16,8 @@ which srsly imports too), after which a process may no longer fork an export wor
   which gives what ``srsly.msgpack`` (``use_bin_type=True``) gives for plain types; the
   headers of the parts streamed into the one message are made here (``*_header``).
 - **Words** (:func:`cached_words`): a document's spaCy words and trailing spaces from its
-  cached tokens, and where spans fall among them (:meth:`Words.locate`).
+  cached tokens, and where spans fall among them (:meth:`Words.locate`, with numpy, which
+  spaCy requires; imported on first use, in the export's workers, after they fork).
 
 Tests compare each with spaCy's, srsly's and the text split by a regex.
 """
@@ -54,7 +55,6 @@ SYMBOLS: tuple[str, ...] = (
 )
 
 _ids: dict[str, int] = {}  # every string given an id in this process (ids never change)
-_rows: dict[str, bytes] = {}  # the same ids as a token row holds them
 _UINT64 = struct.Struct("=Q")  # native byte order, as numpy's uint64 array gives it
 _hash: Callable[[str], int] | None = None
 
@@ -76,17 +76,21 @@ def string_ids(strings: Sequence[str]) -> list[int]:
     return found  # type: ignore[return-value]
 
 
-def orth_row(words: Sequence[str]) -> bytes:
-    """The string ids of ``words`` as native uint64s, one after another (a DocBin's ORTH column)."""
-    found = list(map(_rows.get, words))
+def orth_row(words: Sequence[str], rows: dict[str, bytes]) -> bytes:
+    """The string ids of ``words`` as native uint64s, one after another (a DocBin's ORTH column).
+
+    ``rows`` maps each word met so far to its id so packed; the words not in it join it.
+    One lookup per word both finds the id and records the word for the string table.
+    """
+    found = list(map(rows.get, words))
     try:
         return b"".join(found)
     except TypeError:  # words not met before: most documents have a few
         for i in compress(range(len(found)), map(is_, found, repeat(None))):
             word = words[i]
-            value = _rows.get(word)  # met earlier in this document
+            value = rows.get(word)  # met earlier in this document
             if value is None:
-                value = _rows[word] = _UINT64.pack(string_id(word))
+                value = rows[word] = _UINT64.pack(string_id(word))
             found[i] = value
         return b"".join(found)
 
@@ -216,33 +220,52 @@ class Words:
     ``words`` and ``spaces`` (one byte per word, 1 for a trailing space) are what
     ``spacy_docbin._WORDS`` splits the text into; the whitespace words sit after the
     tokens listed in ``odd`` (and first, if ``lead``). ``starts``/``ends`` are the token
-    bounds, each followed by a value no span edge equals, for :meth:`locate`.
+    bounds (int32 numpy arrays), each followed by a value no span edge equals, for
+    :meth:`locate`.
     """
 
     __slots__ = ("ends", "lead", "odd", "spaces", "starts", "words")
 
-    def __init__(self, words: list[str], spaces: bytes, starts: array, ends: array, odd: list[int], lead: int
-                 ) -> None:
-        self.words, self.spaces, self.starts, self.ends, self.odd, self.lead = words, spaces, starts, ends, odd, lead
+    def __init__(self, words: list[str], spaces: bytes, starts: Any, ends: Any, odd: list[int], lead: int) -> None:
+        self.words, self.spaces, self.starts, self.ends, self.lead = words, spaces, starts, ends, lead
+        self.odd = _numpy().array(odd, dtype=starts.dtype) if odd else None
 
     def locate(self, starts: Sequence[int], ends: Sequence[int]) -> tuple[list[int], list[int]] | None:
         """First word and end word of each span [start, end) whose edges are token edges, else None
-        (a span edge inside a token, on whitespace or in a whitespace word: go the long way)."""
+        (a span edge inside a token, on whitespace or in a whitespace word: go the long way).
+
+        numpy's binary searches: a span's edges as arrays, each searched among the bounds in
+        one call, instead of a bisect per edge, each step of which makes an int.
+        """
         if not starts:
             return [], []
-        first = list(map(bisect_left, repeat(self.starts), starts))
-        last = list(map(bisect_left, repeat(self.ends), ends))
-        if (tuple(map(self.starts.__getitem__, first)) != tuple(starts)
-                or tuple(map(self.ends.__getitem__, last)) != tuple(ends)):
+        np = _numpy()
+        heads, tails = self.starts, self.ends
+        want_first, want_last = np.array(starts, dtype=heads.dtype), np.array(ends, dtype=heads.dtype)
+        first, last = heads.searchsorted(want_first), tails.searchsorted(want_last)
+        if not ((heads[first] == want_first).all() and (tails[last] == want_last).all()):
             return None
-        odd, lead = self.odd, self.lead
-        stop = list(map(add, last, repeat(1 + lead)))
-        if odd:  # each whitespace word after a token before them moves them on by one
-            return (list(map(add, map(add, first, repeat(lead)), map(bisect_left, repeat(odd), first))),
-                    list(map(add, stop, map(bisect_left, repeat(odd), last))))
-        if lead:
-            first = list(map(add, first, repeat(lead)))
-        return first, stop
+        stop = last + (1 + self.lead)
+        if self.odd is not None:  # each whitespace word after a token before them moves them on by one
+            first = first + self.odd.searchsorted(first) + self.lead
+            stop += self.odd.searchsorted(last)
+        elif self.lead:
+            first += self.lead
+        return first.tolist(), stop.tolist()
+
+
+_np: Any = None
+
+
+def _numpy() -> Any:
+    """numpy, imported on first use: by a spaCy export's worker, never before it forks
+    (numpy's BLAS threads would forbid the fork; see :mod:`workers`). spaCy requires it."""
+    global _np
+    if _np is None:
+        import numpy
+
+        _np = numpy
+    return _np
 
 
 def cached_words(text: str, starts: array, ends: array, texts: list[str]) -> Words | None:
@@ -298,10 +321,11 @@ def cached_words(text: str, starts: array, ends: array, texts: list[str]) -> Wor
         spaces += flags[done:]
         if lead:
             words.insert(0, text[:lead])
-    starts, ends = starts[:], ends[:]
-    starts.append(size + 1)  # after the bounds, a value no span edge equals
-    ends.append(size + 1)
-    return Words(words, bytes(spaces), starts, ends, odd, 1 if lead else 0)
+    np = _numpy()
+    starts, ends = np.frombuffer(starts, dtype=np.int32), np.frombuffer(ends, dtype=np.int32)
+    sentinel = np.array([size + 1], dtype=np.int32)  # after the bounds, a value no span edge equals
+    return Words(words, bytes(spaces), np.concatenate((starts, sentinel)), np.concatenate((ends, sentinel)), odd,
+                 1 if lead else 0)
 
 
 _LOW = 0 if sys.byteorder == "little" else 3  # where an int32's low byte is
