@@ -1,6 +1,6 @@
 """Engine creation, connection pragmas, the schema version and every SQLite-specific primitive.
 
-This is the application's only module that knows SQLite (and its only importer of ``sqlite3``),
+This package is the application's only place that knows SQLite (and its only importer of ``sqlite3``),
 with one deliberate exception: ``list_snapshot.py`` reads the document list with the stdlib
 driver before SQLAlchemy has loaded, and falls back to the repository on any other backend.
 The rest of the storage layer takes a database URL (``sqlite:///path`` today, PostgreSQL later);
@@ -18,27 +18,25 @@ from __future__ import annotations
 
 import functools
 import sqlite3
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from itertools import chain
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import quote
 
-from sqlalchemy import String, event, inspect, select, text
+from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql import Executable
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from annotator import __version__
 from annotator.storage import models
+from annotator.storage.db.reads import PointQuery, distinct_values, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
-__all__ = ["ProjectDamagedError", "ProjectOpenError", "StorageError"]  # re-exported for callers
+__all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
+           "stream_rows"]  # re-exported for callers
 
 SCHEMA_VERSION = 5
 APP_ID = "annotator-project"
@@ -354,78 +352,3 @@ def integrity_problems(engine: Engine, *, full: bool = False) -> list[str]:
         rows = [r[0] for r in c.execute(text("PRAGMA integrity_check" if full else "PRAGMA quick_check"))]
         rows += [f"foreign key broken in {r[0]}" for r in c.execute(text("PRAGMA foreign_key_check"))]
     return [r for r in rows if r != "ok"]
-
-
-# -- bulk reads as plain tuples ------------------------------------------------------------------
-# SQLAlchemy's result rows cost about 3 µs each on top of the driver's: for an export's million
-# spans that is most of the time. On SQLite the compiled statement runs on the driver's own
-# cursor (whose rows are plain tuples and which streams by nature); elsewhere SQLAlchemy's
-# streaming result keeps server-side cursors, which a plain DBAPI cursor would not.
-def _driver_args(compiled: Any, params: dict[str, Any]) -> Any:
-    values = {**compiled.params, **params}
-    return tuple(values[k] for k in compiled.positiontup) if compiled.positional else values
-
-
-@contextmanager
-def stream_rows(conn: Connection, stmt: Executable, batch: int = 1024) -> Iterator[Iterator[Sequence[Any]]]:
-    """The rows of ``stmt``, fetched ``batch`` at a time, as an iterator valid inside the block.
-
-    On SQLite the iterator is made of C iterators only (no Python frame per row).
-    """
-    if conn.dialect.name != "sqlite":
-        result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
-        with result:
-            yield iter(result)
-        return
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
-    cursor = conn.connection.cursor()
-    try:
-        cursor.execute(str(compiled), _driver_args(compiled, {}))
-        yield chain.from_iterable(iter(functools.partial(cursor.fetchmany, batch), []))
-    finally:
-        cursor.close()  # an unfinished statement would keep its read transaction open
-
-
-class distinct_values(FunctionElement):  # noqa: N801 - used like a SQL function
-    """The distinct values of an integer column in each group, comma-separated (a string).
-
-    SQLite has ``group_concat(DISTINCT x)``, PostgreSQL ``string_agg(DISTINCT x::text, ',')``;
-    one aggregate in the database instead of a row per value into Python.
-    """
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(distinct_values, "sqlite")
-def _distinct_values_sqlite(element: distinct_values, compiler: Any, **kw: Any) -> str:
-    return f"group_concat(DISTINCT {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(distinct_values)
-def _distinct_values_other(element: distinct_values, compiler: Any, **kw: Any) -> str:
-    return f"string_agg(DISTINCT CAST({compiler.process(element.clauses, **kw)} AS VARCHAR), ',')"
-
-
-class PointQuery:
-    """One statement run many times with new values for its bind parameters: the first row."""
-
-    def __init__(self, conn: Connection, stmt: Executable) -> None:
-        self._conn, self._stmt = conn, stmt
-        self._cursor: Any = None
-        if conn.dialect.name == "sqlite":
-            compiled = stmt.compile(dialect=conn.dialect)
-            self._sql, self._fixed, self._order = str(compiled), compiled.params, compiled.positiontup or ()
-            self._cursor = conn.connection.cursor()
-
-    def first(self, **params: Any) -> Sequence[Any] | None:
-        if self._cursor is None:
-            return self._conn.execute(self._stmt, params).first()
-        values = {**self._fixed, **params}
-        row = self._cursor.execute(self._sql, [values[k] for k in self._order]).fetchone()
-        self._cursor.fetchall()  # finish the statement, so no read stays open between calls
-        return row
-
-    def close(self) -> None:
-        if self._cursor is not None:
-            self._cursor.close()
