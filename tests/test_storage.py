@@ -126,3 +126,23 @@ def test_distinct_values_is_one_aggregate_on_sqlite_and_postgresql(tmp_path: Pat
         rows = c.execute(stmt).all()
     engine.dispose()
     assert [(g, sorted(map(int, vs.split(",")))) for g, vs in rows] == [(1, [3, 5]), (2, [4])]
+
+
+def test_json_rows_is_one_aggregate_on_sqlite_and_postgresql(tmp_path: Path) -> None:
+    """The export's spans per group: SQLite's json_group_array, PostgreSQL's json_agg as text."""
+    import orjson
+    from sqlalchemy import Column, Integer, MetaData, String, Table, select
+    from sqlalchemy.dialects import postgresql
+
+    t = Table("t", MetaData(), Column("g", Integer), Column("v", Integer), Column("s", String))
+    stmt = select(t.c.g, db.json_rows(t.c.v, t.c.s)).group_by(t.c.g).order_by(t.c.g)
+    assert "CAST(json_agg(json_build_array(t.v, t.s)) AS TEXT)" in str(stmt.compile(dialect=postgresql.dialect()))
+    engine = db.make_engine(f"sqlite:///{tmp_path / 'x.db'}")
+    with engine.begin() as c:
+        t.create(c)
+        c.execute(t.insert(), [{"g": 1, "v": 3, "s": 'a "b"\\\n'}, {"g": 1, "v": 5, "s": None},
+                               {"g": 2, "v": 4, "s": "🦠"}])
+        rows = c.execute(stmt).all()
+    engine.dispose()
+    assert [(g, sorted(orjson.loads(js), key=str)) for g, js in rows] == [(1, [[3, 'a "b"\\\n'], [5, None]]),
+                                                                          (2, [[4, "🦠"]])]

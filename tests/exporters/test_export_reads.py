@@ -1,6 +1,9 @@
-"""The export's read of (document, annotator) groups gives back exactly what is stored:
-every span once, whatever its note holds (quotes, backslashes, control characters, line
-separators, emoji), ties on start in (start, end, label, id) order.
+"""The export's read of (document, annotator) groups gives back exactly what is stored.
+
+Each group's spans come from the database as one JSON array (``db.json_rows``), so what
+notes may hold (quotes, backslashes, control characters, line separators, emoji) must
+survive the database's JSON and orjson's parse, and ties on start must still come out in
+(start, end, label, id) order.
 """
 
 from __future__ import annotations

@@ -32,11 +32,11 @@ from sqlmodel import Session, SQLModel, create_engine
 
 from annotator import __version__
 from annotator.storage import models
-from annotator.storage.db.reads import PointQuery, distinct_values, stream_rows
+from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
 __all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
-           "stream_rows"]  # re-exported for callers
+           "json_rows", "stream_rows"]  # re-exported for callers
 
 SCHEMA_VERSION = 5
 APP_ID = "annotator-project"

@@ -49,27 +49,6 @@ def stream_rows(conn: Connection, stmt: Executable, batch: int = 1024) -> Iterat
         cursor.close()  # an unfinished statement would keep its read transaction open
 
 
-class distinct_values(FunctionElement):  # noqa: N801 - used like a SQL function
-    """The distinct values of an integer column in each group, comma-separated (a string).
-
-    SQLite has ``group_concat(DISTINCT x)``, PostgreSQL ``string_agg(DISTINCT x::text, ',')``;
-    one aggregate in the database instead of a row per value into Python.
-    """
-
-    type = String()
-    inherit_cache = True
-
-
-@compiles(distinct_values, "sqlite")
-def _distinct_values_sqlite(element: distinct_values, compiler: Any, **kw: Any) -> str:
-    return f"group_concat(DISTINCT {compiler.process(element.clauses, **kw)})"
-
-
-@compiles(distinct_values)
-def _distinct_values_other(element: distinct_values, compiler: Any, **kw: Any) -> str:
-    return f"string_agg(DISTINCT CAST({compiler.process(element.clauses, **kw)} AS VARCHAR), ',')"
-
-
 class PointQuery:
     """One statement run many times with new values for its bind parameters: the first row."""
 
@@ -92,3 +71,28 @@ class PointQuery:
     def close(self) -> None:
         if self._cursor is not None:
             self._cursor.close()
+
+
+def _aggregate(name: str, doc: str, sqlite: str, other: str) -> type[FunctionElement]:
+    """A SQL aggregate function over its arguments, giving a string: spelled ``sqlite`` on
+    SQLite and ``other`` elsewhere (PostgreSQL), ``{}`` standing for the arguments."""
+
+    def on_sqlite(element: Any, compiler: Any, **kw: Any) -> str:
+        return sqlite.format(compiler.process(element.clauses, **kw))
+
+    def elsewhere(element: Any, compiler: Any, **kw: Any) -> str:
+        return other.format(compiler.process(element.clauses, **kw))
+
+    kind = type(name, (FunctionElement,), {"__doc__": doc, "type": String(), "inherit_cache": True})
+    compiles(kind, "sqlite")(on_sqlite)
+    compiles(kind)(elsewhere)
+    return kind
+
+
+# One aggregate in the database instead of a row per value or member into Python.
+distinct_values = _aggregate(
+    "distinct_values", "The distinct values of an integer column in each group, comma-separated.",
+    "group_concat(DISTINCT {})", "string_agg(DISTINCT CAST({} AS VARCHAR), ',')")
+json_rows = _aggregate(
+    "json_rows", "The members of each group as one JSON array of arrays (in no set order), parsed in C.",
+    "json_group_array(json_array({}))", "CAST(json_agg(json_build_array({})) AS TEXT)")
