@@ -29,8 +29,8 @@ holding a misfit edge cut again by the rules of :func:`words_and_spaces` (:func:
 The DocBin's parts are then made by C-level calls: ORTH is each word's string id as a
 token row holds it (one dict lookup per word; the dict's keys are the string table's
 words, and a worker keeps it from batch to batch, handing over only the words a batch
-adds), SPACY the trailing-space flags, ``doc.spans`` packed as spaCy packs it, and with ``--ents`` the ENT_IOB/ENT_TYPE columns
-``doc.ents`` would give (B 3, I 1, O 2). Tests compare the decoded DocBin with one spaCy
+adds), SPACY the trailing-space flags, ``doc.spans`` packed as spaCy packs it, and with
+``--ents`` the ENT_IOB/ENT_TYPE columns ``doc.ents`` would give (B 3, I 1, O 2). Tests compare the decoded DocBin with one spaCy
 builds through Doc and DocBin. Spans that are empty or outside the text (never stored by
 the app) go the slow way, through a Doc, so they fare exactly as before.
 """
