@@ -37,7 +37,8 @@ from typing import Any, BinaryIO
 import orjson
 
 from annotator.exporters.base import ExportError
-from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.exporters.sink import (SPAN_END, SPAN_LABEL, SPAN_START, Context, DatasetFormat, Document, JsonlSink,
+                                     Sink)
 from annotator.storage.repository import ExportGroup
 
 OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer first, then label order; "
@@ -45,7 +46,6 @@ OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer f
                 "to its free tail; a span with no token (whitespace only) is dropped.")
 
 
-_START, _END, _LABEL = itemgetter(1), itemgetter(2), itemgetter(3)  # of a span (id, start, end, label, note)
 _NO_TOKEN = array("i", [-1])  # the end of "the token before the first one"
 _KEPT_LABEL = itemgetter(2)  # of a kept (first, end, label)
 
@@ -134,8 +134,8 @@ class _HfBioSink(JsonlSink):
             # An edge x cuts a token when it is no token's start and the token before it,
             # ends[bisect_left(starts, x) - 1], ends after it: ``before`` is ends shifted by one.
             before = _NO_TOKEN + ends
-            if any(map(lt, map(_START, spans), map(before.__getitem__, firsts))) or \
-                    any(map(lt, map(_END, spans), map(before.__getitem__, stops))):
+            if any(map(lt, map(SPAN_START, spans), map(before.__getitem__, firsts))) or \
+                    any(map(lt, map(SPAN_END, spans), map(before.__getitem__, stops))):
                 super().write(group, doc)
                 return
         tags = self._tags(group, firsts, stops, len(starts))
@@ -162,7 +162,7 @@ class _HfBioSink(JsonlSink):
         """BIO tag ids of ``count`` tokens, given each span's first token and end token
         (:func:`_token_edges`; no span edge inside a token), counting the spans written,
         dropped and trimmed."""
-        kept, dropped, trimmed = resolve(firsts, stops, list(map(_LABEL, group.spans)), self.order)
+        kept, dropped, trimmed = resolve(firsts, stops, list(map(SPAN_LABEL, group.spans)), self.order)
         tags = [0] * count
         for first, end, label in kept:
             b = self.b_tag[label]
@@ -178,8 +178,8 @@ class _HfBioSink(JsonlSink):
 
 def _token_edges(starts: Sequence[int], spans: list[Any]) -> tuple[list[int], list[int]]:
     """Each span's first token and end token: ``bisect_left(starts, edge)``, by C loops."""
-    return (list(map(bisect_left, repeat(starts), map(_START, spans))),
-            list(map(bisect_left, repeat(starts), map(_END, spans))))
+    return (list(map(bisect_left, repeat(starts), map(SPAN_START, spans))),
+            list(map(bisect_left, repeat(starts), map(SPAN_END, spans))))
 
 
 class HfBioFormat(DatasetFormat):

@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from itertools import accumulate
+from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO, ClassVar
 
@@ -28,6 +29,8 @@ from annotator.storage.repository import ExportGroup, TokenCache
 from annotator.text import _TOKEN
 
 Span = tuple[str, int, int, str, "str | None"]  # id, start, end, label, note (ExportGroup.spans)
+# A span's start, end and label, for C loops over a group's spans (map, zip).
+SPAN_START, SPAN_END, SPAN_LABEL = itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 # The tokenizer's pattern as one capturing group: split() alternates gap, token, gap, ...,

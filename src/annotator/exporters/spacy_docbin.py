@@ -30,9 +30,10 @@ The DocBin's parts are then made by C-level calls: ORTH is each word's string id
 token row holds it (one dict lookup per word; the dict's keys are the string table's
 words, and a worker keeps it from batch to batch, handing over only the words a batch
 adds), SPACY the trailing-space flags, ``doc.spans`` packed as spaCy packs it, and with
-``--ents`` the ENT_IOB/ENT_TYPE columns ``doc.ents`` would give (B 3, I 1, O 2). Tests compare the decoded DocBin with one spaCy
-builds through Doc and DocBin. Spans that are empty or outside the text (never stored by
-the app) go the slow way, through a Doc, so they fare exactly as before.
+``--ents`` the ENT_IOB/ENT_TYPE columns ``doc.ents`` would give (B 3, I 1, O 2). Tests
+compare the decoded DocBin with one spaCy builds through Doc and DocBin. Spans that are
+empty or outside the text (never stored by the app) go the slow way, through a Doc, so
+they fare exactly as before.
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate, chain, repeat
-from operator import itemgetter, lt
+from operator import lt
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -53,7 +54,7 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.docbin_stream import StreamingDocBin
 from annotator.exporters.hf_bio import cut_tokens
-from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters.sink import SPAN_LABEL, Context, DatasetFormat, Document, Sink
 from annotator.exporters.spacy_parts import (ENT_IOB, ENT_TYPE, ORTH, Words, bounds, cached_words, installed_spacy,
                                              locate, map_header, packb, spacy_version, str_header)
 from annotator.storage.repository import ExportGroup
@@ -306,7 +307,7 @@ class _SpacySink(Sink):
                 raise ExportError(f"document {doc.id} ({doc.row.title!r}): span [{start}, {end}) does not "
                                   "fall on spaCy token boundaries (a bug: please report it)")
             made.append(span)
-        self.written.update(map(itemgetter(3), spans))
+        self.written.update(map(SPAN_LABEL, spans))
         sdoc.spans[SPANS_KEY] = made
         if self.ents:
             sdoc.ents = self._ents(made)

@@ -20,11 +20,10 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterator
-from operator import itemgetter
 from pathlib import Path
 from typing import Any, BinaryIO
 
-from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.exporters.sink import SPAN_LABEL, Context, DatasetFormat, Document, JsonlSink, Sink
 from annotator.storage.repository import ExportGroup
 
 
@@ -49,7 +48,7 @@ class _SpansSink(JsonlSink):
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
         text, key, annotator, window = doc.text, doc.key, group.annotator, self.ctx.options.context_window
         spans = group.spans
-        self.per_label.update(map(itemgetter(3), spans))
+        self.per_label.update(map(SPAN_LABEL, spans))
         if window is None and spans:
             starts, ends = doc.sentences()
         for span_id, start, end, label, note in spans:

@@ -12,12 +12,12 @@ from __future__ import annotations
 import math
 from collections import Counter
 from itertools import accumulate, islice
-from operator import itemgetter, lt, sub
+from operator import lt, sub
 from typing import Any
 
+from annotator.exporters.sink import SPAN_END, SPAN_LABEL, SPAN_START
 from annotator.storage.repository import ExportGroup
 
-_START, _END, _LABEL = itemgetter(1), itemgetter(2), itemgetter(3)  # of a span tuple (id, start, end, label, note)
 
 
 class Bucket:
@@ -84,8 +84,8 @@ def overlapping_count(spans: list[tuple[str, int, int, str, str | None]]) -> int
     if len(spans) < 2:
         return 0
     # The furthest end so far, then how many spans start before it: C loops, no Python per span.
-    reach = accumulate(map(_END, spans), max)
-    return sum(map(lt, map(_START, islice(spans, 1, None)), reach))
+    reach = accumulate(map(SPAN_END, spans), max)
+    return sum(map(lt, map(SPAN_START, islice(spans, 1, None)), reach))
 
 
 class Tally:
@@ -115,11 +115,11 @@ class Tally:
         cell.pairs += 1
         cell.documents += 1
         if spans:
-            labels = set(map(_LABEL, spans))
+            labels = set(map(SPAN_LABEL, spans))
             cell.documents_per_label.update(labels)
             cell.overlapping += overlapping_count(spans)
             # (label, length) pairs made by C loops: this runs for every span of the export.
-            cell.lengths.update(zip(map(_LABEL, spans), map(sub, map(_END, spans), map(_START, spans))))
+            cell.lengths.update(zip(map(SPAN_LABEL, spans), map(sub, map(SPAN_END, spans), map(SPAN_START, spans))))
             self._doc_labels |= labels
 
     def absorb(self, other: Tally) -> None:
