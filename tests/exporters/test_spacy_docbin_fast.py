@@ -27,7 +27,7 @@ import srsly  # noqa: E402
 from spacy.tokens import Doc, DocBin  # noqa: E402
 from spacy.vocab import Vocab  # noqa: E402
 
-from annotator.exporters import docbin_stream, spacy_docbin  # noqa: E402
+from annotator.exporters import docbin_stream, spacy_docbin, spacy_words  # noqa: E402
 from annotator.exporters.base import ExportError  # noqa: E402
 from annotator.exporters.hf_bio import cut_tokens  # noqa: E402
 from annotator.exporters.options import ExportOptions  # noqa: E402
@@ -233,8 +233,8 @@ def test_spans_the_app_never_stores_go_through_a_doc(tmp_path: Path, monkeypatch
 @given(_TEXT)
 def test_the_word_pattern_splits_as_the_token_pattern_does(text: str) -> None:
     plain = re.compile(f"({_TOKEN.pattern}|\\s+)( ?)")  # without the possessive quantifiers
-    assert spacy_docbin._WORDS.split(text) == plain.split(text)
-    assert "".join(spacy_docbin._WORDS.split(text)) == text
+    assert spacy_words.WORDS.split(text) == plain.split(text)
+    assert "".join(spacy_words.WORDS.split(text)) == text
 
 
 @given(st.binary(max_size=300), st.binary(max_size=300), st.integers(1, 70_000))

@@ -30,8 +30,8 @@ from spacy.strings import get_string_id  # noqa: E402
 from spacy.symbols import NAMES  # noqa: E402
 from spacy.tokens import DocBin  # noqa: E402
 
-from annotator.exporters import docbin_stream, spacy_docbin, spacy_parts  # noqa: E402
-from annotator.exporters.tokens import cache_row, unpack_offsets  # noqa: E402
+from annotator.exporters import docbin_stream, spacy_docbin, spacy_parts, spacy_words  # noqa: E402
+from annotator.exporters.tokens import unpack_offsets  # noqa: E402
 
 from .corpus import bulk_project  # noqa: E402
 from .test_spacy_docbin_fast import _PIECES, _TEXT, assert_same_docbin, documents  # noqa: E402
@@ -44,13 +44,14 @@ _STRINGS = st.text() | st.sampled_from([*NAMES, "🦠", "e\u0301", "\x00", " ", 
 def test_string_ids_are_spacys(strings: list[str]) -> None:
     assert [spacy_parts.string_id(s) for s in strings] == [get_string_id(s) for s in strings]
     assert spacy_parts.string_ids(strings) == [get_string_id(s) for s in strings]
+    assert spacy_parts.spacy3_ids(strings) == [get_string_id(s) for s in strings]
 
 
 def test_every_symbol_and_some_hashes_are_spacys() -> None:
     assert spacy_parts.SYMBOLS == tuple(NAMES)
     words = [*NAMES, *(f"{name}x" for name in NAMES), "🦠😀", "\U0001d518", "—", "it's", "\u00a0", "\t"]
     assert spacy_parts.string_ids(words) == [get_string_id(w) for w in words]
-    assert spacy_parts._murmur64() is not None  # the fast hash is the one in use, not spaCy's own
+    assert spacy_parts._hasher() is spacy_parts.spacy3_id  # spaCy 3's scheme, not spaCy's own function
     met: dict[str, bytes] = {}
     row = spacy_parts.orth_row(words, met)
     assert row == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in words)
@@ -59,23 +60,36 @@ def test_every_symbol_and_some_hashes_are_spacys() -> None:
                                                             for w in words[::-1])
 
 
-def test_a_worker_s_batches_hand_over_each_word_once_and_the_table_gets_them_all(tmp_path: Path) -> None:
+@settings(max_examples=300)
+@given(st.lists(st.text(max_size=40), max_size=5) | st.lists(st.text("ab\x00é🦠", max_size=40), max_size=5))
+def test_murmurhash64a_is_spacys_hash(strings: list[str]) -> None:
+    from spacy.strings import hash_string
+
+    for s in [*strings, *("x" * n for n in range(17))]:  # every tail length
+        assert spacy_parts.murmurhash64a(s.encode("utf-8"), 1) == hash_string(s)
+
+
+def test_a_worker_s_batches_hand_over_each_string_once_and_the_table_gets_them_all(tmp_path: Path) -> None:
     met: dict[str, bytes] = {}  # what a worker keeps for one output from batch to batch
-    first = docbin_stream.StreamingDocBin(["ORTH"], None, met)
+    sent: set[str] = set()
+    first = docbin_stream.StreamingDocBin(["ORTH"], None, met, sent)
     first.row(["Gut", "bugs", "Gut"])
+    first.add_strings(["fibre", "Gut"])  # words whose ids came with them (a cached row)
     first.span_groups("sc", ["claim"], [0], [1], [0], [3])
     batches = [first.take()]  # the batch ends before the next one begins
-    second = docbin_stream.StreamingDocBin(["ORTH"], None, met)
+    second = docbin_stream.StreamingDocBin(["ORTH"], None, met, sent)
     row = second.row(["bugs", "help", "."])
     assert row == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in ["bugs", "help", "."])
+    second.add_strings(["fibre", "feeds"])
+    second.span_groups("sc", ["claim", "citation"], [0, 1], [1, 2], [0, 5], [4, 9])
     batches.append(second.take())
-    assert sorted(batches[0]["strings"]) == ["Gut", "bugs", "claim"]
-    assert sorted(batches[1]["strings"]) == [".", "help"]  # "bugs" went with the first batch
+    assert sorted(batches[0]["strings"]) == ["Gut", "bugs", "claim", "fibre"]
+    assert sorted(batches[1]["strings"]) == [".", "citation", "feeds", "help"]  # the others went with the first
     whole = docbin_stream.StreamingDocBin(["ORTH"], tmp_path)
     try:
         for batch in batches:
             whole.absorb(batch)
-        assert whole.strings == {"Gut", "bugs", "claim", "help", "."}
+        assert whole.strings == {"Gut", "bugs", "claim", "fibre", "help", ".", "feeds", "citation"}
     finally:
         whole.close()
 
@@ -116,12 +130,7 @@ def test_packb_refuses_what_it_cannot_pack() -> None:
         spacy_parts.packb(2**64)
 
 
-# -- words from the token cache --------------------------------------------------------------------
-def _from_cache(text: str) -> spacy_parts.Words | None:
-    _json, starts, ends, texts = cache_row(text)
-    return spacy_parts.cached_words(text, unpack_offsets(starts), unpack_offsets(ends), json.loads(texts))
-
-
+# -- words made at import -------------------------------------------------------------------------
 _BLANKS = st.sampled_from([" ", "  ", "\n", " \n", "\n ", "\t", "\u00a0", "\u2028", "\x1f", " " * 255, " " * 256,
                            "\n" * 300, "\r\n"])
 _GAPPY = st.lists(st.sampled_from(_PIECES) | _BLANKS, max_size=40).map("".join)
@@ -129,52 +138,50 @@ _GAPPY = st.lists(st.sampled_from(_PIECES) | _BLANKS, max_size=40).map("".join)
 
 @settings(max_examples=400)
 @given(_TEXT | _GAPPY)
-def test_cached_words_are_the_regex_words(text: str) -> None:
-    parts = spacy_docbin._WORDS.split(text)
+def test_a_words_row_is_the_regex_words_with_spacys_ids(text: str) -> None:
+    parts = spacy_words.WORDS.split(text)
     words, spaces = parts[1::3], bytes(map(len, parts[2::3]))
-    found = _from_cache(text)
-    if found is None:  # nothing to split, or a gap of 256 characters or more: the regex does it
-        assert not text.strip() or max(map(len, parts[1::3])) >= 255
-        return
-    assert (found.words, found.spaces) == (words, spaces)
+    orth, row_spaces, heads, strings = spacy_words.words_row(text)
+    assert row_spaces == spaces and "".join(w + " " * s for w, s in zip(words, spaces)) == text
+    assert orth == b"".join(get_string_id(w).to_bytes(8, "little") for w in words)
+    assert list(unpack_offsets(heads)) == spacy_parts.bounds(words, spaces)[0][:-1]
+    assert json.loads(strings) == list(dict.fromkeys(words))
+    row = spacy_words.WordRow((orth, row_spaces, heads, strings), len(text))
+    assert row.count == len(words) and list(row.ids()) == [get_string_id(w) for w in words]
+    assert row.orth == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in words)
 
 
 @settings(max_examples=300)
 @given(_TEXT | _GAPPY, st.lists(st.tuples(st.integers(0, 200), st.integers(1, 40)), max_size=12))
-def test_cached_words_locate_spans_as_the_regex_words_do(text: str, picks: list[tuple[int, int]]) -> None:
-    found = _from_cache(text)
-    if found is None or not text:
+def test_a_words_row_locates_spans_as_the_regex_words_do(text: str, picks: list[tuple[int, int]]) -> None:
+    if not text:
         return
-    _json, starts_b, ends_b, _texts = cache_row(text)
-    token_starts, token_ends = set(unpack_offsets(starts_b)), set(unpack_offsets(ends_b))
+    row = spacy_words.WordRow(spacy_words.words_row(text), len(text))
+    words, spaces = spacy_words.split_words(text)
     spans = sorted({(s % len(text), min(len(text), s % len(text) + n)) for s, n in picks})
     starts, ends = [s for s, _e in spans], [e for _s, e in spans]
-    mine = found.locate(starts, ends)
-    theirs = spacy_docbin.locate(*spacy_docbin.bounds(found.words, found.spaces), starts, ends)
-    if mine is None:  # the long way: some edge is not a token's edge
-        assert not (set(starts) <= token_starts and set(ends) <= token_ends)
-    else:
-        assert mine == theirs
-    if set(starts) <= token_starts and set(ends) <= token_ends:
-        assert mine is not None
+    assert row.locate(starts, ends) == spacy_parts.locate(*spacy_parts.bounds(words, spaces), starts, ends)
+    heads, tails = spacy_parts.bounds(words, spaces)
+    if set(starts) <= set(heads) and set(ends) <= set(tails):  # every edge a word's edge
+        assert row.locate(starts, ends) is not None
 
 
-def test_tokens_that_are_not_the_texts_are_refused() -> None:
-    _json, starts, ends, texts = cache_row("Gut bugs help.")
-    s, e = unpack_offsets(starts), unpack_offsets(ends)
-    assert spacy_parts.cached_words("Gut bugs help.", s, e, json.loads(texts)) is not None
-    assert spacy_parts.cached_words("Gut bugs", s, e, json.loads(texts)) is None  # text shorter than the tokens
-    assert spacy_parts.cached_words("Gut bugs help.", s, e, json.loads(texts)[:-1]) is None
-    assert spacy_parts.cached_words("", s[:0], e[:0], []) is None
+def test_a_words_row_whose_parts_disagree_is_refused() -> None:
+    orth, spaces, heads, strings = spacy_words.words_row("Gut bugs help.")
+    assert spacy_words.WordRow((orth, spaces, heads, strings), 14).count == 4
+    with pytest.raises(ValueError, match="disagree"):
+        spacy_words.WordRow((orth[:-8], spaces, heads, strings), 14)
+    with pytest.raises(ValueError, match="disagree"):
+        spacy_words.WordRow((orth, spaces[:-1], heads, strings), 14)
 
 
 @settings(max_examples=60, deadline=None)
 @given(docs=st.lists(documents(), min_size=1, max_size=4), ents=st.booleans())
 def test_without_cached_words_the_docbin_is_the_same(tmp_path_factory: pytest.TempPathFactory,
                                                      docs: list[Any], ents: bool) -> None:
-    # Every document split by the regex (as when its cached tokens cannot be used).
+    # Every group split by the regex (as with a spaCy whose ids are not spaCy 3's).
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(spacy_docbin._SpacySink, "_words", staticmethod(lambda doc: None))
+        mp.setattr(spacy_docbin._SpacySink, "_words", lambda self, doc: None)
         assert_same_docbin(docs, ents, tmp_path_factory.mktemp("regex"))
 
 

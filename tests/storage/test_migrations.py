@@ -16,6 +16,7 @@ V1_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v1.sql"
 V2_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v2.sql"
 V3_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v3.sql"
 V4_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v4.sql"
+V5_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v5.sql"
 IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
 
 
@@ -62,7 +63,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 5
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 6
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
@@ -216,6 +217,50 @@ def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fil
     tokens_row = sqlite3.connect(path).execute(
         "SELECT version, tokens_json, starts, ends, texts_json FROM document_tokens").fetchone()
     assert tokens_row == (TOKENS_VERSION, *cache_row(text))  # the stale row was made again, with texts
+    new = tmp_path / "new.annotator"
+    open_project(new).close()
+    assert schema_of(path) == schema_of(new)
+
+
+def test_a_version_5_file_gets_an_empty_spacy_words_cache_that_its_first_spacy_export_fills(tmp_path: Path) -> None:
+    pytest.importorskip("spacy")
+    import spacy
+    from spacy.tokens import DocBin
+
+    from annotator.exporters.registry import run_export
+    from annotator.exporters.spacy_words import SPACY_WORDS_VERSION, words_row
+    from annotator.exporters.tokens import TOKENS_VERSION, cache_row, sentence_row
+    from annotator.sentences import SENTENCES_VERSION
+
+    text = "Fibre feeds gut bacteria.  They make butyrate."
+    tokens_json, starts, ends, texts_json = cache_row(text)
+    sentence_starts, sentence_ends = sentence_row(text)
+    path = tmp_path / "v5.annotator"
+    old_project(path, V5_SQL, f"""
+        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
+        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
+        INSERT INTO span VALUES ('s1', 1, 1, 1, 27, 31, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
+        INSERT INTO document_tokens (document_id, version, starts, ends, tokens_json, texts_json)
+            VALUES (1, {TOKENS_VERSION}, x'{starts.hex()}', x'{ends.hex()}', x'{tokens_json.hex()}',
+                    x'{texts_json.hex()}');
+        INSERT INTO document_sentences VALUES (1, {SENTENCES_VERSION}, x'{sentence_starts.hex()}',
+                                               x'{sentence_ends.hex()}');
+    """)
+    p = open_project(path)
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    (taken,) = backup.list_backups(path)
+    assert db.file_schema_version(taken.path) == 5
+    assert sqlite3.connect(path).execute("SELECT count(*) FROM document_spacy_words").fetchone() == (0,)
+    out = tmp_path / "out.spacy"
+    run_export(p.repo, "spacy", out)
+    p.close()
+    row = sqlite3.connect(path).execute(
+        "SELECT version, orth, spaces, heads, strings_json FROM document_spacy_words").fetchall()
+    assert row == [(SPACY_WORDS_VERSION, *words_row(text))]
+    (doc,) = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
+    assert doc.text == text
+    assert [(s.text, s.label_) for s in doc.spans["sc"]] == [("They", "claim")]
     new = tmp_path / "new.annotator"
     open_project(new).close()
     assert schema_of(path) == schema_of(new)

@@ -45,7 +45,7 @@ import tempfile
 import threading
 import zlib
 from array import array
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import islice
 from pathlib import Path
 from typing import IO, Any, BinaryIO
@@ -176,15 +176,16 @@ class _Compressor:
 class StreamingDocBin:
     """``add(doc)`` or ``add_parts(...)`` per Doc, then ``write(fh)`` once; ``close()`` removes the temporary files."""
 
-    def __init__(self, attrs: list[str], folder: Path | None, words: dict[str, bytes] | None = None) -> None:
+    def __init__(self, attrs: list[str], folder: Path | None, words: dict[str, bytes] | None = None,
+                 sent: set[str] | None = None) -> None:
         """``folder`` holds the temporary files; None keeps the parts in memory, uncompressed:
         one batch of a parallel export, handed over by :meth:`take` to the main process's
         :meth:`absorb`.
 
-        ``words`` maps the words :meth:`row` has met to their packed ids: a worker passes the
-        same dict to each of its batches of one output, and :meth:`take` hands over only the
-        words its batch added (earlier batches handed over the others). Without it the bin
-        keeps its own."""
+        ``words`` maps the words :meth:`row` has met to their packed ids, and ``sent`` holds
+        the strings handed over so far: a worker passes the same two to each of its batches
+        of one output, so :meth:`take` hands over only the strings earlier batches did not.
+        Without them the bin keeps its own."""
         # As DocBin(attrs=attrs) orders them: ORTH first, then the others by id, SPACY apart.
         ids = sorted(ATTRS[a.upper()] if isinstance(a, str) else int(a) for a in attrs)
         self.attrs: list[int] = [ORTH, *(a for a in ids if a not in (ORTH, SPACY))]
@@ -205,6 +206,7 @@ class StreamingDocBin:
         self.table: set[str] = set()  # the strings stored so far, but for the words of row()
         self.words: dict[str, bytes] = {} if words is None else words
         self._words_from = len(self.words)  # the words this bin added come after these
+        self._sent: set[str] = set() if sent is None else sent
 
     @property
     def strings(self) -> set[str]:
@@ -216,6 +218,10 @@ class StreamingDocBin:
         """The string ids of ``strings`` (``StringStore.add``'s), which also join the string table."""
         self.table.update(strings)
         return string_ids(strings)
+
+    def add_strings(self, strings: Iterable[str]) -> None:
+        """Strings the Docs use whose ids the caller made (a cached ORTH column's words)."""
+        self.table.update(strings)
 
     def row(self, words: Sequence[str]) -> bytes:
         """The ORTH column of ``words``: their ids as native uint64s; the words join the string table."""
@@ -272,9 +278,11 @@ class StreamingDocBin:
 
     def take(self) -> dict[str, Any]:
         """What an in-memory DocBin (``folder=None``) holds, for another's :meth:`absorb`."""
+        fresh = self.table.union(islice(self.words, self._words_from, None))
+        fresh -= self._sent
+        self._sent |= fresh
         return {"parts": {name: b"".join(part.chunks) for name, part in self._parts.items()},
-                "lengths": self.lengths.tobytes(),
-                "strings": [*self.table, *islice(self.words, self._words_from, None)]}
+                "lengths": self.lengths.tobytes(), "strings": list(fresh)}
 
     def absorb(self, batch: dict[str, Any]) -> None:
         """Append the Docs of a :meth:`take`, after those added so far."""

@@ -22,6 +22,7 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.record import document_key
+from annotator.exporters.spacy_words import words_row
 from annotator.exporters.tokens import cache_row, pack_offsets, sentences_from_row, unpack_offsets
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
@@ -92,6 +93,16 @@ class Document:
             _tokens_json, starts, ends, texts_json = (None, *cached) if cached is not None else self._tokenized()
             self._index = unpack_offsets(starts), unpack_offsets(ends), texts_json
         return self._index
+
+    def spacy_words(self) -> tuple[bytes, bytes, bytes, bytes]:
+        """:func:`spacy_words.words_row` of the text (spaCy 3's ids), from the cache; a document
+        it lacks is split here and its row handed to the cache."""
+        cached = self._cache.spacy_words(self.id) if self._cache is not None else None
+        if cached is None:
+            cached = words_row(self.text)
+            if self._cache is not None:
+                self._cache.put_spacy_words(self.id, cached)
+        return cached
 
     def token_row(self) -> tuple[bytes, bytes, bytes]:
         """(tokens JSON, packed starts, packed ends): the canonical record's tokens.

@@ -20,20 +20,21 @@ only the string table (the corpus's distinct tokens) and four bytes per Doc.
 
 Speed: no ``spacy.tokens.Doc`` is built, and spaCy is not even imported (:mod:`spacy_parts`
 has its string ids, attribute ids and msgpack; ``check`` only looks for it), so export
-workers fork and pay nothing for it. A document's words and trailing spaces come from its
-cached tokens (:func:`spacy_parts.cached_words`: exactly what :func:`words_and_spaces`
-gives when every span edge is a token edge; ``_WORDS`` splits the same). A span edge
-elsewhere (inside a word, on a trailing space or just after it, in a whitespace word)
-sends its group the long way: ``_WORDS.split`` of the text, then each token and gap
-holding a misfit edge cut again by the rules of :func:`words_and_spaces` (:func:`recut`).
-The DocBin's parts are then made by C-level calls: ORTH is each word's string id as a
-token row holds it (one dict lookup per word; the dict's keys are the string table's
-words, and a worker keeps it from batch to batch, handing over only the words a batch
-adds), SPACY the trailing-space flags, ``doc.spans`` packed as spaCy packs it, and with
-``--ents`` the ENT_IOB/ENT_TYPE columns ``doc.ents`` would give (B 3, I 1, O 2). Tests
-compare the decoded DocBin with one spaCy builds through Doc and DocBin. Spans that are
-empty or outside the text (never stored by the app) go the slow way, through a Doc, so
-they fare exactly as before.
+workers fork and pay nothing for it. A document's words, trailing spaces and ORTH column
+come as bytes from the cache the import made (:mod:`spacy_words`: the text split by
+``WORDS``, each word's spaCy 3 id), with its distinct words for the string table. A group
+whose span edges all fall on those words' edges (:meth:`spacy_words.WordRow.locate`) uses
+them as they are. A span edge elsewhere (inside a word, on a trailing space or just after
+it, in a whitespace word) sends its group the long way: ``WORDS.split`` of the text, then
+each token and gap holding a misfit edge cut again by the rules of
+:func:`words_and_spaces` (:func:`recut`), with an id looked up per word (one dict lookup;
+the dict's keys join the string table, and a worker keeps it from batch to batch). SPACY
+is the trailing-space flags, ``doc.spans`` is packed as spaCy packs it, and with
+``--ents`` the ENT_IOB/ENT_TYPE columns are those ``doc.ents`` would give (B 3, I 1, O 2).
+A worker hands each string over to the main process once (``StreamingDocBin.take``).
+Tests compare the decoded DocBin with one spaCy builds through Doc and DocBin. Spans that
+are empty or outside the text (never stored by the app) go the slow way, through a Doc,
+so they fare exactly as before.
 """
 
 from __future__ import annotations
@@ -55,22 +56,15 @@ from annotator.exporters.base import ExportError
 from annotator.exporters.docbin_stream import StreamingDocBin
 from annotator.exporters.hf_bio import cut_tokens
 from annotator.exporters.sink import SPAN_LABEL, Context, DatasetFormat, Document, Sink
-from annotator.exporters.spacy_parts import (ENT_IOB, ENT_TYPE, ORTH, Words, bounds, cached_words, installed_spacy,
-                                             locate, map_header, packb, spacy_version, str_header)
+from annotator.exporters.spacy_parts import (ENT_IOB, ENT_TYPE, ORTH, bounds, installed_spacy, locate, map_header,
+                                             packb, spacy_version, str_header)
+from annotator.exporters.spacy_words import WORDS, WordRow
 from annotator.storage.repository import ExportGroup
-from annotator.text import _TOKEN
 
 SPANS_KEY = "sc"
 VOCAB_DOCS = 500
 MISSING = ("the spacy format needs spaCy, an optional extra: pip install \"annotator[spacy]\" "
            "(or pip install \"spacy>=3.7\" msgpack numpy)")
-# A word is a token or a run of whitespace; a token takes one following space as its own.
-# split() gives ['', word, ' ' or '', '', word, ..., '']: every character is matched, so
-# the pieces between matches are empty and the parts joined are the text. The token pattern
-# is used with possessive quantifiers when it is the one known here (no backtracking could
-# change its matches; about 10% faster), as it is otherwise.
-_POSSESSIVE = {r"\w+(?:[-'’.,]\w+)*|[^\w\s]": r"\w++(?:[-'’.,]\w++)*+|[^\w\s]"}
-_WORDS = re.compile(f"({_POSSESSIVE.get(_TOKEN.pattern, _TOKEN.pattern)}|\\s++)( ?)")
 # doc.user_data's keys packed (the map's header first), for its values to go in between.
 # msgpack's bytes for these short ASCII strings, made here: importing this module must not
 # need the msgpack package (check() says what is missing).
@@ -184,11 +178,16 @@ class _SpacySink(Sink):
         self.ents = ctx.options.ents
         self.order = ctx.label_order()
         self.vocab: Any = None
-        # The last document's text, its words from the cache (or None) and their ORTH row (once made).
+        # The last document's text, its cached words (or None), and whether their strings joined the table.
         self._last: list[Any] | None = None
+        # Cached words hold spaCy 3's ids: another spaCy (none exists yet) splits every text.
+        self._cached = (installed_spacy() or "3.").startswith("3.")
         attrs = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"] if self.ents else ["ORTH", "SPACY"]
-        words = None if ctx.carry is None else ctx.carry.setdefault("words", {})  # ids known from earlier batches
-        self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder, words)
+        carry = ctx.carry
+        # What a worker keeps from one batch to the next: the ids of words met, the strings handed over.
+        self.bin = StreamingDocBin(attrs, None if ctx.worker else ctx.folder,
+                                   None if carry is None else carry.setdefault("words", {}),
+                                   None if carry is None else carry.setdefault("sent", set()))
         self._columns = [{ORTH: 0, ENT_IOB: 1, ENT_TYPE: 2}[a] for a in self.bin.attrs]
         self.written: Counter[str] = Counter()
         self.counts["spans_written"] = self.written
@@ -208,39 +207,35 @@ class _SpacySink(Sink):
         bin_ = self.bin
         last = self._last
         if last is None or last[0] is not text:  # a document's groups come one after another
-            last = self._last = [text, self._words(doc), None]
-        _text, cached, row = last
-        located = None if cached is None else cached.locate(starts, ends)
-        if located is None:  # an edge off the tokens' edges (or no cached tokens): the long way
+            last = self._last = [text, self._words(doc), False]
+        row: WordRow | None = last[1]
+        located = None if row is None else row.locate(starts, ends)
+        if located is None:  # an edge off the words' edges (or no cached words): the long way
             words, spaces, located = self._recut(doc, starts, ends)
-            row = None
+            length = len(words)
+            orth: Any = bin_.ids(words) if self.ents else bin_.row(words)
         else:
-            words, spaces = cached.words, cached.spaces
+            assert row is not None
+            spaces, length = row.spaces, row.count
+            if not last[2]:  # the document's first group here: its words join the string table
+                bin_.add_strings(orjson.loads(row.strings))
+                last[2] = True
+            orth = row.ids() if self.ents else row.orth
         first, stop = located
-        if self.ents:
-            columns = self._ent_columns(len(words), first, stop, labels, bin_.ids(labels))
-            rows = self._rows(bin_.ids(words), *columns)
-        elif row is None:
-            rows = bin_.row(words)
-            if cached is not None and words is cached.words:
-                last[2] = rows  # the document's other groups use it too
-        else:
-            rows = row
+        if self.ents:  # the ids as one column of several
+            orth = self._rows(orth, *self._ent_columns(length, first, stop, labels, bin_.ids(labels)))
         keys, noted = _USER_DATA_KEYS, [[s, e, lb, n] for _i, s, e, lb, n in spans if n is not None]
         user_data = b"".join((keys[0], packb(doc.key), keys[1], packb(group.annotator), keys[2], packb(group.status),
                               keys[3], packb(doc.row.title), keys[4], packb(noted)))
-        bin_.add_parts(rows, spaces, len(words),
+        bin_.add_parts(orth, spaces, length,
                        bin_.span_groups(SPANS_KEY, labels, first, stop, starts, ends), user_data)
         self.written.update(labels)
         self.counts["records"] += 1
 
-    @staticmethod
-    def _words(doc: Document) -> Words | None:
-        """The document's words from its cached tokens, or None (then each group splits the text)."""
-        starts, ends, texts = doc.token_index()
-        if not isinstance(starts, array) or not isinstance(ends, array) or starts.typecode != "i":
-            starts, ends = array("i", starts), array("i", ends)
-        return cached_words(doc.text, starts, ends, orjson.loads(texts))
+    def _words(self, doc: Document) -> WordRow | None:
+        """The document's words as the cache keeps them (made and handed to it if it lacks
+        them), or None (then each group splits the text)."""
+        return WordRow(doc.spacy_words(), len(doc.text)) if self._cached else None
 
     @staticmethod
     def _recut(doc: Document, starts: Sequence[int], ends: Sequence[int]
@@ -248,7 +243,7 @@ class _SpacySink(Sink):
         """Words and trailing spaces split from the text, recut where a span edge falls inside
         one, and where each span's words are."""
         text = doc.text
-        parts = _WORDS.split(text)
+        parts = WORDS.split(text)
         words, spaces = parts[1::3], bytes(map(len, parts[2::3]))
         located = locate(*bounds(words, spaces), starts, ends)
         if located is None:

@@ -7,17 +7,15 @@ which srsly imports too), after which a process may no longer fork an export wor
 - **String ids** (:func:`string_id`, :func:`orth_row`): ``spacy.strings.get_string_id``,
   i.e. a symbol's id for one of spaCy's 457 reserved names (``spacy.symbols.NAMES``: "",
   "ORTH", "PERSON", "root", ...), else ``hash_utf8``: MurmurHash64A of the UTF-8 bytes
-  with seed 1, the C function ``murmurhash.mrmr`` exports (a spaCy dependency) and spaCy
-  itself calls. It is reached through that module's Cython C-API capsule and ``ctypes``;
-  where that fails, or spaCy is not version 3, spaCy's own function is used. Ids are kept
-  per process.
+  with seed 1 (:func:`spacy3_id`, :func:`murmurhash64a`), the same in every spaCy 3
+  release; with another spaCy, spaCy's own function is used. The import of documents
+  uses :func:`spacy3_id` too (``spacy_words``), so it needs no spaCy.
 - **Attribute ids** and DocBin's version: ``spacy.attrs`` constants.
 - **msgpack** (:func:`packb`): the ``msgpack`` package (installed with the spacy extra),
   which gives what ``srsly.msgpack`` (``use_bin_type=True``) gives for plain types; the
   headers of the parts streamed into the one message are made here (``*_header``).
-- **Words** (:func:`cached_words`): a document's spaCy words and trailing spaces from its
-  cached tokens, and where spans fall among them (:meth:`Words.locate`, with numpy, which
-  spaCy requires; imported on first use, in the export's workers, after they fork).
+- **Where spans fall among words** (:func:`bounds`, :func:`locate`), and numpy (which spaCy
+  requires) imported on first use, in the export's workers, after they fork.
 
 Tests compare each with spaCy's, srsly's and the text split by a regex.
 """
@@ -54,26 +52,18 @@ SYMBOLS: tuple[str, ...] = (
     "rcmod root xcomp acl ENT_KB_ID MORPH ENT_ID IDX _".split(),
 )
 
-_ids: dict[str, int] = {}  # every string given an id in this process (ids never change)
 _UINT64 = struct.Struct("=Q")  # native byte order, as numpy's uint64 array gives it
 _hash: Callable[[str], int] | None = None
 
 
 def string_id(string: str) -> int:
-    """``spacy.strings.get_string_id(string)``."""
-    value = _ids.get(string)
-    if value is None:
-        value = _ids[string] = (_hash or _hasher())(string)
-    return value
+    """``spacy.strings.get_string_id(string)`` for the installed spaCy."""
+    return (_hash or _hasher())(string)
 
 
 def string_ids(strings: Sequence[str]) -> list[int]:
     """:func:`string_id` of each string."""
-    found = list(map(_ids.get, strings))
-    if None in found:
-        for i in compress(range(len(found)), map(is_, found, repeat(None))):
-            found[i] = string_id(strings[i])
-    return found  # type: ignore[return-value]
+    return list(map(_hash or _hasher(), strings))
 
 
 def orth_row(words: Sequence[str], rows: dict[str, bytes]) -> bytes:
@@ -98,22 +88,64 @@ def orth_row(words: Sequence[str], rows: dict[str, bytes]) -> bytes:
 def _hasher() -> Callable[[str], int]:
     global _hash
     if _hash is None:
-        symbols = {name: i for i, name in enumerate(SYMBOLS)}
-        hash64 = _murmur64() if (installed_spacy() or "").startswith("3.") else None
-        if hash64 is None:
-            from spacy.strings import get_string_id  # the slow, obvious way
+        version = installed_spacy()
+        if version is not None and not version.startswith("3."):
+            from spacy.strings import get_string_id  # another scheme, maybe: the slow, obvious way
 
             _hash = get_string_id
         else:
-            def fast(string: str, get: Callable[..., Any] = symbols.get, hash64: Any = hash64) -> int:
-                value = get(string)
-                if value is None:
-                    data = string.encode("utf-8")
-                    value = hash64(data, len(data), 1)
-                return value  # type: ignore[no-any-return]
-
-            _hash = fast
+            _hash = spacy3_id
     return _hash
+
+
+_SYMBOL_IDS = {name: i for i, name in enumerate(SYMBOLS)}
+_ids3: dict[str, int] = {}  # spacy3_id's, kept per process up to _KEEP strings
+_KEEP = 1 << 18
+_M, _MASK = 0xC6A4A7935BD1E995, (1 << 64) - 1  # MurmurHash64A's multiplier, and 64 bits
+_BLOCKS = struct.Struct("<Q")
+
+
+def spacy3_id(string: str) -> int:
+    """``spacy.strings.get_string_id(string)`` as every spaCy 3 release computes it, without
+    spaCy: a symbol's id, else :func:`murmurhash64a` of the UTF-8 bytes with seed 1."""
+    value = _ids3.get(string)
+    if value is None:
+        value = _SYMBOL_IDS.get(string)
+        if value is None:
+            data = string.encode("utf-8")
+            value = murmurhash64a(data, 1)
+        if len(_ids3) >= _KEEP:
+            _ids3.clear()
+        _ids3[string] = value
+    return value
+
+
+def spacy3_ids(strings: Sequence[str]) -> list[int]:
+    """:func:`spacy3_id` of each string (the ones met before found by C loops)."""
+    found = list(map(_ids3.get, strings))
+    if None in found:
+        for i in compress(range(len(found)), map(is_, found, repeat(None))):
+            found[i] = spacy3_id(strings[i])
+    return found  # type: ignore[return-value]
+
+
+def murmurhash64a(data: bytes, seed: int) -> int:
+    """Austin Appleby's MurmurHash64A (little-endian blocks), which spaCy's ``hash_utf8`` calls
+    through the ``murmurhash`` package; about 0.75 µs for a word, a third more than that C
+    function through ``ctypes``. Tests compare it with spaCy's ids."""
+    size = len(data)
+    h = (seed ^ (size * _M)) & _MASK
+    cut = size & ~7
+    for (k,) in _BLOCKS.iter_unpack(data[:cut]):
+        k = (k * _M) & _MASK
+        k ^= k >> 47
+        h ^= (k * _M) & _MASK
+        h = (h * _M) & _MASK
+    if cut < size:
+        h = ((h ^ int.from_bytes(data[cut:], "little")) * _M) & _MASK
+    h ^= h >> 47
+    h = (h * _M) & _MASK
+    return h ^ (h >> 47)
 
 
 _versions: dict[str, str | None] = {}
@@ -140,27 +172,6 @@ def spacy_version() -> str:
 
         return str(spacy.__version__)
     return found
-
-
-def _murmur64() -> Any:
-    """``murmurhash.mrmr.hash64`` (MurmurHash64A) as a ctypes function, or None."""
-    try:
-        import ctypes
-
-        from murmurhash import mrmr
-
-        capsule = mrmr.__pyx_capi__["hash64"]  # type: ignore[attr-defined]
-        get_name = ctypes.pythonapi.PyCapsule_GetName
-        get_name.restype, get_name.argtypes = ctypes.c_char_p, [ctypes.py_object]
-        get_pointer = ctypes.pythonapi.PyCapsule_GetPointer
-        get_pointer.restype, get_pointer.argtypes = ctypes.c_void_p, [ctypes.py_object, ctypes.c_char_p]
-        name = get_name(capsule)
-        if name != b"uint64_t (void *, int, uint64_t)":
-            return None
-        kind = ctypes.PYFUNCTYPE(ctypes.c_uint64, ctypes.c_char_p, ctypes.c_int, ctypes.c_uint64)
-        return kind(get_pointer(capsule, name))  # PYFUNCTYPE: keeps the GIL, no hand-over per call
-    except (ImportError, AttributeError, KeyError, OSError, ValueError):
-        return None
 
 
 # -- msgpack ---------------------------------------------------------------------------------------
@@ -214,46 +225,6 @@ def locate(heads: Sequence[int], tails: Sequence[int], starts: Sequence[int], en
     return first, stop
 
 
-class Words:
-    """A document's spaCy words, made from its cached tokens (:func:`cached_words`).
-
-    ``words`` and ``spaces`` (one byte per word, 1 for a trailing space) are what
-    ``spacy_docbin._WORDS`` splits the text into; the whitespace words sit after the
-    tokens listed in ``odd`` (and first, if ``lead``). ``starts``/``ends`` are the token
-    bounds (int32 numpy arrays), each followed by a value no span edge equals, for
-    :meth:`locate`.
-    """
-
-    __slots__ = ("ends", "lead", "odd", "spaces", "starts", "words")
-
-    def __init__(self, words: list[str], spaces: bytes, starts: Any, ends: Any, odd: list[int], lead: int) -> None:
-        self.words, self.spaces, self.starts, self.ends, self.lead = words, spaces, starts, ends, lead
-        self.odd = _numpy().array(odd, dtype=starts.dtype) if odd else None
-
-    def locate(self, starts: Sequence[int], ends: Sequence[int]) -> tuple[list[int], list[int]] | None:
-        """First word and end word of each span [start, end) whose edges are token edges, else None
-        (a span edge inside a token, on whitespace or in a whitespace word: go the long way).
-
-        numpy's binary searches: a span's edges as arrays, each searched among the bounds in
-        one call, instead of a bisect per edge, each step of which makes an int.
-        """
-        if not starts:
-            return [], []
-        np = _numpy()
-        heads, tails = self.starts, self.ends
-        want_first, want_last = np.array(starts, dtype=heads.dtype), np.array(ends, dtype=heads.dtype)
-        first, last = heads.searchsorted(want_first), tails.searchsorted(want_last)
-        if not ((heads[first] == want_first).all() and (tails[last] == want_last).all()):
-            return None
-        stop = last + (1 + self.lead)
-        if self.odd is not None:  # each whitespace word after a token before them moves them on by one
-            first = first + self.odd.searchsorted(first) + self.lead
-            stop += self.odd.searchsorted(last)
-        elif self.lead:
-            first += self.lead
-        return first.tolist(), stop.tolist()
-
-
 _np: Any = None
 
 
@@ -266,78 +237,3 @@ def _numpy() -> Any:
 
         _np = numpy
     return _np
-
-
-def cached_words(text: str, starts: array, ends: array, texts: list[str]) -> Words | None:
-    """``spacy_docbin._WORDS``'s words of ``text`` from its cached tokens (int32 arrays of their
-    bounds, and their strings), without a regex pass; None if the tokens cannot be the text's.
-
-    A token takes one following space as its trailing space; any other whitespace up to
-    the next token (or before the first) is one whitespace word. So only the gaps between
-    tokens matter, and their widths come from one big-integer subtraction of the packed
-    bounds (no lane borrows: each gap ends where it starts or later), not a Python int
-    per token. Most gaps are one plain space; a gap of two or more characters shows in its
-    width, one of another character (a lone newline, a tab) in the count of spaces.
-    """
-    size, n = len(text), len(texts)
-    if n != len(starts) or n != len(ends) or not n or ends[-1] > size or starts[0] < 0:
-        return None
-    after = starts[1:]
-    after.append(size)  # where the gap after each token ends
-    order = sys.byteorder
-    gaps = int.from_bytes(after.tobytes(), order) - int.from_bytes(ends.tobytes(), order)
-    if gaps < 0 or gaps & _high_bytes(n):  # tokens out of order, or a gap of 256 characters or more
-        return None
-    low = gaps.to_bytes(4 * n, order)[_LOW::4]  # each gap's width
-    spaces = bytearray(low.translate(_NONZERO))
-    wide = low.translate(_WIDE)
-    odd = []
-    at = wide.find(1)
-    while at >= 0:
-        odd.append(at)
-        at = wide.find(1, at + 1)
-    lead = starts[0]
-    if text.count(" ") != (low.count(1) + text.count(" ", 0, lead)
-                           + sum(text.count(" ", ends[i], after[i]) for i in odd)):
-        # Some one-character gap is not a space: look at each.
-        odd = [i for i in range(n) if wide[i] or (low[i] == 1 and text[ends[i]] != " ")]
-    words = texts
-    if odd or lead:
-        flags = spaces
-        words = texts[:]
-        for i in reversed(odd):
-            a, b = ends[i], after[i]
-            if text[a] == " ":
-                a += 1
-            else:
-                flags[i] = 0
-            words.insert(i + 1, text[a:b])
-        spaces = bytearray(b"\0" if lead else b"")  # whitespace words have no trailing space
-        done = 0
-        for i in odd:
-            spaces += flags[done:i + 1]
-            spaces.append(0)
-            done = i + 1
-        spaces += flags[done:]
-        if lead:
-            words.insert(0, text[:lead])
-    np = _numpy()
-    starts, ends = np.frombuffer(starts, dtype=np.int32), np.frombuffer(ends, dtype=np.int32)
-    sentinel = np.array([size + 1], dtype=np.int32)  # after the bounds, a value no span edge equals
-    return Words(words, bytes(spaces), np.concatenate((starts, sentinel)), np.concatenate((ends, sentinel)), odd,
-                 1 if lead else 0)
-
-
-_LOW = 0 if sys.byteorder == "little" else 3  # where an int32's low byte is
-_NONZERO = bytes([0] + [1] * 255)
-_WIDE = bytes([0, 0] + [1] * 254)  # 2 or more
-_masks: list[int] = [0, 0]  # lanes covered, and a mask of the three high bytes of each int32 lane
-
-
-def _high_bytes(n: int) -> int:
-    """A mask of the three high bytes of ``n`` (or more) packed int32s, read as one integer."""
-    if _masks[0] < n:
-        lanes = max(n, 2 * _masks[0], 1024)
-        lane = b"\x00\xff\xff\xff" if sys.byteorder == "little" else b"\xff\xff\xff\x00"
-        _masks[:] = [lanes, int.from_bytes(lane * lanes, sys.byteorder)]
-    return _masks[1]

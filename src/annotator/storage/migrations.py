@@ -82,11 +82,29 @@ def _add_sentences_and_token_texts(c: Connection) -> None:
           Column("ends", LargeBinary, nullable=False)).create(c)
 
 
+def _add_spacy_words(c: Connection) -> None:
+    """5 -> 6: the spaCy words cache ``models.DocumentSpacyWords`` declares, created empty.
+
+    Frozen here like step 3. Rows are made by the first spacy export that needs a
+    document's words, which splits its text anyway, and by every import after.
+    """
+    md = MetaData()
+    Table("document", md, Column("id", Integer, primary_key=True))
+    Table("document_spacy_words", md,
+          Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+          Column("version", Integer, nullable=False),
+          Column("orth", LargeBinary, nullable=False),
+          Column("spaces", LargeBinary, nullable=False),
+          Column("heads", LargeBinary, nullable=False),
+          Column("strings_json", LargeBinary, nullable=False)).create(c)
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
     (4, _add_sentences_and_token_texts),
+    (5, _add_spacy_words),
 ]
 
 

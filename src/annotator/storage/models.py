@@ -122,6 +122,24 @@ class DocumentToken(SQLModel, table=True):
     texts_json: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
 
 
+class DocumentSpacyWords(SQLModel, table=True):
+    """Schema 6: a document's spaCy words, made once at import like its tokens (the spacy export).
+
+    ``orth`` holds the words' spaCy 3 string ids (little-endian uint64), ``spaces`` one byte
+    per word (1: a trailing space), ``heads`` the words' starts (little-endian int32) and
+    ``strings_json`` the distinct words as a JSON array (``exporters/spacy_words.py``).
+    ``version`` stamps the code that made the row: another stamp means "rebuild".
+    """
+
+    __tablename__ = "document_spacy_words"
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    version: int
+    orth: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    spaces: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    heads: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    strings_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
 class DocumentSentence(SQLModel, table=True):
     """Schema 5: a document's sentence bounds, made once at import like its tokens.
 

@@ -1,8 +1,9 @@
-"""The per-document caches an export reads: tokens (schema 4) and sentence bounds (schema 5).
+"""The per-document caches an export reads: tokens (schema 4), sentence bounds (schema 5) and
+spaCy words (schema 6).
 
-A document's text never changes after import, so neither do its tokens nor its sentences;
-the import stores both (``documents.py``), stamped with the version of the code that made
-them. An export reads them by document id through one :class:`TokenCache`.
+A document's text never changes after import, so neither do its tokens, its sentences nor
+its spaCy words; the import stores all three (``documents.py``), stamped with the version
+of the code that made them. An export reads them by document id through one :class:`TokenCache`.
 """
 
 from __future__ import annotations
@@ -15,27 +16,36 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import IntegrityError
 
 from annotator.exporters import tokens as token_cache
+from annotator.exporters.spacy_words import SPACY_WORDS_VERSION
 from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
 from annotator.storage.errors import StorageError
-from annotator.storage.repository.base import _SE, _T
+from annotator.storage.repository.base import _SE, _SW, _T
 
 if TYPE_CHECKING:
     from annotator.storage.repository.export import ExportQueries
 
-TOKENS, SENTENCES = "tokens", "sentences"
-_TOKEN_COLUMNS = {TOKENS: (_T.c.tokens_json, _T.c.starts, _T.c.ends), "bounds": (_T.c.starts, _T.c.ends),
-                  "texts": (_T.c.starts, _T.c.ends, _T.c.texts_json)}
+TOKENS, SENTENCES, SPACY_WORDS = "tokens", "sentences", "spacy_words"
+# What each kind of read selects: its table, the stamp its rows must carry, its columns.
+_READS: dict[str, tuple[Any, int, tuple[Any, ...]]] = {
+    TOKENS: (_T, token_cache.TOKENS_VERSION, (_T.c.tokens_json, _T.c.starts, _T.c.ends)),
+    "bounds": (_T, token_cache.TOKENS_VERSION, (_T.c.starts, _T.c.ends)),
+    "texts": (_T, token_cache.TOKENS_VERSION, (_T.c.starts, _T.c.ends, _T.c.texts_json)),
+    SENTENCES: (_SE, SENTENCES_VERSION, (_SE.c.starts, _SE.c.ends)),
+    SPACY_WORDS: (_SW, SPACY_WORDS_VERSION, (_SW.c.orth, _SW.c.spaces, _SW.c.heads, _SW.c.strings_json)),
+}
+_STORES = {TOKENS: "store_tokens", SENTENCES: "store_sentences", SPACY_WORDS: "store_spacy_words"}
 
 
 class TokenCache:
     """Cached rows of documents for one export, by document id.
 
-    Tokens are ``tokens.cache_row``'s bytes, sentences ``tokens.sentence_row``'s. Rows made
-    by other code (another ``version`` stamp) count as missing. Rows an export had to make
-    are handed to :meth:`put` / :meth:`put_sentences` and stored a few megabytes at a time,
-    in short transactions of their own; a database that refuses (read-only file, busy)
-    only means they are made again next time, so the first refusal ends the storing.
+    Tokens are ``tokens.cache_row``'s bytes, sentences ``tokens.sentence_row``'s, spaCy words
+    ``spacy_words.words_row``'s. Rows made by other code (another ``version`` stamp) count as
+    missing. Rows an export had to make are handed to :meth:`put` / :meth:`put_sentences` /
+    :meth:`put_spacy_words` and stored a few megabytes at a time, in short transactions of
+    their own; a database that refuses (read-only file, busy) only means they are made again
+    next time, so the first refusal ends the storing.
     """
 
     _BATCH_BYTES = 4 << 20
@@ -50,14 +60,13 @@ class TokenCache:
         self._range = documents
         self._queries: dict[str, db.PointQuery] = {}
         self._streams: dict[str, _Ahead] = {}
-        self._pending: dict[str, list[tuple[Any, ...]]] = {TOKENS: [], SENTENCES: []}
+        self._pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _STORES}
         self._pending_bytes = 0
         self.storing = True
 
     @staticmethod
     def _select(name: str) -> Any:
-        table, version = (_SE, SENTENCES_VERSION) if name == SENTENCES else (_T, token_cache.TOKENS_VERSION)
-        columns = (_SE.c.starts, _SE.c.ends) if name == SENTENCES else _TOKEN_COLUMNS[name]
+        table, version, columns = _READS[name]
         return select(table.c.document_id, *columns).where(table.c.version == version), table
 
     def _first(self, name: str, doc_id: int) -> Any:
@@ -98,11 +107,19 @@ class TokenCache:
         row = self._first(SENTENCES, doc_id)
         return None if row is None else (bytes(row[0]), bytes(row[1]))
 
+    def spacy_words(self, doc_id: int) -> tuple[bytes, bytes, bytes, bytes] | None:
+        """(ORTH ids, trailing spaces, word starts, distinct words JSON), or None when not cached."""
+        row = self._first(SPACY_WORDS, doc_id)
+        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3]))
+
     def put(self, doc_id: int, row: tuple[bytes, bytes, bytes, bytes]) -> None:
         self._keep(TOKENS, doc_id, row)
 
     def put_sentences(self, doc_id: int, row: tuple[bytes, bytes]) -> None:
         self._keep(SENTENCES, doc_id, row)
+
+    def put_spacy_words(self, doc_id: int, row: tuple[bytes, bytes, bytes, bytes]) -> None:
+        self._keep(SPACY_WORDS, doc_id, row)
 
     def _keep(self, name: str, doc_id: int, row: tuple[bytes, ...]) -> None:
         if not self.storing:
@@ -115,14 +132,13 @@ class TokenCache:
 
     def flush(self) -> None:
         pending, self._pending_bytes = self._pending, 0
-        self._pending = {TOKENS: [], SENTENCES: []}
+        self._pending = {name: [] for name in _STORES}
         if not self.storing:
             return
         try:
-            if pending[TOKENS]:
-                self._repo.store_tokens(pending[TOKENS])
-            if pending[SENTENCES]:
-                self._repo.store_sentences(pending[SENTENCES])
+            for name, rows in pending.items():
+                if rows:
+                    getattr(self._repo, _STORES[name])(rows)
         except (StorageError, IntegrityError):
             self.storing = False
 

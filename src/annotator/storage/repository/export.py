@@ -13,9 +13,10 @@ import orjson
 from sqlalchemy import and_, delete, func, insert, literal, select, union
 
 from annotator.exporters import tokens as token_cache
+from annotator.exporters.spacy_words import SPACY_WORDS_VERSION
 from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
-from annotator.storage.repository.base import _A, _D, _L, _S, _SE, _ST, _T, RepositoryBase
+from annotator.storage.repository.base import _A, _D, _L, _S, _SE, _ST, _SW, _T, RepositoryBase
 from annotator.storage.repository.caches import TokenCache
 
 
@@ -179,7 +180,7 @@ class ExportQueries(RepositoryBase):
 
     @contextmanager
     def token_cache(self, documents: tuple[int, int] | None = None) -> Iterator[TokenCache]:
-        """Cached tokens and sentences by document id for one export; see :class:`TokenCache`."""
+        """Cached tokens, sentences and spaCy words by document id for one export; see :class:`TokenCache`."""
         with self.engine.connect() as c:
             cache = TokenCache(self, c, documents)
             try:
@@ -200,6 +201,12 @@ class ExportQueries(RepositoryBase):
     def store_sentences(self, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
         """Keep (document id, starts, ends) rows from :func:`tokens.sentence_row`, like :meth:`store_tokens`."""
         self._replace_cache_rows(_SE, SENTENCES_VERSION, ("starts", "ends"), rows)
+
+    @db.writes
+    def store_spacy_words(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
+        """Keep (document id, ORTH ids, spaces, word starts, strings JSON) rows from
+        :func:`spacy_words.words_row`, like :meth:`store_tokens`."""
+        self._replace_cache_rows(_SW, SPACY_WORDS_VERSION, ("orth", "spaces", "heads", "strings_json"), rows)
 
     def _replace_cache_rows(self, table: Any, version: int, columns: tuple[str, ...],
                             rows: Sequence[tuple[Any, ...]]) -> None:
