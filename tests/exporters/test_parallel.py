@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import os
 import shutil
@@ -254,3 +255,39 @@ def test_a_batch_s_pieces_cross_the_pipe_as_one_frame(monkeypatch: pytest.Monkey
             workers.write_pieces(writer, out.parts, out.size)
         thread.join()
     assert got == [expected]
+
+
+def test_a_worker_s_sender_writes_results_in_order_while_the_worker_goes_on(tmp_path: Path) -> None:
+    read_fd, write_fd = os.pipe()
+    with os.fdopen(read_fd, "rb") as reader, os.fdopen(write_fd, "wb") as writer:
+        sender = parallel._Sender(writer)
+        big = parallel.Pieces()
+        big.write(b"x" * (3 << 20))  # more than a pipe holds: the sender blocks until it is read
+        big.write(memoryview(b"tail"))
+        small = parallel.Pieces()
+        small.write(b"second")
+        sender.put(b"head-1", [big])
+        sender.put(b"head-2", [small])  # the first is still being written: put() did not wait for it
+        assert workers.read_frame(reader) == b"head-1"
+        assert workers.read_frame(reader) == b"x" * (3 << 20) + b"tail"
+        assert workers.read_frame(reader) == b"head-2"
+        assert workers.read_frame(reader) == b"second"
+        sender.close()
+        writer.close()
+        assert reader.read() == b""  # nothing more was written
+
+
+def test_a_worker_s_sender_reports_a_broken_pipe_at_the_next_result() -> None:
+    read_fd, write_fd = os.pipe()
+    os.close(read_fd)  # the main process is gone
+    writer = os.fdopen(write_fd, "wb")
+    try:
+        sender = parallel._Sender(writer)
+        with pytest.raises(BrokenPipeError):
+            for _ in range(100):  # a result's failure shows at a later put (the first may be on its way)
+                sender.put(b"head", [])
+                sender._thread.join(0.01)
+        sender.close()
+    finally:
+        with contextlib.suppress(OSError):
+            writer.close()

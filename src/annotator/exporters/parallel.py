@@ -30,8 +30,10 @@ from __future__ import annotations
 
 import os
 import pickle
+import queue
 import signal
 import sys
+import threading
 from collections import deque
 from collections.abc import Iterator
 from contextlib import suppress
@@ -200,15 +202,21 @@ def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None
         data = workers.read_frame(stdin)
         return None if data is None else pickle.loads(data)
 
+    out = _Sender(stdout)
+
     def send(kind: str, value: Any) -> None:
         outputs: dict[str | None, Pieces] = {}
         if isinstance(value, Part):  # outputs go raw, after the pickle: no pickled copy of them
             outputs, value.outputs = value.outputs, dict.fromkeys(value.outputs, b"")
-        workers.write_frame(stdout, pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL))
-        stdout.flush()
-        for pieces in outputs.values():
-            workers.write_pieces(stdout, pieces.parts, pieces.size)
+        out.put(pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL), list(outputs.values()))
 
+    try:
+        _serve(read, send)
+    finally:
+        out.close()
+
+
+def _serve(read: Any, send: Any) -> None:
     setup = read()
     if setup is None:
         return
@@ -233,6 +241,47 @@ def serve(stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None
             send("error", f"exporting documents {batch[0]} to {batch[1]} failed: {type(exc).__name__}: {exc}")
         else:
             send("part", part)
+
+
+class _Sender:
+    """A worker's results written to its pipe by a thread of its own, in order.
+
+    The main process reads results in batch order, so a finished batch may wait for it
+    while it reads another worker's; meanwhile the next batch (already assigned) is made
+    here instead of the worker blocking on its pipe (measured: about an eighth of two
+    cores' time idle on the benchmark's canonical export). Writing releases the GIL. At
+    most one result waits for the thread; an error (the main process gone) ends the worker.
+    """
+
+    def __init__(self, stream: BinaryIO) -> None:
+        self._stream = stream
+        self._queue: queue.Queue[tuple[bytes, list[Pieces]] | None] = queue.Queue(1)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="export-worker-send", daemon=True)
+        self._thread.start()
+
+    def put(self, head: bytes, outputs: list[Pieces]) -> None:
+        if self._error is not None:
+            raise self._error
+        self._queue.put((head, outputs))
+
+    def _run(self) -> None:
+        while (item := self._queue.get()) is not None:
+            if self._error is not None:
+                continue
+            head, outputs = item
+            try:
+                workers.write_frame(self._stream, head)
+                self._stream.flush()
+                for pieces in outputs:
+                    workers.write_pieces(self._stream, pieces.parts, pieces.size)
+            except BaseException as exc:  # noqa: BLE001 - re-raised by put() in the worker's loop
+                self._error = exc
+
+    def close(self) -> None:
+        """Send what is queued, then stop the thread."""
+        self._queue.put(None)
+        self._thread.join()
 
 
 def merge_counts(into: dict[str, Any], part: dict[str, Any]) -> None:
