@@ -40,7 +40,6 @@ so they fare exactly as before.
 from __future__ import annotations
 
 import importlib.util
-import re
 from array import array
 from bisect import bisect_left, bisect_right
 from collections import Counter

@@ -23,8 +23,6 @@ Tests compare each with spaCy's, srsly's and the text split by a regex.
 from __future__ import annotations
 
 import struct
-import sys
-from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Sequence
 from functools import partial
