@@ -10,10 +10,10 @@ another stamp is ignored and made again.
 
 An export then reads a document's ORTH column, trailing spaces and word starts as bytes,
 and its distinct words for the DocBin's string table, instead of splitting the text and
-looking up an id per word (measured on the benchmark corpus's worker loop: 1.7 s of CPU
-for 5,000 documents that way, 0.73 s with the words made beforehand). A group whose span
-edges all fall on word edges (:meth:`WordRow.locate`) uses the row as it is; any other is
-cut again from the text (``spacy_docbin``).
+looking up an id per word (the benchmark corpus's worker loop over 5,000 documents:
+1.61-1.72 s of CPU that way, 1.08-1.19 s reading the rows the import made). A group whose
+span edges all fall on word edges (:meth:`WordRow.locate`) uses the row as it is; any
+other is cut again from the text (``spacy_docbin``).
 
 Importing this module imports neither numpy nor msgpack: the import of documents uses it.
 """
