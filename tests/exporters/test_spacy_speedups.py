@@ -148,6 +148,7 @@ def test_a_words_row_is_the_regex_words_with_spacys_ids(text: str) -> None:
     assert json.loads(strings) == list(dict.fromkeys(words))
     row = spacy_words.WordRow((orth, row_spaces, heads, strings), len(text))
     assert row.count == len(words) and list(row.ids()) == [get_string_id(w) for w in words]
+    assert row.strings == list(dict.fromkeys(words))
     assert row.orth == b"".join(get_string_id(w).to_bytes(8, sys.byteorder) for w in words)
 
 

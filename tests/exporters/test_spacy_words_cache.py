@@ -128,3 +128,14 @@ def test_a_database_that_refuses_the_rows_still_exports(project: Project, tmp_pa
     monkeypatch.setattr(Repository, "store_spacy_words", refuse)
     assert export_bytes(project, tmp_path / "refused.spacy") == cached
     assert calls == [1] and words_rows(path) == {}  # tried once, then left alone
+
+
+@pytest.mark.parametrize("damage", ["orth = substr(orth, 9)", "heads = substr(heads, 2)",
+                                    "strings_json = substr(strings_json, 2)", "strings_json = CAST('7' AS BLOB)"])
+def test_a_damaged_row_is_made_again_and_replaced(project: Project, tmp_path: Path, damage: str) -> None:
+    path = Path(project.path)
+    cached = export_bytes(project, tmp_path / "cached.spacy")
+    change_cache(path, f"UPDATE document_spacy_words SET {damage} WHERE document_id = 2")  # the stamp stays
+    assert words_rows(path)[2][1:] != spacy_words.words_row(TEXTS[1])
+    assert export_bytes(project, tmp_path / "damaged.spacy") == cached
+    assert words_rows(path)[2] == (spacy_words.SPACY_WORDS_VERSION, *spacy_words.words_row(TEXTS[1]))

@@ -94,10 +94,10 @@ class Document:
             self._index = unpack_offsets(starts), unpack_offsets(ends), texts_json
         return self._index
 
-    def spacy_words(self) -> tuple[bytes, bytes, bytes, bytes]:
+    def spacy_words(self, *, remake: bool = False) -> tuple[bytes, bytes, bytes, bytes]:
         """:func:`spacy_words.words_row` of the text (spaCy 3's ids), from the cache; a document
-        it lacks is split here and its row handed to the cache."""
-        cached = self._cache.spacy_words(self.id) if self._cache is not None else None
+        it lacks (or whose row is damaged: ``remake``) is split here and its row handed to the cache."""
+        cached = self._cache.spacy_words(self.id) if self._cache is not None and not remake else None
         if cached is None:
             cached = words_row(self.text)
             if self._cache is not None:

@@ -49,8 +49,6 @@ from operator import lt
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import orjson
-
 from annotator.exporters.base import ExportError
 from annotator.exporters.docbin_stream import StreamingDocBin
 from annotator.exporters.hf_bio import cut_tokens
@@ -217,7 +215,7 @@ class _SpacySink(Sink):
             assert row is not None
             spaces, length = row.spaces, row.count
             if not last[2]:  # the document's first group here: its words join the string table
-                bin_.add_strings(orjson.loads(row.strings))
+                bin_.add_strings(row.strings)
                 last[2] = True
             orth = row.ids() if self.ents else row.orth
         first, stop = located
@@ -233,8 +231,13 @@ class _SpacySink(Sink):
 
     def _words(self, doc: Document) -> WordRow | None:
         """The document's words as the cache keeps them (made and handed to it if it lacks
-        them), or None (then each group splits the text)."""
-        return WordRow(doc.spacy_words(), len(doc.text)) if self._cached else None
+        them, or if its row's parts disagree), or None (then each group splits the text)."""
+        if not self._cached:
+            return None
+        try:
+            return WordRow(doc.spacy_words(), len(doc.text))
+        except ValueError:  # a damaged row under a current stamp: made again, and replaced
+            return WordRow(doc.spacy_words(remake=True), len(doc.text))
 
     @staticmethod
     def _recut(doc: Document, starts: Sequence[int], ends: Sequence[int]

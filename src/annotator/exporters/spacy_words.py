@@ -70,13 +70,17 @@ def words_row(text: str) -> tuple[bytes, bytes, bytes, bytes]:
 
 class WordRow:
     """A :func:`words_row` read back for an export: the ORTH column in native order, the
-    trailing spaces, the distinct words (JSON) and where spans fall among the words."""
+    trailing spaces, the distinct words and where spans fall among the words."""
 
     __slots__ = ("_heads", "_tails", "count", "orth", "spaces", "strings")
 
     def __init__(self, row: Sequence[bytes], size: int) -> None:
-        """``row`` is :func:`words_row`'s, ``size`` the text's length."""
-        orth, self.spaces, heads, self.strings = row
+        """``row`` is :func:`words_row`'s, ``size`` the text's length. ValueError if its parts
+        disagree (a damaged row)."""
+        orth, self.spaces, heads, strings = row
+        self.strings: list[str] = orjson.loads(strings)  # orjson's error is a ValueError
+        if type(self.strings) is not list:
+            raise ValueError("a spaCy words row whose strings are not a list")
         if sys.byteorder == "big":
             swapped = array("Q", orth)
             swapped.byteswap()
