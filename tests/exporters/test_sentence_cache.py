@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -19,7 +19,7 @@ from annotator.project import Project, open_project
 from annotator.sentences import SENTENCES_VERSION, sentence_bounds, split_sentences
 from annotator.storage.errors import StorageError
 from annotator.storage.repository import Repository, TokenCache
-from tests.exporters.test_token_cache import change_cache, project_of
+from tests.exporters.test_token_cache import change_cache, project_of, table_rows
 
 TEXTS = [
     "Probiotics 🦠 reduce nerve pain. Ask your doctor first!\n\nIt's well-known (Smith et al. 2021).",
@@ -29,13 +29,8 @@ TEXTS = [
 FORMATS = ("spans", "sentences")
 
 
-def sentence_rows(path: Path) -> dict[int, tuple[int, bytes, bytes]]:
-    conn = sqlite3.connect(path)
-    try:
-        return {r[0]: r[1:] for r in conn.execute(
-            "SELECT document_id, version, starts, ends FROM document_sentences ORDER BY document_id")}
-    finally:
-        conn.close()
+def sentence_rows(path: Path) -> dict[int, tuple[Any, ...]]:
+    return table_rows(path, "document_sentences", "starts, ends")
 
 
 @pytest.fixture()

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,7 +20,7 @@ from annotator.project import Project  # noqa: E402
 from annotator.services import AnnotationService  # noqa: E402
 from annotator.storage.errors import StorageError  # noqa: E402
 from annotator.storage.repository import Repository  # noqa: E402
-from tests.exporters.test_token_cache import change_cache, project_of  # noqa: E402
+from tests.exporters.test_token_cache import change_cache, project_of, table_rows  # noqa: E402
 
 TEXTS = [
     "Probiotics 🦠 reduce nerve pain.\n\nAsk your \"doctor\" first — it's well-known.",
@@ -29,14 +29,8 @@ TEXTS = [
 ]
 
 
-def words_rows(path: Path) -> dict[int, tuple[int, bytes, bytes, bytes, bytes]]:
-    conn = sqlite3.connect(path)
-    try:
-        return {r[0]: r[1:] for r in conn.execute(
-            "SELECT document_id, version, orth, spaces, heads, strings_json FROM document_spacy_words "
-            "ORDER BY document_id")}
-    finally:
-        conn.close()
+def words_rows(path: Path) -> dict[int, tuple[Any, ...]]:
+    return table_rows(path, "document_spacy_words", "orth, spaces, heads, strings_json")
 
 
 @pytest.fixture()

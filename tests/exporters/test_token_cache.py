@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
@@ -28,14 +29,18 @@ TEXTS = [
 ]
 
 
-def cache_rows(path: Path) -> dict[int, tuple[int, bytes, bytes, bytes, bytes]]:
+def table_rows(path: Path, table: str, columns: str) -> dict[int, tuple[Any, ...]]:
+    """document id -> (version, *columns) of a cache table, read with plain sqlite3."""
     conn = sqlite3.connect(path)
     try:
         return {r[0]: r[1:] for r in conn.execute(
-            "SELECT document_id, version, tokens_json, starts, ends, texts_json FROM document_tokens "
-            "ORDER BY document_id")}
+            f"SELECT document_id, version, {columns} FROM {table} ORDER BY document_id")}
     finally:
         conn.close()
+
+
+def cache_rows(path: Path) -> dict[int, tuple[Any, ...]]:
+    return table_rows(path, "document_tokens", "tokens_json, starts, ends, texts_json")
 
 
 def change_cache(path: Path, sql: str, *args: object) -> None:

@@ -70,6 +70,7 @@ class TokenCache:
         return select(table.c.document_id, *columns).where(table.c.version == version), table
 
     def _first(self, name: str, doc_id: int) -> Any:
+        """The row's columns (as bytes) for ``doc_id``, or None when it has none with the current stamp."""
         if self._range is not None:
             stream = self._streams.get(name)
             if stream is None:
@@ -79,38 +80,33 @@ class TokenCache:
                                                       .order_by(table.c.document_id))
             found = stream.row_of(doc_id)
             if found is not _BEHIND:
-                return found
+                return None if found is None else tuple(map(bytes, found))
         query = self._queries.get(name)
         if query is None:
             stmt, table = self._select(name)
             query = self._queries[name] = db.PointQuery(self._conn, stmt.where(table.c.document_id == bindparam("doc_id")))
         row = query.first(doc_id=doc_id)
-        return None if row is None else row[1:]
+        return None if row is None else tuple(map(bytes, row[1:]))
 
     def get(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
         """(tokens JSON, packed starts, packed ends), or None when not cached."""
-        row = self._first(TOKENS, doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
+        return self._first(TOKENS, doc_id)
 
     def bounds(self, doc_id: int) -> tuple[bytes, bytes] | None:
         """Packed token starts and ends only (for formats that slice the text themselves)."""
-        row = self._first("bounds", doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]))
+        return self._first("bounds", doc_id)
 
     def bounds_and_texts(self, doc_id: int) -> tuple[bytes, bytes, bytes] | None:
         """Packed token starts and ends, and the token strings as a JSON array."""
-        row = self._first("texts", doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]))
+        return self._first("texts", doc_id)
 
     def sentences(self, doc_id: int) -> tuple[bytes, bytes] | None:
         """Packed sentence starts and ends, or None when not cached."""
-        row = self._first(SENTENCES, doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]))
+        return self._first(SENTENCES, doc_id)
 
     def spacy_words(self, doc_id: int) -> tuple[bytes, bytes, bytes, bytes] | None:
         """(ORTH ids, trailing spaces, word starts, distinct words JSON), or None when not cached."""
-        row = self._first(SPACY_WORDS, doc_id)
-        return None if row is None else (bytes(row[0]), bytes(row[1]), bytes(row[2]), bytes(row[3]))
+        return self._first(SPACY_WORDS, doc_id)
 
     def put(self, doc_id: int, row: tuple[bytes, bytes, bytes, bytes]) -> None:
         self._keep(TOKENS, doc_id, row)
