@@ -210,6 +210,33 @@ def test_workers_fork_only_from_one_thread_without_open_connections(corpus: Proj
     assert run.stdout.split() == ["fork", "spawn", "spawn"]
 
 
+AFTER_A_SMALL_EXPORT = """
+import sys
+from pathlib import Path
+from annotator.exporters import workers
+from annotator.exporters.options import ExportOptions
+from annotator.exporters.registry import run_export
+from annotator.project import open_project
+
+p = open_project(Path(sys.argv[1]), create=False)
+print("numpy" in sys.modules)
+run_export(p.repo, "canonical", Path(sys.argv[2]), options=ExportOptions(workers=1))  # searches with numpy, here
+print("numpy" in sys.modules)
+print(workers.start_method(p.repo.engine))
+"""
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="workers fork on Linux only")
+def test_numpy_used_by_an_export_leaves_the_process_able_to_fork(corpus: Project, tmp_path: Path) -> None:
+    """numpy is imported by the first export that needs it (not before), without BLAS threads,
+    so a later export in the same process (the app's, or a script's) still forks its workers."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_NUM_THREADS")}
+    run = subprocess.run([sys.executable, "-c", AFTER_A_SMALL_EXPORT, corpus.path, str(tmp_path / "out.jsonl")],
+                         capture_output=True, text=True, timeout=120, env=env)
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.split() == ["False", "True", "fork"]
+
+
 @pytest.mark.skipif(not os.path.isdir("/proc/self/fd"), reason="counts this process's pipes in /proc")
 def test_a_fork_that_fails_is_a_clear_error_and_leaks_no_pipe(corpus: Project, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:

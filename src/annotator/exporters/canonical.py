@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import queue
 import threading
-from bisect import bisect_left, bisect_right
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -28,7 +27,7 @@ import orjson
 from annotator.exporters.base import ExportError
 from annotator.exporters.record import ANSWERS, document_key, hash32, input_hash_from_sha256
 from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
-from annotator.exporters.tokens import DocumentTokens, from_cache
+from annotator.exporters.tokens import DocumentTokens, from_cache, spans_tokens
 from annotator.storage.repository import ExportDocument, ExportGroup, Repository
 
 Piece = bytes | memoryview
@@ -64,29 +63,11 @@ class _DocumentParts:
 
     def line(self, group: ExportGroup) -> tuple[Piece, ...]:
         """One record as pieces whose concatenation is the JSON line (newline included)."""
-        text, starts, ends = self.text, self.starts, self.ends
-        count = len(starts)
-        top = count - 1
-        spans: list[dict[str, Any]] = []
-        append = spans.append
-        # tokens.span_tokens() inlined (a call per span was a fifth of this loop). The last
-        # token is searched from the first on: tokens before it all start before ``end``, and
-        # every token is a character or more, so fewer than end - start tokens lie between.
-        for span_id, start, end, label, note in group.spans:
-            if top < 0:
-                first = last = 0
-            else:
-                first = bisect_right(ends, start)
-                if first > top:
-                    first = top
-                hi = first + end - start
-                last = bisect_left(starts, end, first, hi if hi < count else count) - 1
-                if last < first:
-                    last = first
-                elif last > top:
-                    last = top
-            append({"start": start, "end": end, "token_start": first, "token_end": last,
-                    "label": label, "text": text[start:end], "id": span_id, "note": note})
+        text = self.text
+        firsts, lasts = spans_tokens(self.starts, self.ends, group.spans)
+        spans = [{"start": start, "end": end, "token_start": first, "token_end": last,
+                  "label": label, "text": text[start:end], "id": span_id, "note": note}
+                 for (span_id, start, end, label, note), first, last in zip(group.spans, firsts, lasts)]
         # record.task_hash over (start, end, label) tuples, which orjson writes as arrays too.
         keys = [s[1:4] for s in group.spans]
         rest = orjson.dumps({

@@ -222,16 +222,3 @@ def locate(heads: Sequence[int], tails: Sequence[int], starts: Sequence[int], en
         return None
     return first, stop
 
-
-_np: Any = None
-
-
-def _numpy() -> Any:
-    """numpy, imported on first use: by a spaCy export's worker, never before it forks
-    (numpy's BLAS threads would forbid the fork; see :mod:`workers`). spaCy requires it."""
-    global _np
-    if _np is None:
-        import numpy
-
-        _np = numpy
-    return _np

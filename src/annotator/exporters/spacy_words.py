@@ -31,7 +31,8 @@ from typing import Any
 
 import orjson
 
-from annotator.exporters.spacy_parts import SYMBOLS, _numpy, spacy3_ids
+from annotator.exporters.arrays import numpy as _numpy
+from annotator.exporters.spacy_parts import SYMBOLS, spacy3_ids
 from annotator.exporters.tokens import TOKENS_VERSION, pack_offsets, unpack_offsets
 from annotator.text import _TOKEN
 

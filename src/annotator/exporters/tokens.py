@@ -21,11 +21,14 @@ import unicodedata
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
+from collections.abc import Sequence
 from itertools import accumulate
-from typing import NamedTuple
+from operator import itemgetter
+from typing import Any, NamedTuple
 
 import orjson
 
+from annotator.exporters.arrays import numpy
 from annotator.sentences import sentence_bounds
 from annotator.text import _TOKEN
 
@@ -126,3 +129,31 @@ def span_tokens(starts: list[int] | array, ends: list[int] | array, start: int, 
     top = len(starts) - 1
     first = min(first, top)
     return first, min(max(last, first), top)
+
+
+_START, _END = itemgetter(1), itemgetter(2)
+
+
+def spans_tokens(starts: array, ends: array, spans: Sequence[tuple[Any, ...]]) -> tuple[list[int], list[int]]:
+    """:func:`span_tokens` of each span ``(id, start, end, ...)``: first tokens, last tokens.
+
+    Every span of a canonical export asks this. A bisect over an ``array`` makes a Python
+    int at each probe (measured: about a fifth of a canonical worker's time at 50 spans a
+    document); numpy searches the packed bounds in C, all of a document's spans at once.
+    """
+    n = len(spans)
+    top = len(starts) - 1
+    if top < 0 or not n:
+        return [0] * n, [0] * n
+    np = numpy()
+    token_starts, token_ends = np.frombuffer(starts, dtype=np.intc), np.frombuffer(ends, dtype=np.intc)
+    span_starts = np.fromiter(map(_START, spans), dtype=np.int64, count=n)
+    span_ends = np.fromiter(map(_END, spans), dtype=np.int64, count=n)
+    first = token_ends.searchsorted(span_starts, "right")
+    np.minimum(first, top, out=first)
+    # The last token starting before the span's end; never before its first, never past the last.
+    last = token_starts.searchsorted(span_ends, "left")
+    last -= 1
+    np.maximum(last, first, out=last)
+    np.minimum(last, top, out=last)
+    return first.tolist(), last.tolist()
