@@ -48,3 +48,40 @@ def test_every_stored_span_comes_back_once_in_export_order(tmp_path_factory: pyt
             assert all(type(s) is tuple for s in g.spans)
     finally:
         p.close()
+
+
+def test_a_batch_read_compiles_once_and_runs_with_each_range(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parallel export reads its batches with statements made and compiled once; each run
+    gets its own range (a statement still holding the first range would repeat its groups)."""
+    from sqlalchemy.sql.selectable import Select
+
+    p = open_project(tmp_path / "p.annotator")
+    try:
+        docs = [add(p, f"Document {i} says zinc helps.", f"d{i}") for i in range(4)]
+        for doc in docs:
+            AnnotationService(p.repo, "alice").add_span(doc, 0, 8, "claim")
+        compiled: list[int] = []
+        original = Select.compile
+
+        def counting(self: Select, *args: object, **kwargs: object) -> object:
+            compiled.append(id(self))
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Select, "compile", counting)
+        seen = []
+        for doc in docs:
+            with p.repo.token_cache(documents=(doc, doc)) as cache:
+                for group in p.repo.iter_export_groups(ExportFilter(), documents=(doc, doc)):
+                    assert cache.get(group.document.id) is not None
+                    seen.append((group.document.id, group.spans[0][1:3]))
+        assert seen == [(doc, (0, 8)) for doc in docs]
+        first_batch = len(compiled)
+        assert first_batch > 0
+        compiled.clear()
+        for doc in docs:
+            with p.repo.token_cache(documents=(doc, doc)) as cache:
+                assert [g.document.id for g in p.repo.iter_export_groups(ExportFilter(), documents=(doc, doc))] == [doc]
+                assert cache.get(doc) is not None
+        assert compiled == []  # every statement of a batch's reads was compiled before
+    finally:
+        p.close()

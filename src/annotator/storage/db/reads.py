@@ -8,7 +8,8 @@ repository reaches these through ``db`` (``db.stream_rows``, ``db.PointQuery``, 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
+import weakref
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from itertools import chain
 from typing import Any
@@ -29,21 +30,40 @@ def _driver_args(compiled: Any, params: dict[str, Any]) -> Any:
     return tuple(values[k] for k in compiled.positiontup) if compiled.positional else values
 
 
+# Compiled SQL per statement object and dialect. A statement made once and run with new
+# bind values (an export's batches: about 0.5 ms of compiling per statement, four per batch)
+# compiles once; a statement that goes away takes its entry with it.
+_COMPILED: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
+
+
+def _compile(conn: Connection, stmt: Executable) -> tuple[str, Any]:
+    per_dialect = _COMPILED.get(stmt)
+    if per_dialect is None:
+        per_dialect = _COMPILED[stmt] = {}
+    found = per_dialect.get(conn.dialect.name)
+    if found is None:
+        compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+        found = per_dialect[conn.dialect.name] = (str(compiled), compiled)
+    return found
+
+
 @contextmanager
-def stream_rows(conn: Connection, stmt: Executable, batch: int = 1024) -> Iterator[Iterator[Sequence[Any]]]:
-    """The rows of ``stmt``, fetched ``batch`` at a time, as an iterator valid inside the block.
+def stream_rows(conn: Connection, stmt: Executable, batch: int = 1024,
+                params: Mapping[str, Any] | None = None) -> Iterator[Iterator[Sequence[Any]]]:
+    """The rows of ``stmt`` (with ``params`` for its bind parameters), fetched ``batch`` at a
+    time, as an iterator valid inside the block.
 
     On SQLite the iterator is made of C iterators only (no Python frame per row).
     """
     if conn.dialect.name != "sqlite":
-        result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt)
+        result = conn.execution_options(stream_results=True, yield_per=batch).execute(stmt, dict(params or {}))
         with result:
             yield iter(result)
         return
-    compiled = stmt.compile(dialect=conn.dialect, compile_kwargs={"render_postcompile": True})
+    sql, compiled = _compile(conn, stmt)
     cursor = conn.connection.cursor()
     try:
-        cursor.execute(str(compiled), _driver_args(compiled, {}))
+        cursor.execute(sql, _driver_args(compiled, dict(params or {})))
         yield chain.from_iterable(iter(functools.partial(cursor.fetchmany, batch), []))
     finally:
         cursor.close()  # an unfinished statement would keep its read transaction open

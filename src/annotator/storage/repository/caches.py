@@ -8,6 +8,7 @@ of the code that made them. An export reads them by document id through one :cla
 
 from __future__ import annotations
 
+import functools
 from contextlib import ExitStack
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +38,20 @@ _READS: dict[str, tuple[Any, int, tuple[Any, ...]]] = {
 _STORES = {TOKENS: "store_tokens", SENTENCES: "store_sentences", SPACY_WORDS: "store_spacy_words"}
 
 
+def _select(name: str) -> tuple[Any, Any]:
+    """The rows of one kind with the current stamp, and their table."""
+    table, version, columns = _READS[name]
+    return select(table.c.document_id, *columns).where(table.c.version == version), table
+
+
+@functools.cache
+def _ranged_read(name: str) -> Any:
+    """One kind's rows for the documents between the bind parameters ``lo`` and ``hi``, in id
+    order: made once, so each batch of a parallel export does not compile it again."""
+    stmt, table = _select(name)
+    return stmt.where(table.c.document_id.between(bindparam("lo", 0), bindparam("hi", 0))).order_by(table.c.document_id)
+
+
 class TokenCache:
     """Cached rows of documents for one export, by document id.
 
@@ -64,26 +79,20 @@ class TokenCache:
         self._pending_bytes = 0
         self.storing = True
 
-    @staticmethod
-    def _select(name: str) -> Any:
-        table, version, columns = _READS[name]
-        return select(table.c.document_id, *columns).where(table.c.version == version), table
 
     def _first(self, name: str, doc_id: int) -> Any:
         """The row's columns (as bytes) for ``doc_id``, or None when it has none with the current stamp."""
         if self._range is not None:
             stream = self._streams.get(name)
             if stream is None:
-                stmt, table = self._select(name)
                 lo, hi = self._range
-                stream = self._streams[name] = _Ahead(self._conn, stmt.where(table.c.document_id.between(lo, hi))
-                                                      .order_by(table.c.document_id))
+                stream = self._streams[name] = _Ahead(self._conn, _ranged_read(name), {"lo": lo, "hi": hi})
             found = stream.row_of(doc_id)
             if found is not _BEHIND:
                 return None if found is None else tuple(map(bytes, found))
         query = self._queries.get(name)
         if query is None:
-            stmt, table = self._select(name)
+            stmt, table = _select(name)
             query = self._queries[name] = db.PointQuery(self._conn, stmt.where(table.c.document_id == bindparam("doc_id")))
         row = query.first(doc_id=doc_id)
         return None if row is None else tuple(map(bytes, row[1:]))
@@ -151,9 +160,9 @@ _BEHIND = object()  # asked for a document before the stream's position: ask the
 class _Ahead:
     """One ordered read of (document id, columns...) rows, advanced as documents are asked for."""
 
-    def __init__(self, conn: Connection, stmt: Any) -> None:
+    def __init__(self, conn: Connection, stmt: Any, params: dict[str, Any]) -> None:
         self._stack = ExitStack()
-        self._rows = self._stack.enter_context(db.stream_rows(conn, stmt, 8))  # rows of tokens are large
+        self._rows = self._stack.enter_context(db.stream_rows(conn, stmt, 8, params))  # rows of tokens are large
         self._row = next(self._rows, None)
         self._asked = -1
 

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import and_, delete, func, insert, literal, select, union
+from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, union
 
 from annotator.exporters import tokens as token_cache
 from annotator.exporters.spacy_words import SPACY_WORDS_VERSION
@@ -51,6 +52,33 @@ class ExportGroup:
 
 _SPAN_ORDER = itemgetter(1, 2, 3, 0)  # start, end, label, id: the export's span order
 _NO_GROUP: tuple[None, None] = (None, None)
+
+
+@functools.lru_cache(maxsize=64)
+def _group_reads(annotator_ids: tuple[int, ...] | None, ranged: bool) -> tuple[Any, Any, Any]:
+    """The three ordered reads of :meth:`ExportQueries.iter_export_groups`: spans (one JSON
+    row per pair), statuses, documents; limited to ``annotator_ids`` unless None, and to
+    the ids between the bind parameters ``lo`` and ``hi`` when ``ranged``. Made once, so a
+    parallel export's batches run them without building and compiling them again."""
+    spans = (select(_S.c.document_id, _S.c.annotator_id,
+                    db.json_rows(_S.c.id, _S.c.start, _S.c.end, _L.c.name, _S.c.note))
+             .join(_L, _L.c.id == _S.c.label_id)
+             .group_by(_S.c.document_id, _S.c.annotator_id)
+             .order_by(_S.c.document_id, _S.c.annotator_id))
+    marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
+             .order_by(_ST.c.document_id, _ST.c.annotator_id))
+    if annotator_ids is not None:
+        spans = spans.where(_S.c.annotator_id.in_(annotator_ids))
+        marks = marks.where(_ST.c.annotator_id.in_(annotator_ids))
+    docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
+                  _D.c.meta_json).order_by(_D.c.id)
+    if ranged:
+        # Values given at each run; these defaults only let a filter's IN list render at compile time.
+        lo, hi = bindparam("lo", 0), bindparam("hi", 0)
+        spans = spans.where(_S.c.document_id.between(lo, hi))
+        marks = marks.where(_ST.c.document_id.between(lo, hi))
+        docs = docs.where(_D.c.id.between(lo, hi))
+    return spans, marks, docs
 
 
 class ExportQueries(RepositoryBase):
@@ -123,27 +151,12 @@ class ExportQueries(RepositoryBase):
         names = dict(self._annotator_rows())
         wanted = set(names) if not flt.annotators else {i for i, n in names.items() if n in flt.annotators}
         statuses, labels = set(flt.statuses), set(flt.labels)
-        spans = (select(_S.c.document_id, _S.c.annotator_id,
-                        db.json_rows(_S.c.id, _S.c.start, _S.c.end, _L.c.name, _S.c.note))
-                 .join(_L, _L.c.id == _S.c.label_id)
-                 .group_by(_S.c.document_id, _S.c.annotator_id)
-                 .order_by(_S.c.document_id, _S.c.annotator_id))
-        marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
-                 .order_by(_ST.c.document_id, _ST.c.annotator_id))
-        if flt.annotators:
-            spans = spans.where(_S.c.annotator_id.in_(wanted))
-            marks = marks.where(_ST.c.annotator_id.in_(wanted))
-        docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
-                      _D.c.meta_json).order_by(_D.c.id)
-        if documents is not None:
-            lo, hi = documents
-            spans = spans.where(_S.c.document_id.between(lo, hi))
-            marks = marks.where(_ST.c.document_id.between(lo, hi))
-            docs = docs.where(_D.c.id.between(lo, hi))
+        spans, marks, docs = _group_reads(tuple(sorted(wanted)) if flt.annotators else None, documents is not None)
+        bounds = {} if documents is None else {"lo": documents[0], "hi": documents[1]}
         with self.engine.connect() as c, c.begin():
             # Texts, and a pair's spans (one row), can be megabytes: a few per fetch, not a thousand.
-            with db.stream_rows(c, spans, 16) as span_rows, db.stream_rows(c, marks, 256) as mark_rows, \
-                    db.stream_rows(c, docs, 16) as doc_rows:
+            with db.stream_rows(c, spans, 16, bounds) as span_rows, \
+                    db.stream_rows(c, marks, 256, bounds) as mark_rows, db.stream_rows(c, docs, 16, bounds) as doc_rows:
                 groups = ((row[:2], row[2]) for row in span_rows)  # ((document, annotator), spans JSON)
                 key, members = next(groups, _NO_GROUP)
                 mark = next(mark_rows, None)
