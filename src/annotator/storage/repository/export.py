@@ -51,6 +51,7 @@ class ExportGroup:
 
 
 _SPAN_ORDER = itemgetter(1, 2, 3, 0)  # start, end, label, id: the export's span order
+_LABEL_NAMES = select(_L.c.id, _L.c.name)
 _NO_GROUP: tuple[None, None] = (None, None)
 
 
@@ -60,9 +61,10 @@ def _group_reads(annotator_ids: tuple[int, ...] | None, ranged: bool) -> tuple[A
     row per pair), statuses, documents; limited to ``annotator_ids`` unless None, and to
     the ids between the bind parameters ``lo`` and ``hi`` when ``ranged``. Made once, so a
     parallel export's batches run them without building and compiling them again."""
+    # Label ids, not names: no join per span, and every span's label is then one of a few
+    # str objects (hashed once, compared by identity) instead of a new string per span.
     spans = (select(_S.c.document_id, _S.c.annotator_id,
-                    db.json_rows(_S.c.id, _S.c.start, _S.c.end, _L.c.name, _S.c.note))
-             .join(_L, _L.c.id == _S.c.label_id)
+                    db.json_rows(_S.c.id, _S.c.start, _S.c.end, _S.c.label_id, _S.c.note))
              .group_by(_S.c.document_id, _S.c.annotator_id)
              .order_by(_S.c.document_id, _S.c.annotator_id))
     marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
@@ -154,6 +156,8 @@ class ExportQueries(RepositoryBase):
         spans, marks, docs = _group_reads(tuple(sorted(wanted)) if flt.annotators else None, documents is not None)
         bounds = {} if documents is None else {"lo": documents[0], "hi": documents[1]}
         with self.engine.connect() as c, c.begin():
+            with db.stream_rows(c, _LABEL_NAMES) as label_rows:
+                label_of = dict(label_rows)
             # Texts, and a pair's spans (one row), can be megabytes: a few per fetch, not a thousand.
             with db.stream_rows(c, spans, 16, bounds) as span_rows, \
                     db.stream_rows(c, marks, 256, bounds) as mark_rows, db.stream_rows(c, docs, 16, bounds) as doc_rows:
@@ -170,7 +174,7 @@ class ExportQueries(RepositoryBase):
                         pair, status = (mark[0], mark[1]), mark[2]
                         mark = next(mark_rows, None)
                     if key == pair:
-                        found = list(map(tuple, orjson.loads(members)))
+                        found = [(i, a, b, label_of[n], note) for i, a, b, n, note in orjson.loads(members)]
                         key, members = next(groups, _NO_GROUP)
                     if (statuses and status not in statuses) or pair[1] not in wanted:
                         continue
