@@ -1,0 +1,69 @@
+"""The dataset card's counts (stats.Tally) equal counts taken span by span from the groups."""
+
+from __future__ import annotations
+
+import pickle
+from collections import Counter
+
+import pytest
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from annotator.exporters import stats
+from annotator.exporters.stats import Tally, overlapping_count
+from annotator.storage.repository import ExportDocument, ExportGroup
+
+LABELS = ["claim", "mechanism", "intervention", "citation", "disclaimer"]
+_SPAN = st.tuples(st.integers(0, 60), st.integers(0, 25), st.sampled_from([*LABELS, "renamed-label"]))
+_GROUP = st.tuples(st.sampled_from(["alice", "bob"]), st.lists(_SPAN, max_size=12))
+_DOCUMENT = st.tuples(st.sampled_from([None, "train", "test"]), st.lists(_GROUP, max_size=2, unique_by=lambda g: g[0]))
+
+
+def _groups(documents: list) -> list[tuple[str | None, ExportGroup]]:
+    out = []
+    for doc_id, (split, groups) in enumerate(documents, 1):
+        row = ExportDocument(doc_id, "t", "s", "txt", "ab" * 32, "x" * 100, "{}")
+        for annotator, spans in sorted(groups):
+            found = sorted((f"{doc_id}-{i}", start, start + length, label, None)
+                           for i, (start, length, label) in enumerate(spans))
+            out.append((split, ExportGroup(row, annotator, "done", sorted(found, key=lambda s: (s[1], s[2], s[3], s[0])))))
+    return out
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(_DOCUMENT, max_size=8), st.integers(1, 40), st.booleans())
+def test_lengths_and_overlaps_equal_a_count_span_by_span(monkeypatch: pytest.MonkeyPatch, documents: list,
+                                                        every: int, through_pickle: bool) -> None:
+    # Set for each example (the fixture is shared): keys counted in many small steps, or once at the end.
+    monkeypatch.setattr(stats, "_COUNT_EVERY", every)
+    groups = _groups(documents)
+    tally = Tally(LABELS)
+    # A parallel export's workers tally whole documents: cut between two documents' groups.
+    half = sum(1 for _, g in groups if g.document.id <= len(documents) // 2)
+    for split, group in groups[:half]:
+        tally.add(split, group)
+    if through_pickle:  # a worker's tally crosses to the main process and is added to another
+        rest = Tally(LABELS)
+        for split, group in groups[half:]:
+            rest.add(split, group)
+        tally = pickle.loads(pickle.dumps(tally))
+        tally.absorb(pickle.loads(pickle.dumps(rest)))
+    else:
+        for split, group in groups[half:]:
+            tally.add(split, group)
+    lengths: dict[tuple[str | None, str], Counter] = {}
+    overlaps: Counter = Counter()
+    for split, group in groups:
+        lengths.setdefault((split, group.annotator), Counter()).update((s[3], s[2] - s[1]) for s in group.spans)
+        overlaps[(split, group.annotator)] += overlapping_count(group.spans)
+    summary = tally.summary()
+    assert {key: +cell.lengths for key, cell in tally.cells.items()} == {key: +c for key, c in lengths.items()}
+    assert {key: cell.overlapping for key, cell in tally.cells.items()} == {key: overlaps[key] for key in lengths}
+    every_span = [s for _, g in groups for s in g.spans]
+    assert summary["all"]["spans"] == len(every_span)
+    assert summary["all"]["overlapping_spans"] == sum(overlaps.values())
+    assert summary["all"]["documents"] == len({g.document.id for _, g in groups})
+    assert summary["all"]["spans_per_label"] == {lb: sum(s[3] == lb for s in every_span) for lb in LABELS}
+    if every_span:
+        assert summary["all"]["span_length_chars"]["all"]["max"] == max(s[2] - s[1] for s in every_span)
