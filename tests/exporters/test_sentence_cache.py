@@ -80,6 +80,17 @@ def test_a_row_from_another_splitter_is_ignored_and_replaced(project: Project, t
     assert {r[0] for r in sentence_rows(path).values()} == {SENTENCES_VERSION}
 
 
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("damage", ["starts = substr(starts, 2)", "ends = substr(ends, 5)"])
+def test_a_damaged_row_is_made_again_and_replaced(project: Project, tmp_path: Path, fmt: str, damage: str) -> None:
+    """Bounds under the current stamp that are not whole int32s, or do not pair up, are made again."""
+    path = Path(project.path)
+    cached = export_bytes(project, fmt, tmp_path / "cached.jsonl")
+    change_cache(path, f"UPDATE document_sentences SET {damage} WHERE document_id = 2")  # the stamp stays
+    assert export_bytes(project, fmt, tmp_path / "damaged.jsonl") == cached
+    assert sentence_rows(path)[2] == (SENTENCES_VERSION, *tokens.sentence_row(TEXTS[1]))
+
+
 def test_the_export_reads_the_cached_bounds(project: Project, tmp_path: Path) -> None:
     """Rows with the current stamp are trusted: what they say is the sentence is the context."""
     path = Path(project.path)

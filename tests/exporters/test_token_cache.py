@@ -130,6 +130,20 @@ def test_a_row_from_another_tokenizer_is_ignored_and_replaced(project: Project, 
     assert cache_rows(path)[2][0] == tokens.TOKENS_VERSION
 
 
+@pytest.mark.parametrize("damage", ["starts = substr(starts, 2)", "ends = substr(ends, 5)",
+                                    "tokens_json = substr(tokens_json, 1, length(tokens_json) - 1)",
+                                    "tokens_json = CAST('{}' AS BLOB)", "tokens_json = CAST('[]' AS BLOB)"])
+def test_a_damaged_row_is_made_again_and_replaced(project: Project, tmp_path: Path, damage: str) -> None:
+    """A row under the current stamp that cannot be whole is not spliced into the export (a
+    broken line) nor fails it: the export makes it again and stores it."""
+    path = Path(project.path)
+    cached = export_bytes(project, tmp_path / "cached.jsonl")
+    change_cache(path, f"UPDATE document_tokens SET {damage} WHERE document_id = 2")  # the stamp stays
+    assert cache_rows(path)[2][1:] != tokens.cache_row(TEXTS[1])
+    assert export_bytes(project, tmp_path / "damaged.jsonl") == cached
+    assert cache_rows(path)[2] == (tokens.TOKENS_VERSION, *tokens.cache_row(TEXTS[1]))
+
+
 def test_a_database_that_refuses_the_rows_still_exports(project: Project, tmp_path: Path,
                                                         monkeypatch: pytest.MonkeyPatch) -> None:
     path = Path(project.path)
