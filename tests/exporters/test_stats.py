@@ -11,13 +11,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from annotator.exporters import stats
-from annotator.exporters.stats import Tally, overlapping_count
+from annotator.exporters.stats import Tally
 from annotator.storage.repository import ExportDocument, ExportGroup
 
 LABELS = ["claim", "mechanism", "intervention", "citation", "disclaimer"]
 _SPAN = st.tuples(st.integers(0, 60), st.integers(0, 25), st.sampled_from([*LABELS, "renamed-label"]))
 _GROUP = st.tuples(st.sampled_from(["alice", "bob"]), st.lists(_SPAN, max_size=12))
 _DOCUMENT = st.tuples(st.sampled_from([None, "train", "test"]), st.lists(_GROUP, max_size=2, unique_by=lambda g: g[0]))
+
+
+def overlapping_count(spans: list[tuple[str, int, int, str, str | None]]) -> int:
+    """Spans (in start order) that overlap some earlier span of the list, one at a time."""
+    return sum(any(start < earlier[2] for earlier in spans[:i]) for i, (_, start, *_rest) in enumerate(spans))
 
 
 def _groups(documents: list) -> list[tuple[str | None, ExportGroup]]:

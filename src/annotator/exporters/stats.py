@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from itertools import accumulate, islice
-from operator import lt
 from typing import Any
 
 from annotator.exporters.arrays import numpy
-from annotator.exporters.sink import SPAN_END, SPAN_START
 from annotator.storage.repository import ExportGroup
 
 _CODES = 1 << 20  # label codes are below this; a waiting key is length * _CODES + code
@@ -91,15 +88,6 @@ def length_stats(hist: Counter[int]) -> dict[str, float | int | None]:
 
     return {"count": n, "min": ordered[0][0], "max": ordered[-1][0], "mean": round(total / n, 2),
             "median": quantile(0.5), "p90": quantile(0.9)}
-
-
-def overlapping_count(spans: list[tuple[str, int, int, str, str | None]]) -> int:
-    """Spans (in start order) that overlap some earlier span of the list (one at a time: the
-    reference :meth:`Tally.add` agrees with)."""
-    if len(spans) < 2:
-        return 0
-    reach = accumulate(map(SPAN_END, spans), max)
-    return sum(map(lt, map(SPAN_START, islice(spans, 1, None)), reach))
 
 
 class Tally:

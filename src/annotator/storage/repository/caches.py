@@ -100,7 +100,6 @@ class TokenCache:
         self._pending_bytes = 0
         self.storing = True
 
-
     def _first(self, name: str, doc_id: int) -> Any:
         """The row's columns (as bytes) for ``doc_id``, or None when it has none with the current
         stamp, or a damaged one (see :func:`_whole`): the caller makes it again and stores it."""
