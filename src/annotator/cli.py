@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from annotator.gui_launch import launch_gui
+
 
 def gui_request(argv: Sequence[str]) -> tuple[bool, str | None]:
     """Whether ``argv`` only asks for the GUI, and the project it names (or None).
@@ -38,17 +40,6 @@ def gui_request(argv: Sequence[str]) -> tuple[bool, str | None]:
     if project == "":
         return False, None
     return True, project if project is not None else (os.environ.get("ANNOTATOR_PROJECT") or None)
-
-
-def launch_gui(project: str | None) -> int:
-    """Run the desktop app until its window closes; the exit code of the event loop."""
-    try:
-        from annotator.ui.app import run_app
-    except ImportError as exc:
-        print(f"annotator: the desktop app cannot start ({exc}); the other commands still work, "
-              "see `annotator --help`", file=sys.stderr)
-        return 1
-    return run_app(project)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
-from annotator.cli import launch_gui
+from annotator.gui_launch import launch_gui
 from annotator.project import Project
 
 MAX_SHOWN_PROBLEMS = 50
