@@ -19,6 +19,7 @@ from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, MetaData, Table
 from sqlalchemy.engine import Connection, Engine
 
 from annotator.storage import db
+from annotator.storage.backup import damaged_error, take_backup
 from annotator.storage.errors import ProjectOpenError, StorageError
 
 Step = Callable[[Connection], None]
@@ -124,14 +125,12 @@ def upgrade(engine: Engine, version: int, path: Path | None) -> Path | None:
     Returns the backup taken (None for a non-file database, whose backups are its
     administrator's job). A damaged file is refused before anything is written.
     """
-    from annotator.storage.backup import take_backup  # backup.py imports db, which imports us lazily
-
     steps = steps_from(version)
     backup: Path | None = None
     if path is not None:
         problems = db.quick_check(path)
         if problems:
-            raise db.damaged_error(path, problems)
+            raise damaged_error(path, problems)
         try:
             backup = take_backup(path, tag=f"before-v{db.SCHEMA_VERSION}")
         except (OSError, StorageError) as exc:
