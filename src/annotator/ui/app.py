@@ -2,7 +2,7 @@
 
 Order matters for how quickly something useful is on screen:
 1. a thread starts reading the document list straight from the project file (stdlib
-   sqlite3, see ``storage.list_snapshot``) while Qt and the window's modules load;
+   sqlite3, see ``storage.document_list``) while Qt and the window's modules load;
 2. the window is built, shown and painted, with nothing from the database layer imported;
 3. after that first paint a worker opens the project (SQLAlchemy, SQLModel, schema check:
    about half a second) while the window shows "Opening project…" and, as soon as the
@@ -25,7 +25,7 @@ from annotator.config import APP, Preferences
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.main_window import MainWindow
 
 if importlib.util.find_spec("PySide6") is None:  # what `annotator gui` explains when Qt is missing
@@ -60,7 +60,7 @@ def _start_snapshot(target: str | None, prefs: Preferences, hold: threading.Even
     """Start reading the document list now, when the project is a file and the reviewer known."""
     if target is None or "://" in target or not prefs.reviewer.strip() or not Path(target).is_file():
         return None
-    from annotator.storage.list_snapshot import start_list_snapshot
+    from annotator.storage.document_list import start_list_snapshot
 
     return start_list_snapshot(target, prefs.reviewer, hold)
 

@@ -1,8 +1,8 @@
 """Engine creation, connection pragmas, the schema version and every SQLite-specific primitive.
 
 This package is the application's only place that knows SQLite (and its only importer of ``sqlite3``),
-with one deliberate exception: ``list_snapshot.py`` reads the document list with the stdlib
-driver before SQLAlchemy has loaded, and falls back to the repository on any other backend.
+with one deliberate exception: ``document_list.py`` also reads the document list with the stdlib
+driver at launch, before SQLAlchemy has loaded.
 The rest of the storage layer takes a database URL (``sqlite:///path`` today, PostgreSQL later);
 a bare path means a SQLite project file. The primitives of backups and integrity checks and the
 translation of driver errors into ``StorageError`` live here so that ``backup.py`` and

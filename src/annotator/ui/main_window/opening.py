@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from annotator.project import Project
     from annotator.records import DocumentColumns
     from annotator.services import AnnotationService
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.workers import TaskHandle
 
 

@@ -33,7 +33,7 @@ from annotator.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.workers import TaskHandle
 
 _THEMES = {"view.theme_system": "system", "view.theme_light": "light", "view.theme_dark": "dark"}
@@ -196,7 +196,7 @@ class MainWindow(QMainWindow):
                                    snapshot: Future[ListSnapshot | None] | None = None) -> TaskHandle:
         """Open a project on a worker thread; the window stays responsive and says so meanwhile.
 
-        ``snapshot``: the document list read at launch (see storage.list_snapshot), shown as
+        ``snapshot``: the document list read at launch (see storage.document_list), shown as
         soon as it is ready, before the project itself has finished opening.
         """
         name = resolve_reviewer(self, reviewer)
