@@ -40,8 +40,8 @@ def _add_document_list_index(c: Connection) -> None:
     """2 -> 3: the covering index for the document list that ``models.Document`` declares.
 
     The list reads id, title, format, source and char_count of every document; without
-    it SQLite scans the table with every text stored inline (0.46 s of 0.68 s at 100,000
-    documents). Building it reads the table once (about 0.25 s there).
+    it SQLite scans the table with every text stored inline, most of the list's time on a
+    large project. Building it reads the table once.
     """
     c.execute(text("CREATE INDEX IF NOT EXISTS ix_document_list ON document (id, title, format, source, char_count)"))
 
@@ -51,8 +51,8 @@ def _add_document_tokens(c: Connection) -> None:
 
     Frozen here (not taken from models.py) so later model changes do not alter this step;
     SQLAlchemy writes the DDL so the blob type suits the backend. Rows are not made here:
-    tokenizing is about 1 ms per 4,000 characters, minutes for a large project, while the
-    export that first needs a document's tokens makes them anyway and stores them.
+    tokenizing every document would hold up the upgrade for minutes on a large project,
+    while the export that first needs a document's tokens makes them anyway and stores them.
     """
     md = MetaData()
     Table("document", md, Column("id", Integer, primary_key=True))
