@@ -65,7 +65,7 @@ def overlap_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> int:
 
 
 def f1(matched: float, n_a: float, n_b: float) -> float | None:
-    return None if n_a + n_b == 0 else 2.0 * matched / (n_a + n_b)
+    return None if n_a + n_b == 0 else float(2.0 * matched / (n_a + n_b))
 
 
 # -- token labels and kappa -------------------------------------------------------------------
