@@ -391,3 +391,6 @@ def run(args: Sequence[str]) -> NoReturn:
                    "(set ANNOTATOR_DEBUG=1 to see the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+from annotator import cli_team  # noqa: E402,F401  (registers agreement, merge and adjudicate on the app)

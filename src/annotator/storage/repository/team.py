@@ -143,10 +143,11 @@ class TeamQueries(RepositoryBase):
         return outcomes
 
     # -- reading every reviewer's work --------------------------------------------------
-    def team_rows(self, annotators: Iterable[str] | None = None
+    def team_rows(self, annotators: Iterable[str] | None = None, document_id: int | None = None
                   ) -> tuple[list[tuple[int, str, str, int, int]], list[tuple[int, str, str]]]:
         """Spans as (document id, annotator, label, start, end) and statuses as
-        (document id, annotator, status), of these annotators (all when None), in document order."""
+        (document id, annotator, status), of these annotators (all when None), in document order;
+        of one document when ``document_id`` is given."""
         span_q = (select(_S.c.document_id, _A.c.name, _L.c.name, _S.c.start, _S.c.end)
                   .join(_A, _A.c.id == _S.c.annotator_id).join(_L, _L.c.id == _S.c.label_id))
         status_q = select(_ST.c.document_id, _A.c.name, _ST.c.status).join(_A, _A.c.id == _ST.c.annotator_id)
@@ -154,6 +155,9 @@ class TeamQueries(RepositoryBase):
             names = list(annotators)
             span_q = span_q.where(_A.c.name.in_(names))
             status_q = status_q.where(_A.c.name.in_(names))
+        if document_id is not None:
+            span_q = span_q.where(_S.c.document_id == document_id)
+            status_q = status_q.where(_ST.c.document_id == document_id)
         with self.engine.connect() as c:
             spans = [tuple(r) for r in c.execute(span_q.order_by(_S.c.document_id, _S.c.start, _S.c.end))]
             statuses = [tuple(r) for r in c.execute(status_q.order_by(_ST.c.document_id))]
@@ -195,12 +199,34 @@ class TeamQueries(RepositoryBase):
         """Insert span records (``annotator.records.SpanRecord``) in one transaction."""
         if not records:
             return
+        ids = {name: self.annotator_id(name) for name in {s.annotator for s in records}}  # type: ignore[attr-defined]
         with self.engine.begin() as c:
             c.execute(insert(_S), [
-                {"id": s.id, "document_id": s.document_id, "annotator_id": self.annotator_id(s.annotator, c),  # type: ignore[attr-defined]
+                {"id": s.id, "document_id": s.document_id, "annotator_id": ids[s.annotator],  # type: ignore[attr-defined]
                  "label_id": self.label_id(s.label), "start": s.start, "end": s.end, "note": s.note,  # type: ignore[attr-defined]
                  "created_at": s.created_at, "updated_at": s.updated_at, "source": s.source}  # type: ignore[attr-defined]
                 for s in records])
+
+    @db.writes
+    def store_gold(self, records: Sequence[object], statuses: Sequence[object]) -> None:
+        """Insert span records and set (document, annotator) statuses, all in one transaction."""
+        now = utc_now()
+        names = {s.annotator for s in records} | {st.annotator for st in statuses}  # type: ignore[attr-defined]
+        ids = {name: self.annotator_id(name) for name in names}
+        with self.engine.begin() as c:
+            if records:
+                c.execute(insert(_S), [
+                    {"id": s.id, "document_id": s.document_id, "annotator_id": ids[s.annotator],  # type: ignore[attr-defined]
+                     "label_id": self.label_id(s.label), "start": s.start, "end": s.end, "note": s.note,  # type: ignore[attr-defined]
+                     "created_at": s.created_at, "updated_at": s.updated_at, "source": s.source}  # type: ignore[attr-defined]
+                    for s in records])
+            for st in statuses:
+                aid = ids[st.annotator]  # type: ignore[attr-defined]
+                where = (_ST.c.document_id == st.document_id, _ST.c.annotator_id == aid)  # type: ignore[attr-defined]
+                if not c.execute(update(_ST).where(*where).values(status=st.status, reason=st.reason,  # type: ignore[attr-defined]
+                                                                   updated_at=now)).rowcount:
+                    c.execute(insert(_ST).values(document_id=st.document_id, annotator_id=aid,  # type: ignore[attr-defined]
+                                                 status=st.status, reason=st.reason, updated_at=now))  # type: ignore[attr-defined]
 
     @db.writes
     def delete_spans(self, span_ids: Sequence[str]) -> None:
