@@ -77,14 +77,11 @@ def project_agreement(repo: Repository, annotators: Sequence[str] = (), labels: 
                       samples: int = 1000) -> dict[str, Any]:
     """The agreement of the project's reviewers (or each against ``against``, e.g. gold)."""
     if against is not None:
-        names = list(annotators)
-        if names and against not in names:
-            names.append(against)
-        docs, names, chosen = load_study(repo, names, labels, statuses)
-        if against not in repo.annotators():
+        known = repo.annotators()
+        if against not in known:
             raise StudyError(f"no annotations by {against} yet (run `annotator adjudicate --auto` for gold)")
-        if not annotators:
-            names = sorted({who for doc in docs.values() for who in doc.spans if is_person(who)})
+        names = list(annotators) or [n for n in known if is_person(n)]
+        docs, names, chosen = load_study(repo, [*names, against], labels, statuses)
         return against_reference(docs, [n for n in names if n != against], against, chosen)
     docs, names, chosen = load_study(repo, annotators, labels, statuses)
     if len(names) < 2:

@@ -36,7 +36,8 @@ class Conflict:
     start: int
     end: int
     spans: dict[str, tuple[Key, ...]]  # reviewer -> their spans here
-    gold: tuple[Key, ...] = ()  # gold's spans here now
+    gold: tuple[Key, ...] = ()  # gold's spans here now, other than agreed ones
+    agreed: tuple[Key, ...] = ()  # agreed spans meeting this stretch: a decision leaves them alone
 
     @property
     def decided(self) -> bool:
@@ -105,14 +106,18 @@ def _document_conflicts(doc_id: int, work: dict[str, list[Key]], gold: list[Key]
                         ) -> list[Conflict]:
     if len(work) < 2:
         return []
-    _, disputed = _split(work, min_votes)
-    disputed_set = set(disputed)
+    agreed, disputed = _split(work, min_votes)
+    disputed_set, agreed_set = set(disputed), set(agreed)
     out = []
     for start, end in _clusters(disputed):
-        inside = {who: tuple(k for k in sorted(set(keys)) if k[0] < end and start < k[1] and k in disputed_set)
+        def meets(k: Key) -> bool:
+            return k[0] < end and start < k[1]
+
+        inside = {who: tuple(k for k in sorted(set(keys)) if meets(k) and k in disputed_set)
                   for who, keys in sorted(work.items())}
         out.append(Conflict(doc_id, start, end, inside,
-                            tuple(k for k in sorted(gold) if k[0] < end and start < k[1])))
+                            tuple(k for k in sorted(gold) if meets(k) and k not in agreed_set),
+                            tuple(k for k in agreed if meets(k))))
     return out
 
 
@@ -137,7 +142,9 @@ def decide(repo: Repository, conflict: Conflict, take: Sequence[str]) -> SpansCh
     unknown = [who for who in take if who not in conflict.spans]
     if unknown:
         raise ValueError(f"{', '.join(unknown)} marked nothing in this conflict")
-    current = [s for s in repo.spans(conflict.document_id, GOLD) if s.start < conflict.end and conflict.start < s.end]
+    agreed = set(conflict.agreed)
+    current = [s for s in repo.spans(conflict.document_id, GOLD) if s.start < conflict.end and conflict.start < s.end
+               and (s.start, s.end, s.label) not in agreed]
     chosen = sorted({k for who in take for k in conflict.spans[who]})
     keep = {(s.start, s.end, s.label) for s in current} & set(chosen)
     removed = tuple(s for s in current if (s.start, s.end, s.label) not in keep)
