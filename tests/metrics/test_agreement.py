@@ -143,3 +143,18 @@ def test_scores_against_gold() -> None:
     assert scores["labels"]["claim"] == {"precision": 0.5, "recall": 0.5, "f1": 0.5}
     assert scores["labels"]["mechanism"] == {"precision": None, "recall": 0.0, "f1": 0.0}
     assert scores["overall"]["precision"] == 0.5 and scores["overall"]["recall"] == pytest.approx(1 / 3)
+
+
+def test_pair_alpha_u_is_krippendorffs_2004_example() -> None:
+    """The 2004 worked example as one document of 300 characters: DKPro's published values."""
+    raw = {"a": [(225, 70, "c"), (370, 30, "c"), (180, 60, "k"), (300, 50, "k")],
+           "b": [(220, 80, "c"), (355, 20, "c"), (400, 20, "c"), (180, 60, "k"), (300, 50, "k")]}
+    spans = {who: [(o - 150, o - 150 + n, c) for o, n, c in found] for who, found in raw.items()}
+    starts = list(range(300))
+    doc = StudyDocument(300, starts, [s + 1 for s in starts], spans)
+    result = agreement({1: doc}, ["a", "b"], ["c", "k"], samples=0)
+    pair = result["pairs"][0]
+    assert pair["labels"]["c"]["alpha_u"] == pytest.approx(0.7286, abs=1e-4)
+    assert pair["labels"]["k"]["alpha_u"] == pytest.approx(1.0, abs=1e-4)
+    assert pair["overall"]["alpha_u"] == pytest.approx(0.8591, abs=5e-4)
+    assert result["overall"]["alpha_u"] == pair["overall"]["alpha_u"]

@@ -86,3 +86,49 @@ def test_identical_units_agree_fully_and_overlaps_are_joined() -> None:
     assert category_alpha(units, 2, 50, "x") == 1.0
     assert category_alpha(units, 2, 50, "y") == 1.0  # [20, 30) and [22, 35) are the union [20, 35)
     assert category_alpha(units, 2, 50, "z") is None
+
+
+def dkpro_walk(units1: list[tuple[int, int]], units2: list[tuple[int, int]], length: int) -> int:
+    """DKPro's observed-disagreement walk for one pair of raters, step by step (the reference)."""
+    nexts1, nexts2 = iter(units1), iter(units2)
+    next1, next2 = next(nexts1, None), next(nexts2, None)
+    off1 = len1 = off2 = len2 = 0
+    cat1 = cat2 = False
+    pos, total = 0, 0
+    while pos < length and (next1 is not None or next2 is not None):
+        if pos == off1 + len1:
+            if next1 is not None and pos == next1[0]:
+                len1, cat1 = next1[1] - next1[0], True
+                next1 = next(nexts1, None)
+            else:
+                len1, cat1 = (next1[0] if next1 is not None else length) - pos, False
+            off1 = pos
+        if pos == off2 + len2:
+            if next2 is not None and pos == next2[0]:
+                len2, cat2 = next2[1] - next2[0], True
+                next2 = next(nexts2, None)
+            else:
+                len2, cat2 = (next2[0] if next2 is not None else length) - pos, False
+            off2 = pos
+        total += distance(off1, len1, cat1, off2, len2, cat2)
+        pos = min(off1 + len1, off2 + len2)
+    return total
+
+
+def test_observed_disagreement_matches_the_step_by_step_walk() -> None:
+    import random
+
+    rng = random.Random(5)
+    for _ in range(300):
+        length = rng.randrange(5, 80)
+        units = []
+        for rater in (0, 1):
+            pos = 0
+            while pos < length - 1 and rng.random() < 0.8:
+                start = rng.randrange(pos, length - 1)
+                end = rng.randrange(start + 1, min(length, start + 12) + 1)
+                units.append((rater, start, end, "x"))
+                pos = end
+        by_rater = [[(s, e) for r, s, e, _ in units if r == k] for k in (0, 1)]
+        expected = 2.0 * dkpro_walk(*by_rater, length) / (2 * length * length)
+        assert observed_disagreement(units, 2, length, "x") == pytest.approx(expected)

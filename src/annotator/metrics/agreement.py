@@ -73,9 +73,12 @@ def token_labels(starts: np.ndarray, ends: np.ndarray, spans: Sequence[SpanTuple
                  ) -> np.ndarray:
     """Per token, 1 + the index of the label of the span covering it, or 0 (none)."""
     out = np.zeros(len(starts), dtype=np.int64)
-    for start, end, label in sorted(spans, key=lambda s: (-s[0], s[1])):  # earliest start written last
-        first = int(np.searchsorted(ends, start, side="right"))
-        last = int(np.searchsorted(starts, end, side="left"))
+    if not spans:
+        return out
+    ordered = sorted(spans, key=lambda s: (-s[0], s[1]))  # the earliest start is written last, so it wins
+    firsts = np.searchsorted(ends, [s[0] for s in ordered], side="right").tolist()
+    lasts = np.searchsorted(starts, [s[1] for s in ordered], side="left").tolist()
+    for (_, _, label), first, last in zip(ordered, firsts, lasts):
         if first < last:
             out[first:last] = label_index[label] + 1
     return out
@@ -118,26 +121,56 @@ def _fleiss(items: float, raters: int, sum_squares: float, totals: np.ndarray) -
 
 
 # -- the study --------------------------------------------------------------------------------
+class _Study:
+    """Per-document pieces computed once and shared by every pair and the overall figures."""
+
+    def __init__(self, documents: Mapping[int, StudyDocument], labels: Sequence[str]) -> None:
+        self.docs = documents
+        self.labels = list(labels)
+        self.index = {label: i for i, label in enumerate(labels)}
+        self._tags: dict[tuple[int, str], np.ndarray] = {}
+        self._by_label: dict[tuple[int, str], list[list[SpanTuple]]] = {}
+        self._counts: dict[tuple[int, str, str], list[int]] = {}
+
+    def by_label(self, d: int, who: str) -> list[list[SpanTuple]]:
+        key = (d, who)
+        if key not in self._by_label:
+            split: list[list[SpanTuple]] = [[] for _ in self.labels]
+            for span in self.docs[d].spans[who]:
+                split[self.index[span[2]]].append(span)
+            self._by_label[key] = split
+        return self._by_label[key]
+
+    def tags(self, d: int, who: str) -> np.ndarray:
+        key = (d, who)
+        if key not in self._tags:
+            doc = self.docs[d]
+            self._tags[key] = token_labels(np.asarray(doc.token_starts), np.asarray(doc.token_ends),
+                                           doc.spans[who], self.index)
+        return self._tags[key]
+
+    def span_counts(self, d: int, a: str, b: str) -> list[int]:
+        """Per label: exact matches, overlap matches, a's spans, b's spans."""
+        key = (d, a, b)
+        if key not in self._counts:
+            out: list[int] = []
+            for sa, sb in zip(self.by_label(d, a), self.by_label(d, b)):
+                exact = exact_matches(sa, sb) if sa and sb else 0
+                out += (exact, overlap_matches(sa, sb) if sa and sb else 0, len(sa), len(sb))
+            self._counts[key] = out
+        return self._counts[key]
+
+
 def agreement(documents: Mapping[int, StudyDocument], annotators: Sequence[str], labels: Sequence[str], *,
               seed: int = 0, samples: int = BOOTSTRAP_SAMPLES) -> dict[str, Any]:
     """Every pair of ``annotators`` and all of them together; see the module docstring for the keys."""
-    index = {label: i for i, label in enumerate(labels)}
-    docs = {d: doc for d, doc in documents.items()}
-    tokens = {d: (np.asarray(doc.token_starts, dtype=np.int64), np.asarray(doc.token_ends, dtype=np.int64))
-              for d, doc in docs.items()}
-    tags: dict[tuple[int, str], np.ndarray] = {}
-
-    def tags_of(d: int, who: str) -> np.ndarray:
-        if (d, who) not in tags:
-            tags[(d, who)] = token_labels(*tokens[d], docs[d].spans[who], index)
-        return tags[(d, who)]
-
+    study = _Study(documents, labels)
     rng = np.random.default_rng(seed)
     pairs = []
     for a, b in combinations(annotators, 2):
-        shared = sorted(d for d, doc in docs.items() if a in doc.spans and b in doc.spans)
-        pairs.append({"a": a, "b": b, **_pair(docs, shared, a, b, labels, tags_of, rng, samples)})
-    overall = _overall(docs, annotators, labels, tags_of, rng, samples)
+        shared = sorted(d for d, doc in documents.items() if a in doc.spans and b in doc.spans)
+        pairs.append({"a": a, "b": b, **_pair(study, shared, a, b, rng, samples)})
+    overall = _overall(study, annotators, rng, samples)
     if len(pairs) == 1:  # two reviewers: Cohen's kappa, as their pair reports it
         pair = pairs[0]
         overall["kappa"] = pair["overall"]["kappa"]
@@ -147,128 +180,148 @@ def agreement(documents: Mapping[int, StudyDocument], annotators: Sequence[str],
     return {"annotators": list(annotators), "labels": list(labels), "pairs": pairs, "overall": overall}
 
 
-def _pair(docs: Mapping[int, StudyDocument], shared: list[int], a: str, b: str, labels: Sequence[str],
-          tags_of: Any, rng: np.random.Generator, samples: int) -> dict[str, Any]:
-    k = len(labels) + 1
-    # Per document: per label (exact matches, overlap matches, n_a, n_b), then the token confusion.
-    rows = np.zeros((len(shared), 4 * len(labels) + k * k), dtype=np.int64)
+def _units(study: _Study, shared: list[int], annotators: Sequence[str]) -> tuple[list[unitizing.Unit], int]:
+    """Every reviewer's spans on the shared documents laid end to end: (units, continuum length)."""
     units: list[unitizing.Unit] = []
     offset = 0
-    for row, d in enumerate(shared):
-        doc = docs[d]
-        for i, label in enumerate(labels):
-            sa = [s for s in doc.spans[a] if s[2] == label]
-            sb = [s for s in doc.spans[b] if s[2] == label]
-            rows[row, 4 * i: 4 * i + 4] = (exact_matches(sa, sb), overlap_matches(sa, sb), len(sa), len(sb))
-        rows[row, 4 * len(labels):] = np.bincount(tags_of(d, a) * k + tags_of(d, b), minlength=k * k)
-        units += [(0, s + offset, e + offset, lb) for s, e, lb in doc.spans[a]]
-        units += [(1, s + offset, e + offset, lb) for s, e, lb in doc.spans[b]]
+    for d in shared:
+        doc = study.docs[d]
+        for r, who in enumerate(annotators):
+            units += [(r, s + offset, e + offset, lb) for s, e, lb in doc.spans[who]]
         offset += doc.length
-    result = _pair_figures(rows.sum(axis=0), labels)
-    for i, label in enumerate(labels):
-        used = rows[:, 4 * i + 2] + rows[:, 4 * i + 3]
-        result["labels"][label]["alpha_u"] = unitizing.category_alpha(units, 2, offset, label) if offset else None
-        result["labels"][label]["n_docs"] = int((used > 0).sum())
-    result["overall"]["alpha_u"] = unitizing.alpha(units, 2, offset) if offset else None
-    result["overall"]["n_docs"] = len(shared)
-    result["overall"]["ci95"] = _bootstrap(rows, lambda totals: _pair_micro(totals, len(labels)), rng, samples)
-    return result
+    return units, offset
 
 
-def _pair_micro(totals: np.ndarray, n_labels: int) -> dict[str, float | None]:
-    per = totals[: 4 * n_labels].reshape(n_labels, 4).sum(axis=0)
+def _pair(study: _Study, shared: list[int], a: str, b: str, rng: np.random.Generator, samples: int
+          ) -> dict[str, Any]:
+    n_labels = len(study.labels)
     k = n_labels + 1
-    return {"f1_exact": f1(per[0], per[2], per[3]), "f1_overlap": f1(per[1], per[2], per[3]),
-            "kappa": cohen_kappa(totals[4 * n_labels:].reshape(k, k))}
-
-
-def _pair_figures(totals: np.ndarray, labels: Sequence[str]) -> dict[str, Any]:
-    k = len(labels) + 1
-    confusion = totals[4 * len(labels):].reshape(k, k)
+    # Per document: per label (exact matches, overlap matches, n_a, n_b), then the token confusion.
+    rows = np.zeros((len(shared), 4 * n_labels + k * k), dtype=np.int64)
+    for row, d in enumerate(shared):
+        rows[row, : 4 * n_labels] = study.span_counts(d, a, b)
+        rows[row, 4 * n_labels:] = np.bincount(study.tags(d, a) * k + study.tags(d, b), minlength=k * k)
+    totals = rows.sum(axis=0)
+    confusion = totals[4 * n_labels:].reshape(k, k)
+    units, length = _units(study, shared, [a, b])
+    per_alpha, overall_alpha = unitizing.alphas(units, 2, length)
     per_label = {}
-    for i, label in enumerate(labels):
+    for i, label in enumerate(study.labels):
         exact, overlap, n_a, n_b = totals[4 * i: 4 * i + 4]
-        used = n_a + n_b > 0
+        used = rows[:, 4 * i + 2] + rows[:, 4 * i + 3]
         per_label[label] = {"f1_exact": f1(exact, n_a, n_b), "f1_overlap": f1(overlap, n_a, n_b),
-                            "kappa": cohen_kappa(binary_confusion(confusion, i + 1)) if used else None}
-    return {"labels": per_label, "overall": _pair_micro(totals, len(labels))}
+                            "kappa": cohen_kappa(binary_confusion(confusion, i + 1)) if n_a + n_b else None,
+                            "alpha_u": per_alpha.get(label), "n_docs": int((used > 0).sum())}
+    figures = _pair_micro(totals[None, :], n_labels)
+    overall = {name: _scalar(v) for name, v in figures.items()}
+    overall |= {"alpha_u": overall_alpha, "n_docs": len(shared),
+                "ci95": _bootstrap(rows, lambda drawn: _pair_micro(drawn, n_labels), rng, samples)}
+    return {"labels": per_label, "overall": overall}
 
 
-def _overall(docs: Mapping[int, StudyDocument], annotators: Sequence[str], labels: Sequence[str], tags_of: Any,
-             rng: np.random.Generator, samples: int) -> dict[str, Any]:
+def _f1s(matched: np.ndarray, n: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(n > 0, 2.0 * matched / np.where(n > 0, n, 1), np.nan)
+
+
+def _kappas(confusion: np.ndarray) -> np.ndarray:
+    """Cohen's kappa of each of a stack of confusion tables (NaN where undefined)."""
+    total = confusion.sum(axis=(1, 2)).astype(np.float64)
+    safe = np.where(total > 0, total, 1.0)
+    observed = np.trace(confusion, axis1=1, axis2=2) / safe
+    expected = (confusion.sum(axis=1) * confusion.sum(axis=2)).sum(axis=1) / (safe * safe)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((total > 0) & (expected < 1.0), (observed - expected) / (1.0 - expected), np.nan)
+
+
+def _pair_micro(drawn: np.ndarray, n_labels: int) -> dict[str, np.ndarray]:
+    """Micro F1s and kappa of each row of summed per-document rows (one row per bootstrap draw)."""
+    per = drawn[:, : 4 * n_labels].reshape(len(drawn), n_labels, 4).sum(axis=1)
+    k = n_labels + 1
+    return {"f1_exact": _f1s(per[:, 0], per[:, 2] + per[:, 3]),
+            "f1_overlap": _f1s(per[:, 1], per[:, 2] + per[:, 3]),
+            "kappa": _kappas(drawn[:, 4 * n_labels:].reshape(len(drawn), k, k))}
+
+
+def _scalar(values: np.ndarray) -> float | None:
+    value = float(values[0])
+    return None if np.isnan(value) else value
+
+
+def _overall(study: _Study, annotators: Sequence[str], rng: np.random.Generator, samples: int) -> dict[str, Any]:
     """All reviewers on the documents every one of them annotated; F1s are micro over their pairs."""
     raters = len(annotators)
-    shared = sorted(d for d, doc in docs.items() if all(a in doc.spans for a in annotators))
+    labels = study.labels
+    shared = sorted(d for d, doc in study.docs.items() if all(a in doc.spans for a in annotators))
     k = len(labels) + 1
+    base = 3 * len(labels)
     # Per document: per label (exact, overlap, n_a + n_b summed over pairs), then per category
-    # (token count, sum of squared rater counts), then the token count.
-    rows = np.zeros((len(shared), 3 * len(labels) + 2 * k + 1), dtype=np.float64)
-    units: list[unitizing.Unit] = []
-    offset = 0
+    # (rater count summed over tokens, its square summed over tokens), then the token count.
+    rows = np.zeros((len(shared), base + 2 * k + 1), dtype=np.float64)
     for row, d in enumerate(shared):
-        doc = docs[d]
-        for i, label in enumerate(labels):
-            for a, b in combinations(annotators, 2):
-                sa = [s for s in doc.spans[a] if s[2] == label]
-                sb = [s for s in doc.spans[b] if s[2] == label]
-                rows[row, 3 * i: 3 * i + 3] += (exact_matches(sa, sb), overlap_matches(sa, sb), len(sa) + len(sb))
-        counts = np.zeros((len(doc.token_starts), k), dtype=np.int64)
-        for r, who in enumerate(annotators):
-            counts[np.arange(len(counts)), tags_of(d, who)] += 1
-            units += [(r, s + offset, e + offset, lb) for s, e, lb in doc.spans[who]]
-        base = 3 * len(labels)
-        rows[row, base: base + k] = counts.sum(axis=0)
-        rows[row, base + k: base + 2 * k] = (counts ** 2).sum(axis=0)
-        rows[row, -1] = len(counts)
-        offset += doc.length
+        for a, b in combinations(annotators, 2):
+            counts = np.asarray(study.span_counts(d, a, b)).reshape(len(labels), 4)
+            rows[row, :base] += np.column_stack((counts[:, 0], counts[:, 1], counts[:, 2] + counts[:, 3])).ravel()
+        tags = np.stack([study.tags(d, who) for who in annotators])  # raters x tokens
+        per_token = np.stack([(tags == c).sum(axis=0) for c in range(k)], axis=1)  # tokens x categories
+        rows[row, base: base + k] = per_token.sum(axis=0)
+        rows[row, base + k: base + 2 * k] = (per_token ** 2).sum(axis=0)
+        rows[row, -1] = tags.shape[1]
 
-    def figures(totals: np.ndarray) -> dict[str, float | None]:
-        per = totals[: 3 * len(labels)].reshape(len(labels), 3).sum(axis=0)
-        base = 3 * len(labels)
-        kappa = _fleiss(totals[-1], raters, float(totals[base + k: base + 2 * k].sum()), totals[base: base + k])
-        return {"f1_exact": f1(per[0], per[2] / 2, per[2] / 2), "f1_overlap": f1(per[1], per[2] / 2, per[2] / 2),
-                "kappa": kappa}
+    def figures(drawn: np.ndarray) -> dict[str, np.ndarray]:
+        per = drawn[:, :base].reshape(len(drawn), len(labels), 3).sum(axis=1)
+        return {"f1_exact": _f1s(per[:, 0], per[:, 2]), "f1_overlap": _f1s(per[:, 1], per[:, 2]),
+                "kappa": _fleiss_rows(drawn[:, -1], raters, drawn[:, base + k: base + 2 * k].sum(axis=1),
+                                      drawn[:, base: base + k])}
 
     totals = rows.sum(axis=0)
     result: dict[str, Any] = {"annotators": list(annotators), "n_docs": len(shared),
-                              "kappa_kind": "cohen" if raters == 2 else "fleiss", **figures(totals)}
-    result["alpha_u"] = unitizing.alpha(units, raters, offset) if offset and raters >= 2 else None
+                              "kappa_kind": "cohen" if raters == 2 else "fleiss",
+                              **{name: _scalar(v) for name, v in figures(totals[None, :]).items()}}
+    units, length = _units(study, shared, annotators)
+    per_alpha, result["alpha_u"] = unitizing.alphas(units, raters, length)
     per_label = {}
-    base = 3 * len(labels)
+    n_tokens = totals[-1]
     for i, label in enumerate(labels):
         exact, overlap, both = totals[3 * i: 3 * i + 3]
-        used = both > 0
-        n_in = totals[base + i + 1]
-        sq_in = totals[base + k + i + 1]
-        # Binary Fleiss: "in label i" counts n and "not" counts raters - n per token.
-        n_tokens = totals[-1]
+        n_in, sq_in = totals[base + i + 1], totals[base + k + i + 1]
+        # Binary Fleiss: per token, n raters say "label i" and raters - n say "not".
         sq_out = n_tokens * raters * raters - 2 * raters * n_in + sq_in
-        kappa = _fleiss(n_tokens, raters, sq_in + sq_out, np.array([n_in, n_tokens * raters - n_in])) if used else None
+        kappa = _fleiss(n_tokens, raters, sq_in + sq_out, np.array([n_in, n_tokens * raters - n_in])) if both else None
         per_label[label] = {"f1_exact": f1(exact, both / 2, both / 2), "f1_overlap": f1(overlap, both / 2, both / 2),
-                            "kappa": kappa,
-                            "alpha_u": unitizing.category_alpha(units, raters, offset, label) if offset else None,
+                            "kappa": kappa, "alpha_u": per_alpha.get(label),
                             "n_docs": int((rows[:, 3 * i + 2] > 0).sum())}
     result["labels"] = per_label
     result["ci95"] = _bootstrap(rows, figures, rng, samples)
     return result
 
 
+def _fleiss_rows(items: np.ndarray, raters: int, sum_squares: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """Fleiss' kappa of each row of summed (items, sum of squared counts, category totals)."""
+    if raters < 2:
+        return np.full(len(items), np.nan)
+    safe = np.where(items > 0, items, 1.0)
+    p_bar = (sum_squares - safe * raters) / (safe * raters * (raters - 1))
+    p = totals / (safe * raters)[:, None]
+    p_e = (p * p).sum(axis=1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where((items > 0) & (p_e < 1.0), (p_bar - p_e) / (1.0 - p_e), np.nan)
+
+
 def _bootstrap(rows: np.ndarray, figures: Any, rng: np.random.Generator, samples: int
                ) -> dict[str, list[float] | None]:
     """2.5th and 97.5th percentiles of each figure over documents drawn with replacement."""
     n = rows.shape[0]
-    names = list(figures(rows.sum(axis=0)))
+    names = list(figures(rows.sum(axis=0)[None, :]))
     if n < 2 or samples < 1:
         return {name: None for name in names}
     weights = rng.multinomial(n, np.full(n, 1.0 / n), size=samples)
     drawn = weights.astype(np.float64) @ rows.astype(np.float64)
-    values: dict[str, list[float]] = {name: [] for name in names}
-    for totals in drawn:
-        for name, value in figures(totals).items():
-            if value is not None:
-                values[name].append(value)
-    return {name: ([float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] if v else None)
-            for name, v in values.items()}
+    out: dict[str, list[float] | None] = {}
+    for name, values in figures(drawn).items():
+        values = values[~np.isnan(values)]
+        out[name] = [float(np.percentile(values, 2.5)), float(np.percentile(values, 97.5))] if len(values) else None
+    return out
 
 
 # -- against a reference ----------------------------------------------------------------------

@@ -19,36 +19,39 @@ from bisect import bisect_left
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
 
+import numpy as np
+
 Unit = tuple[int, int, int, str]  # rater index, start, end (exclusive), category
 
 
-def merged_units(units: Iterable[tuple[int, int]]) -> list[tuple[int, int]]:
-    """(start, end) units of one rater and category in order, overlapping ones joined.
+def merged_units(units: Iterable[tuple[int, int]]) -> np.ndarray:
+    """(start, end) units of one rater and category as an n x 2 array in order, overlapping ones joined.
 
     alpha_U assumes a rater's units of one category never overlap; a reviewer's spans may,
     so their union is what the rater marked.
     """
-    out: list[list[int]] = []
-    for start, end in sorted(units):
-        if out and start < out[-1][1]:
-            out[-1][1] = max(out[-1][1], end)
-        else:
-            out.append([start, end])
-    return [(s, e) for s, e in out]
+    arr = np.array(sorted(units), dtype=np.int64).reshape(-1, 2)
+    if len(arr) < 2:
+        return arr
+    reach = np.maximum.accumulate(arr[:, 1])
+    opens = np.concatenate(([True], arr[1:, 0] >= reach[:-1]))  # a unit not overlapping any before it
+    group = np.cumsum(opens) - 1
+    ends = np.zeros(int(group[-1]) + 1, dtype=np.int64)
+    np.maximum.at(ends, group, arr[:, 1])
+    return np.column_stack((arr[opens, 0], ends))
 
 
-def _segments(units: Sequence[tuple[int, int]], length: int) -> list[tuple[int, int, bool]]:
-    """The continuum cut by one rater: (start, length, is_unit) in order, gaps between units."""
-    segs: list[tuple[int, int, bool]] = []
-    pos = 0
-    for start, end in units:
-        if start > pos:
-            segs.append((pos, start - pos, False))
-        segs.append((start, end - start, True))
-        pos = end
-    if pos < length:
-        segs.append((pos, length - pos, False))
-    return segs
+def _segments(units: np.ndarray, length: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The continuum cut by one rater: starts, lengths and is-unit flags in order, gaps between units."""
+    starts, ends = units[:, 0], units[:, 1]
+    gap_starts = np.concatenate(([0], ends))
+    gap_ends = np.concatenate((starts, [length]))
+    keep = gap_ends > gap_starts
+    seg_starts = np.concatenate((starts, gap_starts[keep]))
+    seg_lens = np.concatenate((ends - starts, (gap_ends - gap_starts)[keep]))
+    is_unit = np.concatenate((np.ones(len(starts), bool), np.zeros(int(keep.sum()), bool)))
+    order = np.argsort(seg_starts, kind="stable")
+    return seg_starts[order], seg_lens[order], is_unit[order]
 
 
 def distance(start1: int, len1: int, unit1: bool, start2: int, len2: int, unit2: bool) -> int:
@@ -64,50 +67,57 @@ def distance(start1: int, len1: int, unit1: bool, start2: int, len2: int, unit2:
     return 0
 
 
-def _pair_disagreement(units1: Sequence[tuple[int, int]], units2: Sequence[tuple[int, int]], length: int) -> int:
+def _pair_disagreement(units1: np.ndarray, units2: np.ndarray, length: int) -> int:
     """Summed distances of two raters' segments, walking both segmentations together.
 
-    At each step the two current segments are compared and the one ending first is left;
-    the walk stops once both raters' last units have been entered (what follows are gaps
-    or those last units again), as DKPro's does.
+    The walk compares the two segments current at every point where either rater's
+    segmentation starts a segment, and stops once both raters' last units have been entered
+    (as DKPro's does): done here for all those points at once.
     """
-    segs1, segs2 = _segments(units1, length), _segments(units2, length)
-    left1, left2 = len(units1), len(units2)  # units not yet entered
-    i = j = 0
-    total = 0
-    while i < len(segs1) and j < len(segs2) and (left1 or left2):
-        s1, s2 = segs1[i], segs2[j]
-        left1 -= s1[2] and _entering(s1, s2)
-        left2 -= s2[2] and _entering(s2, s1)
-        total += distance(*s1, *s2)
-        end1, end2 = s1[0] + s1[1], s2[0] + s2[1]
-        if end1 <= end2:
-            i += 1
-        if end2 <= end1:
-            j += 1
-    return total
+    if not len(units1) and not len(units2):
+        return 0
+    starts1, lens1, is_unit1 = _segments(units1, length)
+    starts2, lens2, is_unit2 = _segments(units2, length)
+    last = max(int(units1[-1, 0]) if len(units1) else -1, int(units2[-1, 0]) if len(units2) else -1)
+    points = np.union1d(starts1, starts2)
+    points = points[points <= last]
+    i = np.searchsorted(starts1, points, side="right") - 1
+    j = np.searchsorted(starts2, points, side="right") - 1
+    s1, n1, u1 = starts1[i], lens1[i], is_unit1[i]
+    s2, n2, u2 = starts2[j], lens2[j], is_unit2[j]
+    begin_diff = s1 - s2
+    length_diff = n1 - n2
+    both = u1 & u2 & (-n1 < begin_diff) & (begin_diff < n2)
+    only1 = u1 & ~u2 & (-length_diff >= begin_diff) & (begin_diff >= 0)
+    only2 = ~u1 & u2 & (-length_diff <= begin_diff) & (begin_diff <= 0)
+    total = (begin_diff[both] ** 2 + (begin_diff[both] + length_diff[both]) ** 2).sum()
+    total += (n1[only1] ** 2).sum() + (n2[only2] ** 2).sum()
+    return int(total)
 
 
-def _entering(seg: tuple[int, int, bool], other: tuple[int, int, bool]) -> bool:
-    """Whether this comparison is the first one of ``seg`` (the walk entered it just now)."""
-    return seg[0] >= other[0]
+def grouped(units: Sequence[Unit], raters: int) -> dict[str, list[np.ndarray]]:
+    """Per category, each rater's units (overlaps joined), in one pass over the units."""
+    out: dict[str, list[list[tuple[int, int]]]] = {}
+    for rater, start, end, category in units:
+        out.setdefault(category, [[] for _ in range(raters)])[rater].append((start, end))
+    return {c: [merged_units(r) for r in by_rater] for c, by_rater in out.items()}
 
 
-def observed_disagreement(units: Sequence[Unit], raters: int, length: int, category: str) -> float:
-    """D_O of one category."""
-    by_rater = _by_rater(units, raters, category)
-    total = 0
-    for r1 in range(raters):
-        for r2 in range(r1 + 1, raters):
-            total += _pair_disagreement(by_rater[r1], by_rater[r2], length)
+def _observed(by_rater: list[np.ndarray], length: int) -> float:
+    raters = len(by_rater)
+    total = sum(_pair_disagreement(by_rater[r1], by_rater[r2], length)
+                for r1 in range(raters) for r2 in range(r1 + 1, raters))
     return 2.0 * total / (raters * (raters - 1) * length * length)
 
 
-def expected_disagreement(units: Sequence[Unit], raters: int, length: int, category: str) -> float:
-    """D_E of one category: every unit placed over every gap it fits into."""
-    by_rater = _by_rater(units, raters, category)
-    lengths = [e - s for rater in by_rater for s, e in rater]
-    gaps = sorted(seg[1] for rater in by_rater for seg in _segments(rater, length) if not seg[2])
+def _expected(by_rater: list[np.ndarray], length: int) -> float:
+    raters = len(by_rater)
+    lengths = [int(e - s) for rater in by_rater for s, e in rater.tolist()]
+    gap_lists = []
+    for rater in by_rater:
+        seg_lens, is_unit = _segments(rater, length)[1:]
+        gap_lists += seg_lens[~is_unit].tolist()
+    gaps = sorted(gap_lists)
     # Suffix sums of the sorted gaps: sum over gaps g >= l of (g - l + 1) in O(log n).
     suffix = list(accumulate(reversed(gaps), initial=0))[::-1]
     n = len(lengths)
@@ -122,28 +132,38 @@ def expected_disagreement(units: Sequence[Unit], raters: int, length: int, categ
     return 2.0 * total / length / denominator if denominator else 0.0
 
 
-def _by_rater(units: Sequence[Unit], raters: int, category: str) -> list[list[tuple[int, int]]]:
-    grouped: list[list[tuple[int, int]]] = [[] for _ in range(raters)]
-    for rater, start, end, cat in units:
-        if cat == category:
-            grouped[rater].append((start, end))
-    return [merged_units(g) for g in grouped]
+def observed_disagreement(units: Sequence[Unit], raters: int, length: int, category: str) -> float:
+    """D_O of one category."""
+    return _observed(grouped(units, raters).get(category, [merged_units([])] * raters), length)
+
+
+def expected_disagreement(units: Sequence[Unit], raters: int, length: int, category: str) -> float:
+    """D_E of one category: every unit placed over every gap it fits into."""
+    return _expected(grouped(units, raters).get(category, [merged_units([])] * raters), length)
+
+
+def alphas(units: Sequence[Unit], raters: int, length: int) -> tuple[dict[str, float], float | None]:
+    """(alpha_U per category marked, alpha_U over them all): 1 - mean D_O / mean D_E."""
+    if length <= 0 or raters < 2:
+        return {}, None
+    per: dict[str, float] = {}
+    d_os, d_es = [], []
+    for category, by_rater in sorted(grouped(units, raters).items()):
+        d_o, d_e = _observed(by_rater, length), _expected(by_rater, length)
+        per[category] = 0.0 if d_o == d_e else 1.0 - d_o / d_e
+        d_os.append(d_o)
+        d_es.append(d_e)
+    if not per:
+        return per, None
+    d_o, d_e = sum(d_os) / len(d_os), sum(d_es) / len(d_es)
+    return per, 0.0 if d_o == d_e else 1.0 - d_o / d_e
 
 
 def category_alpha(units: Sequence[Unit], raters: int, length: int, category: str) -> float | None:
     """alpha_U of one category; None where nobody marked it (nothing to agree on)."""
-    if not any(u[3] == category for u in units):
-        return None
-    d_o = observed_disagreement(units, raters, length, category)
-    d_e = expected_disagreement(units, raters, length, category)
-    return 0.0 if d_o == d_e else 1.0 - d_o / d_e
+    return alphas([u for u in units if u[3] == category], raters, length)[0].get(category)
 
 
 def alpha(units: Sequence[Unit], raters: int, length: int) -> float | None:
-    """alpha_U over all categories: 1 - mean D_O / mean D_E over the categories marked."""
-    categories = sorted({u[3] for u in units})
-    if not categories or length <= 0 or raters < 2:
-        return None
-    d_o = sum(observed_disagreement(units, raters, length, c) for c in categories) / len(categories)
-    d_e = sum(expected_disagreement(units, raters, length, c) for c in categories) / len(categories)
-    return 0.0 if d_o == d_e else 1.0 - d_o / d_e
+    """alpha_U over all categories marked."""
+    return alphas(units, raters, length)[1]
