@@ -48,10 +48,14 @@ def exact_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> int:
 
 
 def overlap_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> int:
-    """Pairs of same-label overlapping spans, each span in at most one pair, largest overlaps first."""
+    """Pairs of same-label overlapping spans, each span in at most one pair: exact matches
+    first, then the rest greedily, largest overlap first."""
+    exact = set(a) & set(b)
+    rest_a = [s for s in a if s not in exact]
+    rest_b = [s for s in b if s not in exact]
     candidates = []
-    for i, (s1, e1, l1) in enumerate(a):
-        for j, (s2, e2, l2) in enumerate(b):
+    for i, (s1, e1, l1) in enumerate(rest_a):
+        for j, (s2, e2, l2) in enumerate(rest_b):
             if l1 == l2 and s1 < e2 and s2 < e1:
                 candidates.append((-(min(e1, e2) - max(s1, s2)), i, j))
     candidates.sort()
@@ -61,7 +65,7 @@ def overlap_matches(a: Sequence[SpanTuple], b: Sequence[SpanTuple]) -> int:
         if i not in used_a and j not in used_b:
             used_a.add(i)
             used_b.add(j)
-    return len(used_a)
+    return len(exact) + len(used_a)
 
 
 def f1(matched: float, n_a: float, n_b: float) -> float | None:
@@ -131,6 +135,7 @@ class _Study:
         self._tags: dict[tuple[int, str], np.ndarray] = {}
         self._by_label: dict[tuple[int, str], list[list[SpanTuple]]] = {}
         self._counts: dict[tuple[int, str, str], list[int]] = {}
+        self._arrays: dict[tuple[int, str], np.ndarray] = {}
 
     def by_label(self, d: int, who: str) -> list[list[SpanTuple]]:
         key = (d, who)
@@ -140,6 +145,15 @@ class _Study:
                 split[self.index[span[2]]].append(span)
             self._by_label[key] = split
         return self._by_label[key]
+
+    def span_array(self, d: int, who: str) -> np.ndarray:
+        """The reviewer's spans as (0, start, end, label index) rows."""
+        key = (d, who)
+        if key not in self._arrays:
+            spans = self.docs[d].spans[who]
+            self._arrays[key] = np.array([(0, s, e, self.index[lb]) for s, e, lb in spans],
+                                         dtype=np.int64).reshape(-1, 4)
+        return self._arrays[key]
 
     def tags(self, d: int, who: str) -> np.ndarray:
         key = (d, who)
@@ -155,8 +169,12 @@ class _Study:
         if key not in self._counts:
             out: list[int] = []
             for sa, sb in zip(self.by_label(d, a), self.by_label(d, b)):
-                exact = exact_matches(sa, sb) if sa and sb else 0
-                out += (exact, overlap_matches(sa, sb) if sa and sb else 0, len(sa), len(sb))
+                if sa and sb:
+                    exact = exact_matches(sa, sb)
+                    overlap = exact if exact == len(sa) or exact == len(sb) else overlap_matches(sa, sb)
+                    out += (exact, overlap, len(sa), len(sb))
+                else:
+                    out += (0, 0, len(sa), len(sb))
             self._counts[key] = out
         return self._counts[key]
 
@@ -180,16 +198,21 @@ def agreement(documents: Mapping[int, StudyDocument], annotators: Sequence[str],
     return {"annotators": list(annotators), "labels": list(labels), "pairs": pairs, "overall": overall}
 
 
-def _units(study: _Study, shared: list[int], annotators: Sequence[str]) -> tuple[list[unitizing.Unit], int]:
-    """Every reviewer's spans on the shared documents laid end to end: (units, continuum length)."""
-    units: list[unitizing.Unit] = []
+def _units(study: _Study, shared: list[int], annotators: Sequence[str]) -> tuple[np.ndarray, int]:
+    """Every reviewer's spans on the shared documents laid end to end: (rater, start, end,
+    label index) rows, and the continuum's length."""
+    blocks = []
     offset = 0
     for d in shared:
-        doc = study.docs[d]
         for r, who in enumerate(annotators):
-            units += [(r, s + offset, e + offset, lb) for s, e, lb in doc.spans[who]]
-        offset += doc.length
-    return units, offset
+            arr = study.span_array(d, who)
+            if len(arr):
+                block = arr.copy()
+                block[:, 0] = r
+                block[:, 1:3] += offset
+                blocks.append(block)
+        offset += study.docs[d].length
+    return (np.concatenate(blocks) if blocks else np.zeros((0, 4), dtype=np.int64)), offset
 
 
 def _pair(study: _Study, shared: list[int], a: str, b: str, rng: np.random.Generator, samples: int
@@ -204,7 +227,7 @@ def _pair(study: _Study, shared: list[int], a: str, b: str, rng: np.random.Gener
     totals = rows.sum(axis=0)
     confusion = totals[4 * n_labels:].reshape(k, k)
     units, length = _units(study, shared, [a, b])
-    per_alpha, overall_alpha = unitizing.alphas(units, 2, length)
+    per_alpha, overall_alpha = unitizing.alphas_grouped(unitizing.grouped_arrays(units, 2, study.labels), 2, length)
     per_label = {}
     for i, label in enumerate(study.labels):
         exact, overlap, n_a, n_b = totals[4 * i: 4 * i + 4]
@@ -279,7 +302,8 @@ def _overall(study: _Study, annotators: Sequence[str], rng: np.random.Generator,
                               "kappa_kind": "cohen" if raters == 2 else "fleiss",
                               **{name: _scalar(v) for name, v in figures(totals[None, :]).items()}}
     units, length = _units(study, shared, annotators)
-    per_alpha, result["alpha_u"] = unitizing.alphas(units, raters, length)
+    per_alpha, result["alpha_u"] = unitizing.alphas_grouped(unitizing.grouped_arrays(units, raters, labels), raters,
+                                                            length)
     per_label = {}
     n_tokens = totals[-1]
     for i, label in enumerate(labels):
@@ -315,7 +339,8 @@ def _bootstrap(rows: np.ndarray, figures: Any, rng: np.random.Generator, samples
     names = list(figures(rows.sum(axis=0)[None, :]))
     if n < 2 or samples < 1:
         return {name: None for name in names}
-    weights = rng.multinomial(n, np.full(n, 1.0 / n), size=samples)
+    picks = rng.integers(0, n, size=(samples, n)) + (np.arange(samples) * n)[:, None]
+    weights = np.bincount(picks.ravel(), minlength=samples * n).reshape(samples, n)  # times each document drawn
     drawn = weights.astype(np.float64) @ rows.astype(np.float64)
     out: dict[str, list[float] | None] = {}
     for name, values in figures(drawn).items():

@@ -10,14 +10,12 @@ raters and every pair of their segments that the walk below compares, Krippendor
 squared distances (nothing for two gaps; for two overlapping units the squared differences
 of their starts and ends; a unit lying wholly inside the other rater's gap costs its length
 squared). The expected disagreement takes every possible placement of the units over the
-gaps. Sums are exact integers; only the final ratios are floats.
+gaps.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left
 from collections.abc import Iterable, Sequence
-from itertools import accumulate
 
 import numpy as np
 
@@ -30,11 +28,16 @@ def merged_units(units: Iterable[tuple[int, int]]) -> np.ndarray:
     alpha_U assumes a rater's units of one category never overlap; a reviewer's spans may,
     so their union is what the rater marked.
     """
-    arr = np.array(sorted(units), dtype=np.int64).reshape(-1, 2)
+    return _merge_sorted(np.array(sorted(units), dtype=np.int64).reshape(-1, 2))
+
+
+def _merge_sorted(arr: np.ndarray) -> np.ndarray:
     if len(arr) < 2:
         return arr
     reach = np.maximum.accumulate(arr[:, 1])
     opens = np.concatenate(([True], arr[1:, 0] >= reach[:-1]))  # a unit not overlapping any before it
+    if opens.all():
+        return arr
     group = np.cumsum(opens) - 1
     ends = np.zeros(int(group[-1]) + 1, dtype=np.int64)
     np.maximum.at(ends, group, arr[:, 1])
@@ -96,11 +99,27 @@ def _pair_disagreement(units1: np.ndarray, units2: np.ndarray, length: int) -> i
 
 
 def grouped(units: Sequence[Unit], raters: int) -> dict[str, list[np.ndarray]]:
-    """Per category, each rater's units (overlaps joined), in one pass over the units."""
-    out: dict[str, list[list[tuple[int, int]]]] = {}
-    for rater, start, end, category in units:
-        out.setdefault(category, [[] for _ in range(raters)])[rater].append((start, end))
-    return {c: [merged_units(r) for r in by_rater] for c, by_rater in out.items()}
+    """Per category, each rater's units (overlaps joined)."""
+    if not units:
+        return {}
+    names = sorted({u[3] for u in units})
+    index = {c: i for i, c in enumerate(names)}
+    arr = np.array([(r, s, e, index[c]) for r, s, e, c in units], dtype=np.int64)
+    return grouped_arrays(arr, raters, names)
+
+
+def grouped_arrays(units: np.ndarray, raters: int, categories: Sequence[str]) -> dict[str, list[np.ndarray]]:
+    """Like :func:`grouped`, from an n x 4 array of (rater, start, end, category index)."""
+    out: dict[str, list[np.ndarray]] = {}
+    if not len(units):
+        return out
+    units = units[np.lexsort((units[:, 2], units[:, 1], units[:, 0], units[:, 3]))]
+    cuts = np.flatnonzero(np.diff(units[:, 3] * raters + units[:, 0])) + 1
+    for block in np.split(units, cuts):
+        category = categories[int(block[0, 3])]
+        by_rater = out.setdefault(category, [np.zeros((0, 2), dtype=np.int64) for _ in range(raters)])
+        by_rater[int(block[0, 0])] = _merge_sorted(block[:, 1:3])
+    return out
 
 
 def _observed(by_rater: list[np.ndarray], length: int) -> float:
@@ -112,24 +131,23 @@ def _observed(by_rater: list[np.ndarray], length: int) -> float:
 
 def _expected(by_rater: list[np.ndarray], length: int) -> float:
     raters = len(by_rater)
-    lengths = [int(e - s) for rater in by_rater for s, e in rater.tolist()]
-    gap_lists = []
-    for rater in by_rater:
-        seg_lens, is_unit = _segments(rater, length)[1:]
-        gap_lists += seg_lens[~is_unit].tolist()
-    gaps = sorted(gap_lists)
-    # Suffix sums of the sorted gaps: sum over gaps g >= l of (g - l + 1) in O(log n).
-    suffix = list(accumulate(reversed(gaps), initial=0))[::-1]
+    lengths = np.concatenate([r[:, 1] - r[:, 0] for r in by_rater]).astype(np.float64)
+    gaps = np.sort(np.concatenate([_gaps(r, length) for r in by_rater])).astype(np.float64)
+    # Suffix sums of the sorted gaps: sum over gaps g >= l of (g - l + 1), for every unit at once.
+    suffix = np.concatenate((np.cumsum(gaps[::-1])[::-1], [0.0]))
+    k = np.searchsorted(gaps, lengths, side="left")
+    fits = len(gaps) - k
     n = len(lengths)
-    squared = sum(ln * (ln - 1) for ln in lengths)
-    total = 0
-    for ln in lengths:
-        k = bisect_left(gaps, ln)
-        fits = len(gaps) - k
-        total += (n - 1) * ln * (ln - 1) * (2 * ln - 1) // 3
-        total += ln * ln * (suffix[k] - (ln - 1) * fits)
-    denominator = raters * length * (raters * length - 1) - squared
-    return 2.0 * total / length / denominator if denominator else 0.0
+    total = ((n - 1) * lengths * (lengths - 1) * (2 * lengths - 1) / 3).sum()
+    total += (lengths * lengths * (suffix[k] - (lengths - 1) * fits)).sum()
+    denominator = raters * length * (raters * length - 1) - float((lengths * (lengths - 1)).sum())
+    return 2.0 * float(total) / length / denominator if denominator else 0.0
+
+
+def _gaps(units: np.ndarray, length: int) -> np.ndarray:
+    """Lengths of the stretches between one rater's units (and before the first, after the last)."""
+    gap_lengths = np.concatenate((units[:, 0], [length])) - np.concatenate(([0], units[:, 1]))
+    return gap_lengths[gap_lengths > 0]
 
 
 def observed_disagreement(units: Sequence[Unit], raters: int, length: int, category: str) -> float:
@@ -144,11 +162,17 @@ def expected_disagreement(units: Sequence[Unit], raters: int, length: int, categ
 
 def alphas(units: Sequence[Unit], raters: int, length: int) -> tuple[dict[str, float], float | None]:
     """(alpha_U per category marked, alpha_U over them all): 1 - mean D_O / mean D_E."""
+    return alphas_grouped(grouped(units, raters), raters, length)
+
+
+def alphas_grouped(by_category: dict[str, list[np.ndarray]], raters: int, length: int
+                   ) -> tuple[dict[str, float], float | None]:
+    """:func:`alphas` from :func:`grouped_arrays`' result."""
     if length <= 0 or raters < 2:
         return {}, None
     per: dict[str, float] = {}
     d_os, d_es = [], []
-    for category, by_rater in sorted(grouped(units, raters).items()):
+    for category, by_rater in sorted(by_category.items()):
         d_o, d_e = _observed(by_rater, length), _expected(by_rater, length)
         per[category] = 0.0 if d_o == d_e else 1.0 - d_o / d_e
         d_os.append(d_o)

@@ -158,9 +158,11 @@ class TeamQueries(RepositoryBase):
         if document_id is not None:
             span_q = span_q.where(_S.c.document_id == document_id)
             status_q = status_q.where(_ST.c.document_id == document_id)
-        with self.engine.connect() as c:
-            spans = [tuple(r) for r in c.execute(span_q.order_by(_S.c.document_id, _S.c.start, _S.c.end))]
-            statuses = [tuple(r) for r in c.execute(status_q.order_by(_ST.c.document_id))]
+        with self.engine.connect() as c, c.begin():
+            with db.stream_rows(c, span_q.order_by(_S.c.document_id, _S.c.start, _S.c.end), 4096) as rows:
+                spans = list(rows)
+            with db.stream_rows(c, status_q.order_by(_ST.c.document_id), 4096) as rows:
+                statuses = list(rows)
         return spans, statuses  # type: ignore[return-value]
 
     def document_lengths(self, doc_ids: Iterable[int]) -> dict[int, int]:
