@@ -60,44 +60,71 @@ class TeamQueries(RepositoryBase):
     def _attach(self, c: Connection, doc_id: int, annotator: str, status: str | None, reason: str | None,
                 spans: Sequence[IncomingSpan], now: str, added_annotators: list[str]) -> AttachOutcome:
         """Add one annotator's spans and status to an existing document, inside ``c``'s transaction."""
-        out = AttachOutcome(doc_id, annotator)
-        if not (spans or status):
-            return out
-        if annotator not in self._annotator_ids:
-            added_annotators.append(annotator)
-        aid = self.annotator_id(annotator, c)
-        if spans:
-            have = {(r[0], r[1], r[2]) for r in c.execute(
-                select(_S.c.start, _S.c.end, _S.c.label_id).where(_S.c.document_id == doc_id, _S.c.annotator_id == aid))}
-            rows = []
+        return self._attach_many(c, [(doc_id, annotator, status, reason, spans)], now, added_annotators)[0]
+
+    def _attach_many(self, c: Connection, work: Sequence[tuple[int, str, str | None, str | None, Sequence[IncomingSpan]]],
+                     now: str, added_annotators: list[str]) -> list[AttachOutcome]:
+        """Attach (document id, annotator, status, reason, spans) items inside ``c``'s transaction,
+        reading what is already there for all of them at once and writing in bulk."""
+        outcomes = [AttachOutcome(d, who) for d, who, *_ in work]
+        ids: dict[str, int] = {}
+        for _d, who, status, _r, spans in work:
+            if (spans or status) and who not in ids:
+                if who not in self._annotator_ids:
+                    added_annotators.append(who)
+                ids[who] = self.annotator_id(who, c)
+        docs = sorted({d for d, who, *_ in work if who in ids})
+        have: dict[tuple[int, int], set[tuple[int, int, int]]] = {}
+        current: dict[tuple[int, int], str] = {}
+        aids = list(ids.values())
+        for i in range(0, len(docs), 500):  # far below SQLite's bound-parameter limit
+            chunk = docs[i:i + 500]
+            for d, a, start, end, label in c.execute(
+                    select(_S.c.document_id, _S.c.annotator_id, _S.c.start, _S.c.end, _S.c.label_id)
+                    .where(_S.c.document_id.in_(chunk), _S.c.annotator_id.in_(aids))):
+                have.setdefault((d, a), set()).add((start, end, label))
+            for d, a, st in c.execute(select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
+                                      .where(_ST.c.document_id.in_(chunk), _ST.c.annotator_id.in_(aids))):
+                current[(d, a)] = st
+        span_rows: list[dict[str, object]] = []
+        new_statuses: list[dict[str, object]] = []
+        for out, (d, who, status, reason, spans) in zip(outcomes, work):
+            if who not in ids:
+                continue
+            aid = ids[who]
+            keys = have.setdefault((d, aid), set())
             for s in spans:
                 key = (s.start, s.end, self.label_id(s.label))
-                if key in have:
+                if key in keys:
                     continue
-                have.add(key)
-                rows.append({"id": s.id, "document_id": doc_id, "annotator_id": aid, "label_id": key[2],
-                             "start": s.start, "end": s.end, "note": s.note, "created_at": s.created_at or now,
-                             "updated_at": s.updated_at or now, "source": "import"})
-            if rows:
-                taken = self._span_ids_in_use(c, [r["id"] for r in rows if r["id"]])
-                for r in rows:
-                    if not r["id"] or r["id"] in taken:
-                        r["id"] = new_span_id()
-                c.execute(insert(_S), rows)
-            out.spans_added = len(rows)
-        if status:
-            where = (_ST.c.document_id == doc_id, _ST.c.annotator_id == aid)
-            current = c.execute(select(_ST.c.status).where(*where)).scalar()
-            if current is None:
-                c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=status, reason=reason,
-                                             updated_at=now))
+                keys.add(key)
+                span_rows.append({"id": s.id, "document_id": d, "annotator_id": aid, "label_id": key[2],
+                                  "start": s.start, "end": s.end, "note": s.note, "created_at": s.created_at or now,
+                                  "updated_at": s.updated_at or now, "source": "import"})
+                out.spans_added += 1
+            if not status:
+                continue
+            existing = current.get((d, aid))
+            if existing is None:
+                new_statuses.append({"document_id": d, "annotator_id": aid, "status": status, "reason": reason,
+                                     "updated_at": now})
+                current[(d, aid)] = status
                 out.status_set = True
-            elif current == "todo" and status != "todo":
-                c.execute(update(_ST).where(*where).values(status=status, reason=reason, updated_at=now))
+            elif existing == "todo" and status != "todo":
+                c.execute(update(_ST).where(_ST.c.document_id == d, _ST.c.annotator_id == aid)
+                          .values(status=status, reason=reason, updated_at=now))
                 out.status_set = True
-            elif current != status:
-                out.status_conflict = (current, status)
-        return out
+            elif existing != status:
+                out.status_conflict = (existing, status)
+        if span_rows:
+            taken = self._span_ids_in_use(c, [r["id"] for r in span_rows if r["id"]])  # type: ignore[misc]
+            for r in span_rows:
+                if not r["id"] or r["id"] in taken:
+                    r["id"] = new_span_id()
+            c.execute(insert(_S), span_rows)
+        if new_statuses:
+            c.execute(insert(_ST), new_statuses)
+        return outcomes
 
     @staticmethod
     def _span_ids_in_use(c: Connection, ids: list[str]) -> set[str]:
@@ -287,6 +314,8 @@ class TeamQueries(RepositoryBase):
         try:
             with self.engine.begin() as c:
                 here = {r[0]: r[1] for r in c.execute(select(_D.c.sha256, _D.c.id))}
+                extra_rows: dict[str, list[dict[str, object]]] = {name: [] for name in tables}
+                work: list[tuple[int, str, str | None, str | None, Sequence[IncomingSpan]]] = []
                 for row in payload["documents"]:  # type: ignore[attr-defined]
                     other_id = row["id"]
                     doc_id = here.get(row["sha256"])
@@ -295,18 +324,20 @@ class TeamQueries(RepositoryBase):
                         values = {k: v for k, v in row.items() if k != "id"}
                         doc_id = c.execute(insert(_D).values(**values)).inserted_primary_key[0]
                         here[row["sha256"]] = doc_id
-                        for name, table in tables.items():
-                            rows = [{**r, "document_id": doc_id} for r in by_doc[name].get(other_id, ())]
-                            if rows:
-                                c.execute(insert(table), rows)
-                    outcome = StoreOutcome(doc_id, created)
-                    work = spans_of.get(other_id, {})
+                        for name in tables:
+                            extra_rows[name] += [{**r, "document_id": doc_id} for r in by_doc[name].get(other_id, ())]
+                    outcomes.append(StoreOutcome(doc_id, created))
                     marks = status_of.get(other_id, {})
-                    for who in sorted(set(work) | set(marks)):
+                    spans_here = spans_of.get(other_id, {})
+                    for who in sorted(set(spans_here) | set(marks)):
                         status, reason = marks.get(who, (None, None))
-                        outcome.attached.append(self._attach(c, doc_id, who, status, reason, work.get(who, []),
-                                                             now, added))
-                    outcomes.append(outcome)
+                        work.append((doc_id, who, status, reason, spans_here.get(who, [])))
+                for name, table in tables.items():
+                    if extra_rows[name]:
+                        c.execute(insert(table), extra_rows[name])
+                by_id = {o.document_id: o for o in outcomes}
+                for attached in self._attach_many(c, work, now, added):
+                    by_id[attached.document_id].attached.append(attached)
         except BaseException:
             for name in added:
                 self._annotator_ids.pop(name, None)
