@@ -10,6 +10,7 @@ is merged in one transaction: whole or not at all.
 
 from __future__ import annotations
 
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -61,6 +62,27 @@ def check_labels(theirs: list[str], ours: list[str], label_map: Mapping[str, str
                          f"{', '.join(ours)}); map them with --map {missing[0]}=<one of this project's labels>")
 
 
+def _read_other(repo: Repository, path: Path, label_map: Mapping[str, str], scratch: Path) -> dict[str, object]:
+    """The other project's merge payload. An older file is read from a migrated copy, so the
+    file the user named is never changed."""
+    shown = str(path)
+    version = db.file_schema_version(path)
+    if version is not None and version < db.SCHEMA_VERSION:
+        copy = scratch / path.name
+        db.copy_database(path, copy)
+        path = copy
+    try:
+        source, _ = Repository.open(path, create=False)
+    except Exception as exc:  # a file that is not a project, or a damaged one
+        raise MergeError(f"{shown} cannot be opened as a project: {exc}") from exc
+    try:
+        theirs = [lr.name for lr in source.labels()]
+        check_labels(theirs, [lr.name for lr in repo.labels()], label_map, shown)
+        return source.merge_payload()
+    finally:
+        source.close()
+
+
 def merge_project(repo: Repository, other: str | Path, label_map: Mapping[str, str] | None = None) -> MergeReport:
     """Bring the project at ``other`` into ``repo``; raises MergeError (nothing stored) when it cannot."""
     label_map = dict(label_map or {})
@@ -70,16 +92,8 @@ def merge_project(repo: Repository, other: str | Path, label_map: Mapping[str, s
     here = db.engine_path(repo.engine)
     if here is not None and Path(here).resolve() == path.resolve():
         raise MergeError(f"{other} is this project")
-    try:
-        source, _ = Repository.open(path, create=False)
-    except Exception as exc:  # a file that is not a project, or a damaged one
-        raise MergeError(f"{other} cannot be opened as a project: {exc}") from exc
-    try:
-        theirs = [lr.name for lr in source.labels()]
-        check_labels(theirs, [lr.name for lr in repo.labels()], label_map, str(other))
-        payload = source.merge_payload()
-    finally:
-        source.close()
+    with tempfile.TemporaryDirectory(prefix="annotator-merge-") as scratch:
+        payload = _read_other(repo, path, label_map, Path(scratch))
     outcomes = repo.merge_in(payload, label_map)
     report = MergeReport(str(other))
     for outcome in outcomes:
