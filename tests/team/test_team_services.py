@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.importers.base import ImportedDocument, ImportedSpan
+from annotator.importers.base import ImportedDocument
 from annotator.importing import sha256_text
 from annotator.labels import LabelSpec
 from annotator.project import open_project

@@ -16,7 +16,7 @@ import numpy as np
 from annotator.exporters.tokens import TOKENS_VERSION
 from annotator.metrics.agreement import StudyDocument, against_reference, agreement
 from annotator.storage.repository import Repository
-from annotator.team import GOLD, is_person
+from annotator.team import is_person
 from annotator.text import token_bounds
 
 UNANNOTATED = frozenset({"todo", "skipped"})
@@ -89,4 +89,4 @@ def project_agreement(repo: Repository, annotators: Sequence[str] = (), labels: 
     return agreement(docs, names, chosen, seed=seed, samples=samples)
 
 
-__all__ = ["GOLD", "StudyError", "load_study", "project_agreement"]
+__all__ = ["StudyError", "load_study", "project_agreement"]
