@@ -106,6 +106,10 @@ def import_files(
         proj.close()
     for path, title, doc_id in report.imported:
         typer.echo(f"imported  {path}: {title} (document {doc_id})")
+    for path, who, spans, docs in report.attached:
+        typer.echo(f"attached  {path}: {spans} spans by {who} added to {docs} existing documents")
+    for path, message in report.conflicts:
+        typer.echo(f"conflict  {path}: {message}")
     for path, reason in report.skipped:
         typer.echo(f"skipped   {path}: {_reason(path, reason)}")
     for path, reason in report.refused:
@@ -387,3 +391,6 @@ def run(args: Sequence[str]) -> NoReturn:
                    "(set ANNOTATOR_DEBUG=1 to see the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+from annotator import cli_team  # noqa: E402,F401  (registers agreement, merge and adjudicate on the app)

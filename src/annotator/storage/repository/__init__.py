@@ -12,10 +12,11 @@ from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.spans import SpanQueries
+from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
 
-__all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase", "TokenCache",
-           "new_span_id"]
+__all__ = ["AttachOutcome", "ExportDocument", "ExportFilter", "ExportGroup", "IncomingSpan", "Repository",
+           "RepositoryBase", "StoreOutcome", "TokenCache", "new_span_id"]
 
 
-class Repository(ExportQueries, SpanQueries, DocumentQueries):
+class Repository(TeamQueries, ExportQueries, SpanQueries, DocumentQueries):
     """The project database: every read and write of the application."""

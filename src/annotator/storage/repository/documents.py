@@ -81,7 +81,7 @@ class DocumentQueries(RepositoryBase):
                      "note": s.note, "created_at": now, "updated_at": now, "source": "import"} for s in spans])
             if status:
                 c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=status,
-                                             updated_at=now))
+                                             reason=doc.reasons.get(annotator), updated_at=now))
         return doc_id
 
     @staticmethod
