@@ -29,7 +29,7 @@ from annotator.ui.main_window.status_labels import SteadyLabel
 from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
-from annotator.ui.window_state import restore_window_state, save_window_state
+from annotator.ui.window_state import place_window, save_window_state
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
@@ -118,8 +118,7 @@ class MainWindow(QMainWindow):
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
         self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
         self.editing.document_changed.connect(lambda _doc_id: self.update_status_bar())
-        self.resize(1280, 820)
-        if not restore_window_state(self):
+        if not place_window(self):
             horizontal = Qt.Orientation.Horizontal
             self.resizeDocks([self.docks["documents"], self.docks["spans"]], [300, 380], horizontal)
 
