@@ -142,3 +142,16 @@ def paint_selection(view: PdfPageView, painter: QPainter, pages: range) -> None:
         # Not cached: a drag makes a new selection per mouse move.
         for _n, r in line_rects(view.pages[page:page + 1], start, end):
             painter.fillRect(view.layout_.from_page(page, r), colour)
+
+
+def paint_caret(view: PdfPageView, painter: QPainter) -> None:
+    """A thin bar in the text colour where the keyboard's caret stands."""
+    from annotator.ui.pdf_caret import caret_rect
+
+    assert view.caret is not None
+    hit = caret_rect(view.pages, view.caret)
+    if hit is None:
+        return
+    page, (x, y0, _x, y1) = hit
+    r = view.layout_.from_page(page, (x, y0, x, y1))
+    painter.fillRect(QRectF(r.left() - 0.75, r.top(), 1.5, r.height()), view.palette().text().color())

@@ -20,14 +20,15 @@ from html import escape
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QToolTip, QWidget
 
 from annotator.importers.base import PageGeometry
 from annotator.pdf_geometry import caret_at_point, offset_at_point, offsets_for_drag, page_of_offset, to_display
 from annotator.text import word_at
 from annotator.ui.pdf_layout import PageLayout, clamp_zoom
-from annotator.ui.pdf_paint import HIT_SLACK, PageSpans, Rect, paint_page, paint_selection, paint_spans
+from annotator.ui.pdf_caret import char_step, line_step, word_step
+from annotator.ui.pdf_paint import HIT_SLACK, PageSpans, Rect, paint_caret, paint_page, paint_selection, paint_spans
 from annotator.ui.pdf_render import PageRenderer, scale_key
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
@@ -69,7 +70,10 @@ class PdfPageView(QAbstractScrollArea):
         self.fit: str | None = "width"  # "width", "page" or None (a zoom the reviewer chose)
         self._selection: tuple[int, int] | None = None
         self.spans = PageSpans()
-        self._anchor: tuple[int, tuple[float, float]] | None = None
+        self._anchor: tuple[int, tuple[float, float]] | None = None  # where a mouse press began
+        # The keyboard's caret and the selection's fixed end, canonical offsets (see pdf_caret).
+        self.caret: int | None = None
+        self._caret_anchor = 0
         self._press = QPointF()
         self._dragging = False
 
@@ -81,6 +85,7 @@ class PdfPageView(QAbstractScrollArea):
         self.source = source
         self.spans.reset(self.pages, store)
         self._selection = None
+        self.caret = None
         self.layout_.set_pages(self.pages)
         self.renderer.set_source(source, password, self.pages)
         if source is None:
@@ -136,9 +141,26 @@ class PdfPageView(QAbstractScrollArea):
     def set_selection(self, selection: tuple[int, int] | None, *, scroll: bool = False) -> None:
         """Show a selection made elsewhere (the text view, the span list, find)."""
         self._selection = selection if selection and selection[1] > selection[0] else None
+        if self._selection is not None and self._selection != self._caret_range():
+            self._caret_anchor, self.caret = self._selection  # a selection from elsewhere: the caret at its end
         if scroll and self._selection is not None:
             self.ensure_visible(self._selection[0])
         self.viewport().update()
+
+    def _caret_range(self) -> tuple[int, int] | None:
+        if self.caret is None:
+            return None
+        return (min(self._caret_anchor, self.caret), max(self._caret_anchor, self.caret))
+
+    def _move_caret(self, caret: int, *, extend: bool) -> None:
+        """Put the caret at ``caret``; ``extend`` keeps the anchor, so the selection grows or shrinks."""
+        self.caret = max(0, min(len(self.text), caret))
+        if not extend:
+            self._caret_anchor = self.caret
+        selection = self._caret_range()
+        self.set_selection(selection)
+        self.ensure_visible(self.caret)
+        self.selection_made.emit(*(self._selection or (-1, -1)))
 
     @property
     def current_span(self) -> str | None:
@@ -287,6 +309,8 @@ class PdfPageView(QAbstractScrollArea):
         super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._caret_key(event):
+            return
         vbar = self.verticalScrollBar()
         if event.key() == Qt.Key.Key_Home:
             vbar.setValue(vbar.minimum())
@@ -297,6 +321,36 @@ class PdfPageView(QAbstractScrollArea):
                           * vbar.pageStep())
         else:
             super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()  # the caret shows only while the view has the keyboard
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+    def _caret_key(self, event: QKeyEvent) -> bool:
+        """Arrows move the caret (Ctrl: by word); with Shift they select, Up/Down by line."""
+        key, mods = event.key(), event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        word = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        if self.caret is None or not self.pages or mods & ~(Qt.KeyboardModifier.ShiftModifier
+                                                            | Qt.KeyboardModifier.ControlModifier
+                                                            | Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            forward = key == Qt.Key.Key_Right
+            if not shift and not word and self._selection is not None:  # collapse onto the selection's edge
+                target = self._selection[1] if forward else self._selection[0]
+            else:
+                target = (word_step if word else char_step)(self.text, self.caret, forward)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and shift and not word:
+            target = line_step(self.pages, self.caret, key == Qt.Key.Key_Down)
+        else:
+            return False
+        self._move_caret(target, extend=shift)
+        return True
 
     # -- painting ---------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -311,6 +365,8 @@ class PdfPageView(QAbstractScrollArea):
             paint_page(self, painter, page, key)
             paint_spans(self, painter, page)
         paint_selection(self, painter, pages)
+        if self.caret is not None and self.hasFocus():
+            paint_caret(self, painter)
         painter.end()
         self._request(key)
 
@@ -349,13 +405,22 @@ class PdfPageView(QAbstractScrollArea):
         if self._anchor is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
             return
-        self._anchor = None
+        anchor, self._anchor = self._anchor, None
+        hit = self._page_point(event.position())
+        caret = caret_at_point(self.pages[hit[0]], *hit[1]) if hit is not None else None
         if self._dragging:
+            start = caret_at_point(self.pages[anchor[0]], *anchor[1])
+            self.caret, self._caret_anchor = (caret, start) if caret is not None else (None, 0)
             self.selection_made.emit(*(self._selection or (-1, -1)))
             return
+        if caret is not None and event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.caret is not None:
+            self._move_caret(caret, extend=True)  # Shift+click extends the selection to here
+            return
+        self.caret = self._caret_anchor = caret if caret is not None else 0
         if self._selection is not None:
             self.set_selection(None)
             self.selection_made.emit(-1, -1)
+        self.viewport().update()
         self.span_clicked.emit(self.span_at(event.position()) or "")
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
