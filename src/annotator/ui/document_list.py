@@ -139,8 +139,8 @@ class DocumentListWidget(QWidget):
         else:
             total = self.model.rowCount()
             shown = self.proxy.rowCount()
-            text = f"{self.model.done_count()} of {total} done"
-            text = text if shown == total else f"{text} · {shown} shown"
+            text = f"{self.model.done_count():,} of {total:,} done"
+            text = text if shown == total else f"{text} · {shown:,} shown"
         if text != self.progress.text():  # runs on every edit: skip the relayout when nothing changed
             self.progress.setText(text)
 

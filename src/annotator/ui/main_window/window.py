@@ -30,6 +30,7 @@ from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.window_state import place_window, save_window_state
+from annotator.ui.wording import count
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
@@ -117,7 +118,9 @@ class MainWindow(QMainWindow):
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
         self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
-        self.editing.document_changed.connect(lambda _doc_id: self.update_status_bar())
+        # The list and the status bar count from one model, so they change together.
+        self.doc_model.modelReset.connect(self.update_status_bar)
+        self.doc_model.dataChanged.connect(lambda *_args: self.update_status_bar())
         if not place_window(self):
             horizontal = Qt.Orientation.Horizontal
             self.resizeDocks([self.docks["documents"], self.docks["spans"]], [300, 380], horizontal)
@@ -335,8 +338,9 @@ class MainWindow(QMainWindow):
         summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
         self.status_label.set_text(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
         done, total = self.doc_model.done_count(), self.doc_model.rowCount()
-        spans = f"{len(self.span_model.store)} spans · " if summary else ""
-        self.counts_label.set_text(f"{spans}{done} of {total} done")
+        # The list's own count: right at once for a large document whose spans are still loading.
+        spans = f"{count(summary.span_count, 'span')} · " if summary else ""
+        self.counts_label.set_text(f"{spans}{done:,} of {total:,} done")
 
     # -- preferences, help, closing -------------------------------------------------------------------
     def _toggle_snapping(self) -> None:
