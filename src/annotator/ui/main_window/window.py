@@ -30,7 +30,7 @@ from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.window_state import place_window, save_window_state
-from annotator.ui.wording import count
+from annotator.ui.wording import count, elide, plain_tooltip
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
@@ -238,6 +238,7 @@ class MainWindow(QMainWindow):
             self.close_project()
         self.session = session
         self.editing.set_session(session)
+        self.doc_model.set_flag_reasons(loaded.flag_reasons)
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
         self._install_label_actions()
@@ -336,7 +337,13 @@ class MainWindow(QMainWindow):
         session, doc_id = self.session, self.documents.current_id
         self.reviewer_label.set_text(f"Reviewer: {session.reviewer}" if session else "No project")
         summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
-        self.status_label.set_text(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
+        status = f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else ""
+        reason = self.doc_model.flag_reason(doc_id) if doc_id is not None else None
+        if reason:
+            status += f" ({elide(reason, 48)})"
+        self.status_label.set_text(status)
+        self.status_label.setToolTip(plain_tooltip(f"Flagged: {reason}") if reason else "")
+        self.span_list.set_flag_reason(reason)
         done, total = self.doc_model.done_count(), self.doc_model.rowCount()
         # The list's own count: right at once for a large document whose spans are still loading.
         spans = f"{count(summary.span_count, 'span')} · " if summary else ""
