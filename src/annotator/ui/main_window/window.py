@@ -29,6 +29,7 @@ from annotator.ui.main_window.status_labels import SteadyLabel
 from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
+from annotator.ui.statistics import StatisticsDock
 from annotator.ui.window_state import place_window, save_window_state
 from annotator.ui.wording import count, elide, plain_tooltip
 
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.corpus_search)
         self.tabifyDockWidget(self.docks["documents"], self.corpus_search)
         self.docks["documents"].raise_()
+        self.statistics = StatisticsDock(self)  # hidden until asked for (View → Statistics)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.statistics)
+        self.statistics.hide()
 
         self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
         self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
@@ -107,6 +111,8 @@ class MainWindow(QMainWindow):
         self._init_action_states(prefs)
         self.pages.toggle_action = self.registry.action("view.page_view")
         self.pages.toggle_action.setEnabled(False)
+        stats_action = self.registry.action("view.statistics")
+        self.statistics.visibilityChanged.connect(lambda _v: stats_action.setChecked(self.statistics.isVisible()))
 
         self.reviewer_label = SteadyLabel("statusReviewer", self)
         self.status_label = SteadyLabel("statusDocument", self)
@@ -148,7 +154,8 @@ class MainWindow(QMainWindow):
             "view.zoom_in": p.zoom_in, "view.zoom_out": p.zoom_out, "view.zoom_reset": p.zoom_reset,
             "view.page_view": p.toggle, "view.fit_width": p.fit_width, "view.fit_page": p.fit_page,
             **{action_id: (lambda t=theme: self.set_theme(t)) for action_id, theme in _THEMES.items()},
-            "help.shortcuts": self.show_shortcuts,
+            "view.statistics": self.toggle_statistics,
+            "help.shortcuts": self.show_shortcuts, "help.guide": self.show_guide, "help.about": self.show_about,
         }
 
     def _init_action_states(self, prefs: Preferences) -> None:
@@ -241,6 +248,7 @@ class MainWindow(QMainWindow):
         self.doc_model.set_flag_reasons(loaded.flag_reasons)
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
+        self.statistics.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
         self.doc_list.apply_filters()
@@ -260,6 +268,7 @@ class MainWindow(QMainWindow):
         self.editing.set_session(None)
         self.documents.set_session(None)
         self.pages.set_session(None)
+        self.statistics.set_session(None)
         self.session.close()
         self.session = None
 
@@ -367,6 +376,25 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.view.set_label_colours({s.name: s.colour for s in self.session.label_specs})
             self.pages.set_label_colours({s.name: s.colour for s in self.session.label_specs})
+
+    def toggle_statistics(self) -> None:
+        self.statistics.setVisible(not self.statistics.isVisible())
+        if self.statistics.isVisible():
+            self.statistics.raise_()
+
+    def show_guide(self) -> None:
+        from annotator.ui.dialogs.help import GuideDialog, guide_html
+
+        specs = self.session.label_specs if self.session else []
+        keys = [(a.text().replace("&", ""), a.shortcut().toString()) for a in self.registry.actions()
+                if not a.objectName().startswith(("label.", "label_exact."))]
+        GuideDialog(self, guide_html(self.session.path if self.session else None,
+                                     [(s.name, s.shortcut) for s in specs], keys)).exec()
+
+    def show_about(self) -> None:
+        from annotator.ui.dialogs.help import AboutDialog, about_text
+
+        AboutDialog(self, about_text(self.session)).exec()
 
     def show_shortcuts(self) -> None:
         from annotator.ui.dialogs.shortcut_sheet import ShortcutSheet
