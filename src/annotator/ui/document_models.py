@@ -107,7 +107,7 @@ class DocumentListModel(QAbstractTableModel):
         if role == _USER:
             return c.ids[row]
         if role == _TOOLTIP:
-            text = f"{c.titles[row]}\n{c.sources[row]}\n{c.char_counts[row]:,} characters"
+            text = f"{c.titles[row]}\n{c.sources[row]}\n{c.formats[row]} · {c.char_counts[row]:,} characters"
             if c.statuses[row] == "flagged":
                 text += f"\nFlagged: {self._reasons.get(c.ids[row]) or 'no reason given'}"
             return plain_tooltip(text)  # titles and reasons are the user's: never markup

@@ -15,23 +15,27 @@ the pages on screen (and the next one) are ever rendered.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent,
+                           QResizeEvent, QWheelEvent)
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QToolTip, QWidget
 
 from annotator.importers.base import PageGeometry
 from annotator.pdf_geometry import caret_at_point, offset_at_point, offsets_for_drag, page_of_offset, to_display
 from annotator.text import word_at
-from annotator.ui.pdf_layout import PageLayout, clamp_zoom
+from annotator.ui.document_view import is_triple_click, paragraph_at
 from annotator.ui.pdf_caret import char_step, line_step, word_step
+from annotator.ui.pdf_layout import PageLayout, clamp_zoom
 from annotator.ui.pdf_paint import HIT_SLACK, PageSpans, Rect, paint_caret, paint_page, paint_selection, paint_spans
 from annotator.ui.pdf_render import PageRenderer, scale_key
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
+from annotator.ui.theme import use_selection_colour
 
 _ZOOM_STEP = 1.2
 _BACKGROUND = QColor("#7a7a7a")
@@ -76,6 +80,7 @@ class PdfPageView(QAbstractScrollArea):
         self._caret_anchor = 0
         self._press = QPointF()
         self._dragging = False
+        self._double_click: tuple[float, QPoint] | None = None  # for a triple-click
 
     # -- content ---------------------------------------------------------------------------------
     def set_document(self, text: str, store: SpanStore, pages: Sequence[PageGeometry], source: Path | None,
@@ -115,6 +120,7 @@ class PdfPageView(QAbstractScrollArea):
     def set_label_colours(self, colours: dict[str, str]) -> None:
         dark = self.palette().base().color().lightness() < 128
         self.span_painter.set_colours(colours, dark=dark)
+        use_selection_colour(self)
         self.viewport().update()
 
     def spans_changed(self) -> None:
@@ -386,6 +392,14 @@ class PdfPageView(QAbstractScrollArea):
             super().mousePressEvent(event)
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if is_triple_click(self._double_click, event):  # the paragraph under the pointer
+            self._double_click = None
+            start, end = paragraph_at(self.text, caret_at_point(self.pages[hit[0]], *hit[1]))
+            if end > start:
+                self._caret_anchor, self.caret = start, end
+                self.set_selection((start, end))
+                self.selection_made.emit(start, end)
+            return
         self._anchor, self._press, self._dragging = hit, event.position(), False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -428,12 +442,14 @@ class PdfPageView(QAbstractScrollArea):
         hit = self._page_point(event.position(), strict=True)
         if event.button() != Qt.MouseButton.LeftButton or hit is None:
             return
+        self._double_click = (time.monotonic(), event.position().toPoint())
         page, (x, y) = hit
         offset = offset_at_point(self.pages[page], x, y)
         if offset is None or not self._near_char(page, offset, x, y):
             return
         start, end = word_at(self.text, offset)
         if end > start:
+            self._caret_anchor, self.caret = start, end
             self.set_selection((start, end))
             self.selection_made.emit(start, end)
 

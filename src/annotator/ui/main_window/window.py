@@ -99,7 +99,7 @@ class MainWindow(QMainWindow):
         self.documents.spans_complete.connect(lambda span_id: self.editing.select_span(span_id or None, scroll=False))
         self.editing.open_document = lambda doc_id: self.documents.open(doc_id) and None
         self.editing.label_filter_changed = self._refresh_label_filter
-        self.corpus_search.open_hit.connect(lambda doc_id, start, end: self.documents.open(doc_id, (start, end)))
+        self.corpus_search.open_hit.connect(self._open_search_hit)
 
         self.registry = ActionRegistry(self)
         self.registry.register_all(ACTIONS, self._handlers())
@@ -129,7 +129,7 @@ class MainWindow(QMainWindow):
         self.doc_model.dataChanged.connect(lambda *_args: self.update_status_bar())
         if not place_window(self):
             horizontal = Qt.Orientation.Horizontal
-            self.resizeDocks([self.docks["documents"], self.docks["spans"]], [300, 380], horizontal)
+            self.resizeDocks([self.docks["documents"], self.docks["spans"]], [340, 320], horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -280,6 +280,11 @@ class MainWindow(QMainWindow):
     def _search(self, query: str) -> list[SearchHit]:
         session = self.session
         return session.search(query) if session is not None else []
+
+    def _open_search_hit(self, doc_id: int, start: int, end: int) -> None:
+        """Open the document with the hit selected, in the middle of the view (not at an edge)."""
+        if self.documents.open(doc_id, (start, end)):
+            self.view.centre_on_selection()
 
     def _refresh_label_filter(self) -> None:
         if self.doc_list.label_filter_active():
