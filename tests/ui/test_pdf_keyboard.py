@@ -91,3 +91,14 @@ def test_clicking_plain_text_deselects_the_span(qtbot, pdf_window, article) -> N
     qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=word_point(view, path, 0, "Researchers", "left"))
     assert view.current_span is None and pdf_window.span_list.current_span() is None
     assert view.selection_cp() is None and pdf_window.view.selection_cp() is None
+
+
+def test_shift_arrows_before_any_click_start_where_the_reader_is(qtbot, pdf_window, article) -> None:
+    _path, doc = article
+    view = pdf_window.pages.pdf_view
+    view.setFocus()
+    assert view.caret is None
+    for _ in range(3):
+        qtbot.keyClick(view, Qt.Key.Key_Right, SHIFT)
+    start, end = view.selection_cp()
+    assert end - start == 3 and end <= doc.text.index("\n")  # on the first line, the one at the top

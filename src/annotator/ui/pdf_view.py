@@ -341,6 +341,9 @@ class PdfPageView(QAbstractScrollArea):
         key, mods = event.key(), event.modifiers()
         shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
         word = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        arrows = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+        if self.caret is None and shift and key in arrows and self.pages:
+            self.caret = self._caret_anchor = self.offset_at_top()  # no click yet: start where the reader is
         if self.caret is None or not self.pages or mods & ~(Qt.KeyboardModifier.ShiftModifier
                                                             | Qt.KeyboardModifier.ControlModifier
                                                             | Qt.KeyboardModifier.KeypadModifier):
