@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
-from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent
+from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
 from annotator.ui.wording import plain_tooltip
@@ -31,10 +31,15 @@ class Segment:
 class BarRow:
     label: str
     segments: tuple[Segment, ...]
+    caption: str = ""  # drawn after the bar instead of the total ("3 of 9 done")
 
     @property
     def total(self) -> int:
         return sum(s.value for s in self.segments)
+
+
+def _caption(row: BarRow) -> str:
+    return row.caption or f"{row.total:,}"
 
 
 class BarChart(QWidget):
@@ -59,11 +64,31 @@ class BarChart(QWidget):
     def _row_height(self) -> int:
         return self.fontMetrics().height() + _ROW_GAP
 
+    def _legend_lines(self, width: int) -> list[list[tuple[float, str, str]]]:
+        """The legend's entries as (x, name, colour), wrapped into lines that fit ``width``."""
+        fm = self.fontMetrics()
+        lines: list[list[tuple[float, str, str]]] = []
+        x = float(width)  # start a first line at once
+        for name, colour in self.legend:
+            entry = _LEGEND_SWATCH + 4 + fm.horizontalAdvance(name)
+            if x + entry > width and (not lines or lines[-1]):
+                lines.append([])
+                x = 0.0
+            lines[-1].append((x, name, colour))
+            x += entry + 14
+        return lines
+
     def _legend_height(self) -> int:
-        return self._row_height() if self.legend else 0
+        return self._row_height() * len(self._legend_lines(max(self.width(), 160)))
 
     def sizeHint(self) -> QSize:
         return QSize(320, self._legend_height() + max(1, len(self.rows)) * self._row_height() + _PAD)
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        super().resizeEvent(event)
+        height = self.sizeHint().height()  # the legend may wrap onto another line, or unwrap
+        if height != self.height():
+            self.setFixedHeight(height)
 
     def minimumSizeHint(self) -> QSize:
         return QSize(160, self.sizeHint().height())
@@ -73,7 +98,7 @@ class BarChart(QWidget):
         fm = self.fontMetrics()
         label_w = min(max((fm.horizontalAdvance(r.label) for r in self.rows), default=0) + _PAD,
                       self.width() * 0.38)
-        value_w = max((fm.horizontalAdvance(f"{r.total:,}") for r in self.rows), default=0) + 2 * _PAD
+        value_w = max((fm.horizontalAdvance(_caption(r)) for r in self.rows), default=0) + 2 * _PAD
         return label_w, max(10.0, self.width() - label_w - value_w), value_w
 
     def bar_rect(self, row: int) -> QRectF:
@@ -104,16 +129,15 @@ class BarChart(QWidget):
         faint = QColor(text)
         faint.setAlpha(28)
         fm = self.fontMetrics()
-        if self.legend:
-            x = 0.0
-            for name, colour in self.legend:
-                painter.fillRect(QRectF(x, (self._row_height() - _LEGEND_SWATCH) / 2, _LEGEND_SWATCH, _LEGEND_SWATCH),
-                                 QColor(colour))
-                x += _LEGEND_SWATCH + 4
+        h = self._row_height()
+        for line_number, line in enumerate(self._legend_lines(self.width())):
+            top = line_number * h
+            for x, name, colour in line:
+                swatch = QRectF(x, top + (h - _LEGEND_SWATCH) / 2, _LEGEND_SWATCH, _LEGEND_SWATCH)
+                painter.fillRect(swatch, QColor(colour) if colour else faint)  # "": the bars' empty part
                 painter.setPen(text)
-                painter.drawText(QRectF(x, 0, fm.horizontalAdvance(name) + 2, self._row_height()),
+                painter.drawText(QRectF(x + _LEGEND_SWATCH + 4, top, fm.horizontalAdvance(name) + 2, h),
                                  Qt.AlignmentFlag.AlignVCenter, name)
-                x += fm.horizontalAdvance(name) + 14
         label_w, _width, value_w = self._columns()
         for i, row in enumerate(self.rows):
             bar = self.bar_rect(i)
@@ -128,7 +152,7 @@ class BarChart(QWidget):
                 x += w
             painter.setPen(text)
             painter.drawText(QRectF(bar.right() + _PAD, bar.top(), value_w, bar.height()),
-                             Qt.AlignmentFlag.AlignVCenter, f"{row.total:,}")
+                             Qt.AlignmentFlag.AlignVCenter, _caption(row))
         painter.end()
 
     def event(self, event: QEvent) -> bool:

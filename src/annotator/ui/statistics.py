@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 # Status colours as the document list shows them; "to do" is the bar's faint remainder.
 STATUS_SEGMENTS = (("done", "done", "#1a7f37"), ("in_progress", "in progress", "#bf8700"),
                    ("skipped", "skipped", "#8c959f"), ("flagged", "flagged", "#cf222e"))
+TODO_COLOUR = ""  # the legend draws it as the bars' faint empty part
 LENGTH_EDGES = (10, 25, 50, 100, 200, 500)  # upper bounds (characters) of the length ranges
 _LENGTH_COLOUR = "#6e7bd9"
 REFRESH_DELAY_MS = 400  # edits in a burst (tagging quickly) cost one recount
@@ -85,9 +86,11 @@ class StatisticsPanel(QWidget):
                              f"{reviewers}")
         self.progress_chart.set_rows(
             [BarRow(name, tuple(Segment(text, counts.get(status, 0), colour)
-                                for status, text, colour in STATUS_SEGMENTS))
+                                for status, text, colour in STATUS_SEGMENTS),
+                    caption=f"{counts.get('done', 0):,} of {overview.documents:,} done")
              for name, counts in overview.statuses.items()],
-            legend=[(text, colour) for _status, text, colour in STATUS_SEGMENTS], scale=overview.documents)
+            legend=[*((text, colour) for _status, text, colour in STATUS_SEGMENTS), ("to do", TODO_COLOUR)],
+            scale=overview.documents)
         self.label_chart.set_rows([BarRow(name, (Segment(name, n, label_colours.get(name, "#888888")),))
                                    for name, n in overview.spans_per_label.items()])
         self.length_chart.set_rows([BarRow(name, (Segment(name, n, _LENGTH_COLOUR),))

@@ -87,7 +87,9 @@ class MainWindow(QMainWindow):
         self.docks["documents"].raise_()
         self.statistics = StatisticsDock(self)  # hidden until asked for (View → Statistics)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.statistics)
+        self.tabifyDockWidget(self.docks["guidelines"], self.statistics)  # a tall tab, not a sliver
         self.statistics.hide()
+        self.docks["guidelines"].raise_()
 
         self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
         self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
