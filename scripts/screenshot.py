@@ -103,6 +103,9 @@ def main() -> int:
     window.view.centerCursor()
     window.editing.select_span(window.span_model.store.at_row(2).id, scroll=False)
     window.activateWindow()
+    from PySide6.QtGui import QCursor
+
+    QCursor.setPos(window.screen().geometry().bottomRight())  # no pointer, no tooltip in the picture
     settle(app, 1.5)  # the window manager maps and decorates the window; fonts and images load
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if not photograph(window).save(str(args.out)):

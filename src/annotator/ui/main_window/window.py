@@ -87,9 +87,7 @@ class MainWindow(QMainWindow):
         self.docks["documents"].raise_()
         self.statistics = StatisticsDock(self)  # hidden until asked for (View → Statistics)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.statistics)
-        self.tabifyDockWidget(self.docks["guidelines"], self.statistics)  # a tall tab, not a sliver
         self.statistics.hide()
-        self.docks["guidelines"].raise_()
 
         self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
         self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
@@ -385,9 +383,16 @@ class MainWindow(QMainWindow):
             self.pages.set_label_colours({s.name: s.colour for s in self.session.label_specs})
 
     def toggle_statistics(self) -> None:
-        self.statistics.setVisible(not self.statistics.isVisible())
-        if self.statistics.isVisible():
-            self.statistics.raise_()
+        dock = self.statistics
+        if dock.isVisible():
+            dock.hide()
+            return
+        if not dock.isFloating() and not self.tabifiedDockWidgets(dock) and self.docks["guidelines"].isVisible():
+            # A tall tab beside the guidelines rather than a sliver under them. Not done while
+            # hidden: a tab group with a hidden member leaves a stray tab bar on the window.
+            self.tabifyDockWidget(self.docks["guidelines"], dock)
+        dock.show()
+        dock.raise_()
 
     def show_guide(self) -> None:
         from annotator.ui.dialogs.help import GuideDialog, guide_html
