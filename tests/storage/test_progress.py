@@ -21,8 +21,12 @@ def test_the_overview_counts_statuses_labels_lengths_and_shared_documents(tmp_pa
     alice.set_status(c, "flagged", "the text is cut off")
     bob.add_span(a, 0, 10, "claim")  # a second annotator on document a
     bob.set_status(d, "skipped")
-    overview = repo.progress_overview()
+    first = repo.progress_overview()
+    overview = repo.span_shapes(first)
     repo.close()
+
+    assert not first.complete and first.span_lengths == {} and overview.complete
+    assert (first.statuses, first.spans_per_label) == (overview.statuses, overview.spans_per_label)
 
     assert overview.documents == 4
     assert overview.statuses == {

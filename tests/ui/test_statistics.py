@@ -17,7 +17,8 @@ K, M = Qt.Key, Qt.KeyboardModifier
 def _open_statistics(qtbot, window):  # type: ignore[no-untyped-def]
     dock = window.findChild(type(window.statistics), "statistics")
     assert dock is window.statistics and not dock.isVisible()
-    with qtbot.waitSignal(dock.updated, timeout=5000):
+    # Progress and labels first, then the lengths (a scan of every span).
+    with qtbot.waitSignals([dock.first_figures, dock.updated], order="strict", timeout=5000):
         window.registry.action("view.statistics").trigger()
     assert dock.isVisible() and window.registry.action("view.statistics").isChecked()
     return dock

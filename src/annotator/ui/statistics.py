@@ -1,14 +1,17 @@
 """Statistics at a glance: progress per reviewer, spans per label, span lengths, shared documents.
 
 A dock (object name ``statistics``) of painted bar charts (:mod:`annotator.ui.charts`). The
-counts come from one repository call (``progress_overview``) run on a worker thread, never
-on the GUI thread: when the dock is shown, and again shortly after edits while it is open.
+counts come from the repository in two calls on a worker thread, never on the GUI thread:
+progress and labels first (shown at once), then span lengths and shared documents, which
+read every span. They run when the dock is shown, and again shortly after edits while it is open.
 Edits made while it is hidden only mark it stale, so a hidden dock costs nothing.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, QTimer, Signal
@@ -65,6 +68,7 @@ class StatisticsPanel(QWidget):
             heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
             layout.addWidget(heading)
             layout.addWidget(chart)
+        self.length_heading = heading
         agreement_heading = QLabel("Agreement", self)
         agreement_heading.setObjectName("agreementHeading")
         agreement_heading.setStyleSheet("font-weight: bold; margin-top: 8px;")
@@ -93,6 +97,10 @@ class StatisticsPanel(QWidget):
             scale=overview.documents)
         self.label_chart.set_rows([BarRow(name, (Segment(name, n, label_colours.get(name, "#888888")),))
                                    for name, n in overview.spans_per_label.items()])
+        self.length_heading.setText("Span length (characters)" if overview.complete
+                                    else "Span length (characters): counting…")
+        if not overview.complete:
+            return  # lengths and shared documents come with the second, slower count
         self.length_chart.set_rows([BarRow(name, (Segment(name, n, _LENGTH_COLOUR),))
                                     for name, n in length_ranges(overview.span_lengths)])
         shared = overview.shared_documents
@@ -108,7 +116,8 @@ class StatisticsPanel(QWidget):
 
 
 class StatisticsDock(QDockWidget):
-    updated = Signal()  # new figures are on screen
+    first_figures = Signal()  # progress and labels are on screen (the lengths may still be counting)
+    updated = Signal()  # every figure is on screen
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__("Statistics", parent)
@@ -167,20 +176,37 @@ class StatisticsDock(QDockWidget):
         repo = session.project.repo
         started = time.perf_counter()
 
-        def work(_ctx: object) -> ProgressOverview:
+        def first(_ctx: object) -> ProgressOverview:
             return repo.progress_overview()
 
-        self.status.setText("Counting…" if self.overview is None else self.status.text())
-        self._task = start_task(self, work, title="statistics")  # type: ignore[arg-type]
-        self._task.finished.connect(lambda overview: self._show(session, overview, started))
-        self._task.failed.connect(lambda message: self.status.setText(f"Cannot count: {message}"))
+        def second(overview: ProgressOverview) -> TaskHandle:
+            return start_task(self, lambda _ctx: repo.span_shapes(overview), title="statistics")  # type: ignore[arg-type]
 
-    def _show(self, session: AnnotationSession, overview: ProgressOverview, started: float) -> None:
+        self.status.setText("Counting…" if self.overview is None else self.status.text())
+        self._run(start_task(self, first, title="statistics"), session, started, then=second)  # type: ignore[arg-type]
+
+    def _run(self, task: TaskHandle, session: AnnotationSession, started: float,
+             then: Callable[[ProgressOverview], TaskHandle] | None = None) -> None:
+        self._task = task
+        task.finished.connect(lambda overview: self._show(session, overview, started, then))
+        task.failed.connect(lambda message: self.status.setText(f"Cannot count: {message}"))
+
+    def _show(self, session: AnnotationSession, overview: ProgressOverview, started: float,
+              then: Callable[[ProgressOverview], TaskHandle] | None) -> None:
         if session is not self.session:
             return  # counted for a project closed since
-        self.compute_ms = 1000 * (time.perf_counter() - started)
+        previous = self.overview
+        if not overview.complete and previous is not None and previous.complete:
+            # Keep the lengths shown until their recount arrives, rather than blanking them.
+            overview = replace(overview, span_lengths=previous.span_lengths,
+                               shared_documents=previous.shared_documents, complete=True)
         self.overview = overview
         self.panel.show_overview(overview, {s.name: s.colour for s in session.label_specs})
+        if then is not None:
+            self.first_figures.emit()
+            self._run(then(overview), session, started)
+            return
+        self.compute_ms = 1000 * (time.perf_counter() - started)
         self.status.setText(f"Updated {time.strftime('%H:%M:%S')}")
         self.updated.emit()
         if self._stale and self.isVisible():

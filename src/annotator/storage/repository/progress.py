@@ -1,13 +1,13 @@
 """How far the project has come: counts for the statistics view and the reasons of flags.
 
-Each query is one GROUP BY over an indexed table, so the whole overview of a project of
-100,000 documents and hundreds of thousands of spans takes a fraction of a second; the UI
-runs it on a worker thread all the same.
+Each count is one GROUP BY. Statuses and spans per label or annotator read small tables
+or covering indexes; span lengths need every span row, so they are a second call the
+statistics view makes after showing the first figures. The UI runs both on a worker thread.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from sqlalchemy import func, select
 
@@ -29,6 +29,7 @@ class ProgressOverview:
     span_lengths: dict[int, int] = field(default_factory=dict)  # length in characters -> spans
     # Documents where more than one annotator made spans: where agreement can be measured.
     shared_documents: int = 0
+    complete: bool = False  # span lengths and shared documents counted (see span_shapes)
 
     @property
     def spans(self) -> int:
@@ -56,11 +57,6 @@ class ProgressQueries(RepositoryBase):
             per_annotator_id = dict(c.execute(select(_S.c.annotator_id, func.count())
                                               .group_by(_S.c.annotator_id)).all())
             names = dict(c.execute(select(_A.c.id, _A.c.name)).all())
-            length = (_S.c.end - _S.c.start).label("length")
-            lengths = dict(c.execute(select(length, func.count()).group_by(length)).all())
-            pairs = (select(_S.c.document_id).group_by(_S.c.document_id)
-                     .having(func.count(func.distinct(_S.c.annotator_id)) > 1).subquery())
-            shared = c.execute(select(func.count()).select_from(pairs)).scalar_one()
         reviewers = sorted(set(statuses) | {names[a] for a in per_annotator_id})
         progress = {}
         for name in reviewers:
@@ -70,5 +66,18 @@ class ProgressQueries(RepositoryBase):
             documents=documents, statuses=progress,
             spans_per_label={name: per_label_id.get(label_id, 0) for label_id, name in labels},
             spans_per_reviewer={name: sum(n for a, n in per_annotator_id.items() if names[a] == name)
-                                for name in reviewers},
-            span_lengths=lengths, shared_documents=shared)
+                                for name in reviewers})
+
+    def span_shapes(self, overview: ProgressOverview) -> ProgressOverview:
+        """``overview`` with the span lengths and the shared documents counted.
+
+        Apart from :meth:`progress_overview` because these read every span (a table scan, the
+        slowest part), so the statistics view can show progress and labels before them.
+        """
+        length = (_S.c.end - _S.c.start).label("length")
+        pairs = (select(_S.c.document_id).group_by(_S.c.document_id)
+                 .having(func.count(func.distinct(_S.c.annotator_id)) > 1).subquery())
+        with self.engine.connect() as c:
+            lengths = dict(c.execute(select(length, func.count()).group_by(length)).all())
+            shared = c.execute(select(func.count()).select_from(pairs)).scalar_one()
+        return replace(overview, span_lengths=lengths, shared_documents=shared, complete=True)
