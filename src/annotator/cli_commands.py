@@ -2,9 +2,10 @@
 
 Every command takes ``--project PATH`` (else ``$ANNOTATOR_PROJECT``, else the default project,
 which imports the sample corpus when first made). Only ``new``, ``import`` and ``gui`` create
-a project that does not exist; the others refuse it, so a typo never makes an empty project. Errors are one clear line on stderr and a
-non-zero exit code, never a traceback: 1 for a failed command, 2 for a project that cannot be
-opened (and for usage errors), 130 when interrupted.
+a project that does not exist; the others refuse it, so a typo never makes an empty project.
+Errors are one clear line on stderr and a non-zero exit code, never a traceback: 1 for a
+failed command, 2 for a project that cannot be opened or is missing (and for usage errors),
+130 when interrupted.
 """
 
 from __future__ import annotations
