@@ -96,6 +96,9 @@ def test_two_reviewer_session(tmp_path: Path) -> None:
 def test_agreement_errors_are_one_line(tmp_path: Path) -> None:
     project = tmp_path / "p.annotator"
     result = invoke("agreement", "--project", project)
+    assert result.exit_code == 2 and "no project at" in result.output and not project.exists()
+    assert invoke("new", project).exit_code == 0
+    result = invoke("agreement", "--project", project)
     assert result.exit_code == 1 and "needs two or more reviewers" in result.output
     result = invoke("agreement", "--label", "nope", "--project", project)
     assert result.exit_code == 1 and "unknown label nope" in result.output

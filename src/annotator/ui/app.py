@@ -14,6 +14,7 @@ This module imports no Qt at the top, so step 1 can start before Qt loads.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 from concurrent.futures import Future
@@ -33,11 +34,15 @@ if importlib.util.find_spec("PySide6") is None:  # what `annotator gui` explains
 
 
 def ensure_app() -> QApplication:
+    """The QApplication, made if needed; :class:`PlatformUnavailable` instead of Qt aborting."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    from annotator.ui.platform_check import check_platform
+
+    check_platform(os.environ)  # Qt would abort the process with a misleading message
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP)
     app.setOrganizationName(APP)

@@ -202,7 +202,8 @@ class EditingController(QObject):
     def apply_change(self, change: Change) -> None:
         doc_id = change.document_id
         if change.kind == "status_changed":
-            self.doc_model.update_document(doc_id, status=change.after.status)  # type: ignore[union-attr]
+            after = change.after
+            self.doc_model.update_document(doc_id, status=after.status, reason=after.reason)  # type: ignore[union-attr]
         else:
             delta = {"span_added": 1, "span_removed": -1}.get(change.kind, 0)
             summary = self.doc_model.summary_for(doc_id)
