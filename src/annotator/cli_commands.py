@@ -387,3 +387,6 @@ def run(args: Sequence[str]) -> NoReturn:
                    "(set ANNOTATOR_DEBUG=1 to see the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+import annotator.cli_model  # noqa: E402,F401  (registers train and suggest on app; imports this module)

@@ -3,7 +3,8 @@
 Methods take and return plain records (``annotator.records``); each write runs in its own
 transaction and is committed before the method returns. One class, :class:`Repository`,
 assembled from one module per concern: ``base`` (tables, labels, annotators), ``documents``,
-``spans`` (and statuses) and ``export`` (statistics, export reads, the token cache).
+``spans`` (and statuses), ``export`` (statistics, export reads, the token cache) and
+``suggestions`` (trained models, the model's suggestions, rejections, training data reads).
 """
 
 from __future__ import annotations
@@ -12,10 +13,11 @@ from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.spans import SpanQueries
+from annotator.storage.repository.suggestions import SuggestionQueries
 
 __all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase", "TokenCache",
            "new_span_id"]
 
 
-class Repository(ExportQueries, SpanQueries, DocumentQueries):
+class Repository(SuggestionQueries, ExportQueries, SpanQueries, DocumentQueries):
     """The project database: every read and write of the application."""
