@@ -51,7 +51,7 @@ def train(
     proj.close()
     metrics = dict(trained.record.metrics, model_id=trained.record.id, library_versions=trained.record.versions)
     if as_json:
-        typer.echo(json.dumps(metrics, indent=2, ensure_ascii=False, sort_keys=True))
+        typer.echo(json.dumps(metrics, indent=2, ensure_ascii=False))
         return
     typer.echo("\n".join(_train_report(metrics)))
 

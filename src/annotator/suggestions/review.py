@@ -103,7 +103,7 @@ class SuggestionService:
         try:
             return self.repo.suggestion(suggestion_id)
         except KeyError as exc:
-            raise SuggestionError(str(exc)) from None
+            raise SuggestionError(f"{exc.args[0]}; nothing was changed") from None
 
     def _decide(self, **kwargs: object) -> list[RejectionRecord]:
         try:

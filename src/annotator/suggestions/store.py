@@ -29,6 +29,10 @@ _BATCH = 200  # documents per read and per replace transaction
 Progress = Callable[[int, int, str], None]
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 @dataclass(frozen=True)
 class TrainedModel:
     """A stored model: its record (metrics, hash, versions) and the fitted objects."""
@@ -88,9 +92,10 @@ class SuggestReport:
 
     def summary(self) -> str:
         labels = ", ".join(f"{n} {label}" for label, n in self.per_label.items() if n)
-        text = f"{self.suggestions} suggestions on {self.documents} documents" + (f" ({labels})" if labels else "")
+        text = f"{_count(self.suggestions, 'suggestion')} on {_count(self.documents, 'document')}" + (
+            f" ({labels})" if labels else "")
         if self.skipped_done:
-            text += f"; skipped {len(self.skipped_done)} documents already marked done"
+            text += f"; skipped {_count(len(self.skipped_done), 'document')} already marked done"
         return text
 
 
@@ -196,9 +201,9 @@ class PredictionImport:
     not_in_project: int = 0
 
     def summary(self) -> str:
-        text = f"{self.suggestions} suggestions on {self.documents} documents"
+        text = f"{_count(self.suggestions, 'suggestion')} on {_count(self.documents, 'document')}"
         if self.not_in_project:
-            text += f"; {self.not_in_project} records skipped: their text is not in this project"
+            text += f"; skipped {_count(self.not_in_project, 'record')} whose text is not in this project"
         return text
 
 

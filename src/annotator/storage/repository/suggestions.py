@@ -103,7 +103,7 @@ class SuggestionQueries(RepositoryBase):
             c.execute(delete(_M))
             return c.execute(insert(_M).values(
                 created_at=utc_now(), trained_on=trained_on, seed=seed, data_hash=data_hash,
-                versions_json=json.dumps(versions, sort_keys=True), metrics_json=json.dumps(metrics, sort_keys=True),
+                versions_json=json.dumps(versions, sort_keys=True), metrics_json=json.dumps(metrics),
                 blob=blob)).inserted_primary_key[0]
 
     def latest_model(self) -> TrainedModelRecord | None:
