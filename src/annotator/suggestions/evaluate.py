@@ -196,3 +196,22 @@ def _learning_curve(examples: Sequence[Example], train_rows: np.ndarray, x_train
         curve.append({"fraction": fraction, "documents": n, "micro_f1": table["micro"]["f1"],
                       "macro_f1": table["macro"]["f1"]})
     return curve
+
+
+def score_split(train: Sequence[Example], test: Sequence[Example], labels: Sequence[str],
+                seed: int = 0) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(model scores, keyword baseline scores) of a model fitted on ``train`` and scored on ``test``.
+
+    For a split made elsewhere (an export's): no learning curve, nothing stored.
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=1):
+        y_train, used = label_matrices(train, labels)
+        y_test, _ = label_matrices(test, labels)
+        features = make_features()
+        x_train = features.fit_transform([e.text for e in train])
+        classifiers = fit_classifiers(x_train, y_train, used, labels, seed)
+        model = score_table(y_test, predict(classifiers, features.transform([e.text for e in test])), labels)
+        baseline = KeywordBaseline.fit([e.text for e in train], y_train, labels)
+        return model, score_table(y_test, baseline.predict([e.text for e in test]), labels)
