@@ -284,7 +284,7 @@ def test_a_version_6_file_gets_empty_model_and_suggestion_tables_that_work(tmp_p
     assert db.file_schema_version(taken.path) == 6
     assert p.repo.latest_model() is None and p.repo.suggestions(1) == [] and p.repo.rejections() == []
     s = SuggestionRecord("g1", 1, "claim", 0, 25, 0.9, None, IMPORTED_AT)
-    assert p.repo.replace_suggestions([1], [s]) == 1
+    assert p.repo.replace_suggestions([1], [s]) == [s]
     p.repo.decide_suggestions(remove=[s], add_rejections=[RejectionRecord(1, "claim", 0, 25, "alice")])
     assert p.repo.rejections() == [RejectionRecord(1, "claim", 0, 25, "alice")]
     assert [x.id for x in p.repo.spans(1)] == ["s1"]

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
-from annotator.project import Project
+from annotator.project import Project, open_project
 from annotator.records import RejectionRecord, SuggestionRecord
 from annotator.services import AnnotationService
 from annotator.suggestions.dataset import (TrainingDataError, build_training_set, choose_source, is_positive,
@@ -54,9 +56,7 @@ def test_the_source_is_gold_first_then_people_and_never_the_model(generated: Pro
     assert choose_source(generated.repo, "reviewer-1") == ("reviewer-1", ["reviewer-1"])
 
 
-def test_an_empty_project_has_nothing_to_train_on(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    from annotator.project import open_project
-
+def test_an_empty_project_has_nothing_to_train_on(tmp_path: Path) -> None:
     p = open_project(tmp_path / "empty.annotator")
     with pytest.raises(TrainingDataError, match="no document is marked done yet"):
         build_training_set(p.repo)
@@ -73,7 +73,8 @@ def test_the_training_set_holds_done_documents_and_rejections_elsewhere(generate
     text = repo.document(open_doc).text
     sentence = next(iter(sentence_examples(open_doc, text, [])))
     start = text.index(sentence.text)
-    s = SuggestionRecord("x1", open_doc, "claim", start, start + len(sentence.text), 0.8, None, "2026-01-01T00:00:00+00:00")
+    s = SuggestionRecord("x1", open_doc, "claim", start, start + len(sentence.text), 0.8, None,
+                         "2026-01-01T00:00:00+00:00")
     repo.replace_suggestions([open_doc], [s])
     repo.decide_suggestions(remove=[s], add_rejections=[RejectionRecord(open_doc, "claim", s.start, s.end, "ann")])
     again = build_training_set(repo)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -44,8 +46,7 @@ def test_scores_per_label_next_to_the_baseline_with_a_learning_curve(generated: 
     assert trained.record.versions["scikit-learn"] and trained.record.versions["skops"]
 
 
-def test_same_data_and_seed_give_identical_scores_and_models(generated_path, tmp_path) -> None:  # type: ignore[no-untyped-def]
-    import shutil
+def test_same_data_and_seed_give_identical_scores_and_models(generated_path: Path, tmp_path: Path) -> None:
 
     other_path = tmp_path / "other.annotator"
     shutil.copyfile(generated_path, other_path)
@@ -88,7 +89,7 @@ def test_cancelling_stores_nothing(generated: Project) -> None:
     assert generated.repo.latest_model() is None
 
 
-def test_one_done_document_is_too_few_and_done_documents_without_spans_teach_nothing(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_one_done_document_is_too_few_and_done_documents_without_spans_teach_nothing(tmp_path: Path) -> None:
     from annotator.importers.base import ImportedDocument
     from annotator.importing import sha256_text
 

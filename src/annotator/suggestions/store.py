@@ -137,15 +137,13 @@ def suggest(repo: Repository, trained: TrainedModel, *, documents: Sequence[int]
         batch = open_ids[i:i + _BATCH]
         texts = repo.texts(batch)
         made = [s for d in batch for s in document_suggestions(trained, d, texts[d][0], min_score)]
-        stored = repo.replace_suggestions(batch, made)
+        stored = repo.replace_suggestions(batch, made)  # without the rejected ones
         report.documents += len(batch)
-        report.suggestions += stored
+        report.suggestions += len(stored)
+        for s in stored:
+            report.per_label[s.label] += 1
         if progress is not None:
             progress(i + len(batch), len(open_ids), "suggesting")
-    if report.suggestions:
-        for d in open_ids:  # count what was stored (rejected ones were dropped)
-            for s in repo.suggestions(d):
-                report.per_label[s.label] = report.per_label.get(s.label, 0) + 1
     return report
 
 
@@ -191,7 +189,7 @@ def store_imported_suggestions(repo: Repository, doc_id: int, spans: Iterable[tu
     text = repo.texts([doc_id]).get(doc_id)
     if text is None:
         raise PredictionError(f"no document {doc_id} in this project")
-    return repo.replace_suggestions([doc_id], imported_suggestions(repo, doc_id, text[0], spans))
+    return len(repo.replace_suggestions([doc_id], imported_suggestions(repo, doc_id, text[0], spans)))
 
 
 @dataclass
@@ -248,6 +246,6 @@ def import_predictions(repo: Repository, path: Path) -> PredictionImport:
             raise PredictionError(f"{path}, line {n}: {exc}") from None
         per_doc.setdefault(doc_id, []).extend(found)
     if per_doc:
-        report.suggestions = repo.replace_suggestions(sorted(per_doc), [s for v in per_doc.values() for s in v])
+        report.suggestions = len(repo.replace_suggestions(sorted(per_doc), [s for v in per_doc.values() for s in v]))
     report.documents = len(per_doc)
     return report

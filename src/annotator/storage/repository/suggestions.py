@@ -149,11 +149,12 @@ class SuggestionQueries(RepositoryBase):
             return c.execute(select(func.count()).select_from(_SG)).scalar_one()
 
     @db.writes
-    def replace_suggestions(self, doc_ids: Sequence[int], suggestions: Sequence[SuggestionRecord]) -> int:
+    def replace_suggestions(self, doc_ids: Sequence[int], suggestions: Sequence[SuggestionRecord]
+                            ) -> list[SuggestionRecord]:
         """Put ``suggestions`` in place of these documents' earlier ones, in one transaction.
 
         Suggestions matching a rejection (same document, label and offsets) are dropped.
-        Returns how many were stored.
+        Returns the ones stored.
         """
         rejected = {(r.document_id, r.label, r.start, r.end) for r in self.rejections(doc_ids)}
         keep = [s for s in suggestions if (s.document_id, s.label, s.start, s.end) not in rejected]
@@ -164,7 +165,7 @@ class SuggestionQueries(RepositoryBase):
                 c.execute(delete(_SG).where(_SG.c.document_id.in_(chunk)))
             if rows:
                 c.execute(insert(_SG), rows)
-        return len(rows)
+        return keep
 
     def rejections(self, doc_ids: Sequence[int] | None = None) -> list[RejectionRecord]:
         """Rejected suggestions (of these documents, or all), in document and text order."""
