@@ -91,3 +91,27 @@ def test_the_data_hash_is_stable_and_follows_the_spans(generated: Project) -> No
     assert build_training_set(generated.repo).data_hash != first
     svc.remove_span(change.after.id)  # type: ignore[union-attr]
     assert build_training_set(generated.repo).data_hash == first
+
+
+def test_near_duplicates_form_one_group_for_the_split(generated: Project) -> None:
+    from annotator.importers.base import ImportedDocument, ImportedSpan
+    from annotator.importing import sha256_text
+    from annotator.suggestions.dataset import near_duplicate_groups
+    from annotator.suggestions.evaluate import split_rows, train_and_evaluate
+
+    assert near_duplicate_groups({5: "Fibre feeds gut bacteria.", 3: "FIBRE  feeds gut-bacteria!", 4: "Fibre."}) == {
+        3: 3, 4: 4, 5: 3}
+    repo = generated.repo
+    original = repo.document(2).text
+    copy = original.upper().replace(". ", ".\n")  # the same article, shouted and reflowed
+    (copy_id,) = repo.add_documents([(ImportedDocument(copy, "copy", "txt", "copy.txt", {},
+                                                       spans=[ImportedSpan(0, 5, "claim")], annotator="reviewer-1",
+                                                       status="done"), sha256_text(copy))])
+    data = build_training_set(repo)
+    assert copy_id is not None and data.split_group(copy_id) == data.split_group(2) == 2
+    assert data.split_group(3) == 3
+    # A seed whose split holds document 2 out, and would train on its copy were they not grouped.
+    by_document = [e.group for e in data.examples]
+    seed = next(s for s in range(100) if {by_document[i] for i in split_rows(by_document, s)[1]} & {2, copy_id} == {2})
+    held_out = train_and_evaluate(data, seed)[1]["held_out_documents"]
+    assert 2 in held_out and copy_id in held_out

@@ -12,6 +12,10 @@ done by two people gives its sentences twice, labelled by each; the split keeps 
 Rejected suggestions on documents outside that set are added as negative examples for their
 label only: the reviewer said "not this label here", nothing about the others.
 
+Near-duplicates: documents whose words are the same once case, punctuation and spacing are
+set aside (one article imported as HTML and as PDF, a reposted copy) form one group, which
+the held-out split keeps on one side, so a copy of a training document never scores the model.
+
 Nothing here needs scikit-learn.
 """
 
@@ -20,6 +24,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import json
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -55,10 +60,28 @@ class TrainingSet:
     examples: list[Example]  # sentences of done documents, in document order
     rejected: list[Example] = field(default_factory=list)  # rejected suggestions elsewhere
     data_hash: str = ""
+    # Document id -> the id standing for its near-duplicate group (see the module docstring).
+    duplicate_of: dict[int, int] = field(default_factory=dict)
 
     @property
     def documents(self) -> int:
         return len({e.group for e in self.examples})
+
+    def split_group(self, document_id: int) -> int:
+        return self.duplicate_of.get(document_id, document_id)
+
+
+_WORDS = re.compile(r"\w+")
+
+
+def near_duplicate_groups(texts: dict[int, str]) -> dict[int, int]:
+    """Document id -> the smallest id among the documents with the same words (case-folded)."""
+    first: dict[str, int] = {}
+    out: dict[int, int] = {}
+    for doc_id in sorted(texts):
+        key = hashlib.sha256(" ".join(_WORDS.findall(texts[doc_id].casefold())).encode()).hexdigest()
+        out[doc_id] = first.setdefault(key, doc_id)
+    return out
 
 
 def is_positive(sentence: tuple[int, int], span: tuple[int, int]) -> bool:
@@ -137,7 +160,8 @@ def build_training_set(repo: Repository, annotator: str | None = None, gold: boo
     labels = tuple(name for name in project_labels if name in used)
     digest = hashlib.sha256(json.dumps({"labels": project_labels, "documents": hashed,
                                         "rejections": hashed_rejections}, separators=(",", ":")).encode())
-    return TrainingSet(trained_on, labels, examples, rejected, digest.hexdigest())
+    groups = near_duplicate_groups({d: texts[d][0] for d in done})
+    return TrainingSet(trained_on, labels, examples, rejected, digest.hexdigest(), groups)
 
 
 def examples_for(repo: Repository, pairs: Sequence[tuple[int, str]]) -> list[Example]:

@@ -1,7 +1,8 @@
 """Training with an honest score: a held-out split by document, the keyword baseline, a learning curve.
 
 1. The documents are split 80/20 by ``GroupShuffleSplit`` (seeded), so no document's sentences
-   are on both sides (a document done by two people stays on one side with both copies).
+   are on both sides (a document done by two people stays on one side with both copies, and
+   near-duplicate documents stay together: ``dataset.py``).
 2. The features (vocabulary, idf) are fitted on the training documents only; the test
    sentences are transformed with them.
 3. Per label, precision, recall, F1 and support of the model (probability >= 0.5) and of the
@@ -137,7 +138,7 @@ def _train_and_evaluate(data: TrainingSet, seed: int, progress: Progress | None,
     steps = _Steps(4 + len(LEARNING_CURVE), progress, cancelled)
     steps.step("splitting documents")
     examples, rejected = data.examples, data.rejected
-    train_rows, test_rows = split_rows([e.group for e in examples], seed)
+    train_rows, test_rows = split_rows([data.split_group(e.group) for e in examples], seed)
     y, used = label_matrices(examples, labels)
     y_rej, used_rej = label_matrices(rejected, labels)
     texts = [e.text for e in examples]
@@ -169,6 +170,7 @@ def _train_and_evaluate(data: TrainingSet, seed: int, progress: Progress | None,
     metrics["documents"] = {"train": len({examples[i].group for i in train_rows}),
                             "test": len({examples[i].group for i in test_rows})}
     metrics["sentences"] = {"train": len(train_rows), "test": len(test_rows)}
+    metrics["held_out_documents"] = sorted({examples[i].group for i in test_rows})
     metrics["rejected_examples"] = len(rejected)
     if progress is not None:
         progress(steps.total, steps.total, "done")
