@@ -34,7 +34,7 @@ def _count(n: int, noun: str) -> str:
 
 
 @dataclass(frozen=True)
-class TrainedModel:
+class LoadedModel:
     """A stored model: its record (metrics, hash, versions) and the fitted objects."""
 
     record: TrainedModelRecord
@@ -48,7 +48,7 @@ class TrainedModel:
 
 
 def train(repo: Repository, *, annotator: str | None = None, gold: bool = False, seed: int = 0,
-          progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> TrainedModel:
+          progress: Progress | None = None, cancelled: Callable[[], bool] | None = None) -> LoadedModel:
     """Build the examples, train and score (``evaluate.py``), and store the model in the project.
 
     Raises TrainingDataError (nothing to learn from), ModelUnavailable (libraries missing) or
@@ -68,19 +68,17 @@ def train(repo: Repository, *, annotator: str | None = None, gold: bool = False,
     metrics["untrained_labels"] = [name for name in project_labels if name not in data.labels]
     metrics.update(trained_on=data.trained_on, seed=seed, data_hash=data.data_hash)
     versions = library_versions()
-    model_id = repo.store_model(trained_on=data.trained_on, seed=seed, data_hash=data.data_hash,
-                                versions=versions, metrics=metrics, blob=model.to_bytes())
-    record = repo.latest_model()
-    assert record is not None and record.id == model_id
-    return TrainedModel(record, model)
+    record = repo.store_model(trained_on=data.trained_on, seed=seed, data_hash=data.data_hash,
+                              versions=versions, metrics=metrics, blob=model.to_bytes())
+    return LoadedModel(record, model)
 
 
-def load(repo: Repository) -> TrainedModel | None:
+def load(repo: Repository) -> LoadedModel | None:
     """The project's stored model, or None when none was trained (ModelLoadError if unusable)."""
     record = repo.latest_model()
     if record is None:
         return None
-    return TrainedModel(record, load_model(repo.model_blob(record.id)))
+    return LoadedModel(record, load_model(repo.model_blob(record.id)))
 
 
 @dataclass
@@ -99,7 +97,7 @@ class SuggestReport:
         return text
 
 
-def document_suggestions(trained: TrainedModel, doc_id: int, text: str,
+def document_suggestions(trained: LoadedModel, doc_id: int, text: str,
                          min_score: float = DEFAULT_MIN_SCORE) -> list[SuggestionRecord]:
     """The model's suggestions for one text: a span over each sentence scoring >= ``min_score``."""
     sentences = split_sentences(text)
@@ -115,7 +113,7 @@ def document_suggestions(trained: TrainedModel, doc_id: int, text: str,
     return out
 
 
-def suggest(repo: Repository, trained: TrainedModel, *, documents: Sequence[int] | None = None,
+def suggest(repo: Repository, trained: LoadedModel, *, documents: Sequence[int] | None = None,
             min_score: float = DEFAULT_MIN_SCORE, progress: Progress | None = None,
             cancelled: Callable[[], bool] | None = None) -> SuggestReport:
     """Store suggestions for the documents nobody marked done (or those of ``documents`` that are not)."""

@@ -97,14 +97,18 @@ class SuggestionQueries(RepositoryBase):
     # -- trained models -------------------------------------------------------------------
     @db.writes
     def store_model(self, *, trained_on: str, seed: int, data_hash: str, versions: dict[str, str],
-                    metrics: dict[str, object], blob: bytes) -> int:
-        """Store a model and drop the ones before it (one model per project); returns its id."""
+                    metrics: dict[str, Any], blob: bytes) -> TrainedModelRecord:
+        """Store a model and drop the ones before it (one model per project); returns its record."""
+        now = utc_now()
         with self.engine.begin() as c:
             c.execute(delete(_M))
-            return c.execute(insert(_M).values(
-                created_at=utc_now(), trained_on=trained_on, seed=seed, data_hash=data_hash,
+            model_id = c.execute(insert(_M).values(
+                created_at=now, trained_on=trained_on, seed=seed, data_hash=data_hash,
                 versions_json=json.dumps(versions, sort_keys=True), metrics_json=json.dumps(metrics),
                 blob=blob)).inserted_primary_key[0]
+        # As read back: JSON round-trips the metrics (tuples become lists).
+        return TrainedModelRecord(model_id, now, trained_on, seed, data_hash, json.loads(json.dumps(versions)),
+                                  json.loads(json.dumps(metrics)))
 
     def latest_model(self) -> TrainedModelRecord | None:
         cols = (_M.c.id, _M.c.created_at, _M.c.trained_on, _M.c.seed, _M.c.data_hash, _M.c.versions_json,
