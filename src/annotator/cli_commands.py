@@ -458,3 +458,4 @@ def run(args: Sequence[str]) -> NoReturn:
 
 
 from annotator import cli_team  # noqa: E402,F401  (registers agreement, merge and adjudicate on the app)
+import annotator.cli_model  # noqa: E402,F401  (registers train and suggest on app; imports this module)

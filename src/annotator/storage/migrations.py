@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, MetaData, Table, text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, text
 from sqlalchemy.engine import Connection, Engine
 
 from annotator.storage import db
@@ -100,12 +100,52 @@ def _add_spacy_words(c: Connection) -> None:
           Column("strings_json", LargeBinary, nullable=False)).create(c)
 
 
+def _add_models_and_suggestions(c: Connection) -> None:
+    """6 -> 7: trained models, the model's suggestions and rejected suggestions, created empty.
+
+    Frozen here like step 3 (``models.TrainedModel``, ``Suggestion``, ``RejectedSuggestion``).
+    """
+    md = MetaData()
+    Table("document", md, Column("id", Integer, primary_key=True))
+    Table("label", md, Column("id", Integer, primary_key=True))
+    Table("annotator", md, Column("id", Integer, primary_key=True))
+    Table("trained_model", md,
+          Column("id", Integer, primary_key=True),
+          Column("created_at", String, nullable=False),
+          Column("trained_on", String(200), nullable=False),
+          Column("seed", Integer, nullable=False),
+          Column("data_hash", String(64), nullable=False),
+          Column("versions_json", String, nullable=False),
+          Column("metrics_json", String, nullable=False),
+          Column("blob", LargeBinary, nullable=False)).create(c)
+    suggestion = Table(
+        "suggestion", md,
+        Column("id", String(32), primary_key=True),
+        Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False),
+        Column("label_id", Integer, ForeignKey("label.id"), nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("score", Float, nullable=False),
+        Column("model_id", Integer, nullable=True),
+        Column("created_at", String, nullable=False))
+    Index("ix_suggestion_doc_start", suggestion.c.document_id, suggestion.c.start)
+    suggestion.create(c)
+    Table("rejected_suggestion", md,
+          Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+          Column("label_id", Integer, ForeignKey("label.id"), primary_key=True),
+          Column("start", Integer, primary_key=True),
+          Column("end", Integer, primary_key=True),
+          Column("annotator_id", Integer, ForeignKey("annotator.id"), nullable=False),
+          Column("created_at", String, nullable=False)).create(c)
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
     (4, _add_sentences_and_token_texts),
     (5, _add_spacy_words),
+    (6, _add_models_and_suggestions),
 ]
 
 

@@ -3,8 +3,9 @@
 Methods take and return plain records (``annotator.records``); each write runs in its own
 transaction and is committed before the method returns. One class, :class:`Repository`,
 assembled from one module per concern: ``base`` (tables, labels, annotators), ``documents``,
-``spans`` (and statuses), ``export`` (statistics, export reads, the token cache) and
-``progress`` (the statistics view's counts, flag reasons).
+``spans`` (and statuses), ``export`` (statistics, export reads, the token cache),
+``progress`` (the statistics view's counts, flag reasons), ``team`` (attaching others' work,
+merging, gold) and ``suggestions`` (trained models, the model's suggestions, rejections).
 """
 
 from __future__ import annotations
@@ -14,11 +15,12 @@ from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.progress import ProgressOverview, ProgressQueries
 from annotator.storage.repository.spans import SpanQueries
+from annotator.storage.repository.suggestions import SuggestionQueries
 from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
 
 __all__ = ["AttachOutcome", "ExportDocument", "ExportFilter", "ExportGroup", "IncomingSpan", "ProgressOverview",
            "Repository", "RepositoryBase", "StoreOutcome", "TokenCache", "new_span_id"]
 
 
-class Repository(TeamQueries, ProgressQueries, ExportQueries, SpanQueries, DocumentQueries):
+class Repository(SuggestionQueries, TeamQueries, ProgressQueries, ExportQueries, SpanQueries, DocumentQueries):
     """The project database: every read and write of the application."""
