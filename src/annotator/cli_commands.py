@@ -32,10 +32,13 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# A string, not a Path: a database URL (postgresql+psycopg://user@host/db) is no file path,
+# and Path() would fold its "//".
 ProjectOpt = Annotated[
-    Path | None,
-    typer.Option("--project", envvar="ANNOTATOR_PROJECT", dir_okay=False, show_default=False,
-                 help="Project file; created if missing. Default: $ANNOTATOR_PROJECT, else your default project."),
+    str | None,
+    typer.Option("--project", envvar="ANNOTATOR_PROJECT", show_default=False,
+                 help="Project file (created if missing) or PostgreSQL URL (postgresql+psycopg://user@host/db). "
+                      "Default: $ANNOTATOR_PROJECT, else your default project."),
 ]
 
 
@@ -44,7 +47,7 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _open(project: Path | None, *, create: bool = True, reads_only: bool = False) -> Project:
+def _open(project: str | None, *, create: bool = True, reads_only: bool = False) -> Project:
     """The project; a command that ``reads_only`` skips a large file's background check and
     backup (the app and the writing commands run them; see ``open_project``)."""
     from sqlalchemy.exc import SQLAlchemyError
@@ -57,7 +60,11 @@ def _open(project: Path | None, *, create: bool = True, reads_only: bool = False
     except ProjectOpenError as exc:
         _fail(str(exc), 2)
     except SQLAlchemyError as exc:
-        _fail(f"{project or 'the default project'} cannot be opened: {exc}", 2)
+        from annotator.storage.db import display_name
+        from annotator.storage.db.postgres import mask_secrets
+
+        name = display_name(project) if project else "the default project"
+        _fail(mask_secrets(f"{name} cannot be opened: {exc}", project or ""), 2)
 
 
 class _Bar:
@@ -251,8 +258,8 @@ def stats(
 def validate(
     file: Annotated[Path, typer.Argument(help="A JSONL file: canonical export, Prodigy spans, doccano, or the "
                                          "spans, sentences, hf-bio or w3c exports.", show_default=False)],
-    project: Annotated[Path | None, typer.Option(
-        "--project", dir_okay=False, show_default=False,
+    project: Annotated[str | None, typer.Option(
+        "--project", show_default=False,
         help="Also check span labels against this project's labels.")] = None,
 ) -> None:
     """Check a JSONL file: schema, span text == text[start:end], offsets, tokens, repeated ids."""

@@ -17,7 +17,9 @@ Rules for repository code, which these primitives rely on:
 from __future__ import annotations
 
 import functools
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -27,11 +29,12 @@ from urllib.parse import quote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
 from annotator import __version__
 from annotator.storage import models
+from annotator.storage.db import postgres
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
@@ -74,9 +77,15 @@ def database_url(project: str | Path) -> str:
     otherwise open (or create) a database at another path.
     """
     s = str(project)
-    if "://" in s:
-        return s
+    if postgres.is_url(s):
+        return postgres.normalized_url(s) if postgres.is_postgres(s) else s
     return f"sqlite:///{quote(str(Path(s).expanduser().resolve()), safe='/')}"
+
+
+def display_name(project: str | Path) -> str:
+    """How messages name a project: its path, or its URL with the password masked."""
+    s = str(project)
+    return postgres.display_url(s) if postgres.is_url(s) else s
 
 
 def is_sqlite(url: str) -> bool:
@@ -138,6 +147,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "commit", _sqlite_end)
         event.listen(engine, "rollback", _sqlite_end)
+    elif postgres.is_postgres(url):
+        engine = postgres.make_engine(url)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -163,6 +174,10 @@ _SQLITE_MESSAGES: dict[int, tuple[str, str]] = {
 
 def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
     """A clear StorageError for a driver error raised while writing (the change was rolled back)."""
+    if engine.dialect.name == "postgresql":
+        found = postgres.storage_error(exc, engine.url.render_as_string(hide_password=False))
+        if found is not None:
+            return found
     code = getattr(exc.orig, "sqlite_errorcode", None)
     path = engine_path(engine) or engine.url.render_as_string(hide_password=True)
     if code is not None and (code & 0xFF) in _SQLITE_MESSAGES:
@@ -172,7 +187,10 @@ def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
 
 
 def _translatable(exc: BaseException) -> bool:
-    # IntegrityError and ProgrammingError are bugs in the caller, not conditions to explain.
+    # IntegrityError and ProgrammingError are bugs in the caller, not conditions to explain,
+    # except a server's refusal of a role's privileges (ProgrammingError on PostgreSQL).
+    if postgres.sqlstate(exc) in ("42501", "25006"):
+        return True
     return isinstance(exc, OperationalError) or type(exc) is DatabaseError
 
 
@@ -200,8 +218,22 @@ def writes(method: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         owner: _HasEngine = args[0]  # type: ignore[assignment]
-        with writing(owner.engine):
-            return method(*args, **kwargs)
+        outermost = _writing.get() is None
+        for attempt in range(postgres.RETRIES + 1):
+            try:
+                with writing(owner.engine):
+                    return method(*args, **kwargs)
+            except (StorageError, DBAPIError) as exc:
+                cause = exc if isinstance(exc, DBAPIError) else exc.__cause__
+                if not (outermost and cause is not None and postgres.should_retry(cause)
+                        and attempt < postgres.RETRIES):
+                    raise
+            # Another writer won a race (PostgreSQL): the whole method runs again in a new
+            # transaction, after a short random pause, with caches of ids it may have made
+            # in the rolled-back one forgotten.
+            getattr(owner, "_annotator_ids", {}).clear()
+            time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
+        raise AssertionError("unreachable")
 
     return wrapper
 
@@ -294,6 +326,7 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
     An older file is backed up and migrated; a newer or damaged one is refused, untouched.
     """
     url = database_url(project)
+    name = display_name(project)
     path = sqlite_path(url)
     if path is not None and not path.exists() and not create:
         raise ProjectOpenError(f"no project file at {path}")
@@ -310,20 +343,27 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
         code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
         if path is not None and code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
             raise damaged_error(path, [str(exc.orig)]) from exc
-        raise ProjectOpenError(f"{project}: not a readable annotator project ({exc.orig})") from exc
+        raise ProjectOpenError(postgres.mask_secrets(f"{name}: not a readable annotator project ({exc.orig})",
+                                                     url)) from exc
     if version is not None and version > SCHEMA_VERSION:
         engine.dispose()
         raise ProjectOpenError(
-            f"{project} was written by a newer annotator (schema {version}; this one reads up to "
-            f"{SCHEMA_VERSION}). Update annotator to open it; the file was not changed."
+            f"{name} was written by a newer annotator (schema {version}; this one reads up to "
+            f"{SCHEMA_VERSION}). Update annotator to open it; the project was not changed."
         )
     created = version is None
+    if created and not create:
+        engine.dispose()
+        raise ProjectOpenError(f"no annotator project in {name}")
     if created:
         if inspect(engine).get_table_names():
             engine.dispose()
-            raise ProjectOpenError(f"{project}: a database, but not an annotator project")
+            raise ProjectOpenError(f"{name}: a database, but not an annotator project")
         with writing(engine):
             SQLModel.metadata.create_all(engine)
+            if engine.dialect.name == "postgresql":
+                with engine.begin() as c:
+                    postgres.install_notify_triggers(c)
             with Session(engine) as s:
                 s.add(models.ProjectMeta(key="schema_version", value=str(SCHEMA_VERSION)))
                 s.add(models.ProjectMeta(key="application_id", value=APP_ID))

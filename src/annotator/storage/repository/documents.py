@@ -67,14 +67,15 @@ class DocumentQueries(RepositoryBase):
             title=doc.title, source=doc.source, format=doc.format, sha256=sha, text=doc.text,
             char_count=len(doc.text), meta_json=json.dumps(doc.meta, sort_keys=True, ensure_ascii=False),
             imported_at=now)).inserted_primary_key[0]
-        tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
-        c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
-                                    ends=ends, tokens_json=tokens_json, texts_json=texts_json))
-        starts, ends = token_cache.sentence_row(doc.text)
-        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
-        orth, spaces, heads, strings_json = words_row(doc.text)
-        c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth, spaces=spaces,
-                                     heads=heads, strings_json=strings_json))
+        if c.dialect.name == "sqlite":  # export caches (being removed) are not kept on a server
+            tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
+            c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
+                                        ends=ends, tokens_json=tokens_json, texts_json=texts_json))
+            starts, ends = token_cache.sentence_row(doc.text)
+            c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
+            orth, spaces, heads, strings_json = words_row(doc.text)
+            c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth,
+                                         spaces=spaces, heads=heads, strings_json=strings_json))
         if doc.pages:
             from annotator.pdf_geometry import pack_boxes
 
