@@ -373,6 +373,41 @@ def recover(
     typer.echo("Edits made after that backup are not in the restored project.")
 
 
+@app.command()
+def copy(
+    source: Annotated[str, typer.Argument(help="The project to copy: a file or a PostgreSQL URL.",
+                                          show_default=False)],
+    dest: Annotated[str, typer.Argument(help="Where to: a new file, or an empty PostgreSQL database "
+                                        "(postgresql+psycopg://user@host/dbname).", show_default=False)],
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Check that the copy's canonical "
+                                         "export is byte-identical to the original's.")] = True,
+) -> None:
+    """Copy a whole project between a SQLite file and a PostgreSQL database (either way)."""
+    from annotator.storage.db import ProjectOpenError, display_name
+    from annotator.storage.errors import StorageError
+    from annotator.storage.repository.copying import copy_project
+
+    bar = _Bar("Copying")
+    try:
+        counts = copy_project(source, dest, progress=bar)
+    except ProjectOpenError as exc:
+        bar.close()
+        _fail(str(exc), 2)
+    except StorageError as exc:
+        bar.close()
+        _fail(f"nothing was copied: {exc}")
+    finally:
+        bar.close()
+    typer.echo(f"copied    {display_name(source)} to {display_name(dest)}: {counts.get('document', 0)} documents, "
+               f"{counts.get('span', 0)} spans")
+    if verify:
+        from annotator.exporters.compare import canonical_digest
+
+        if canonical_digest(source) != canonical_digest(dest):
+            _fail(f"the copy's canonical export differs from the original's; do not use {display_name(dest)}")
+        typer.echo("verified  the canonical exports of both are byte-identical")
+
+
 _INTERRUPTED = "annotator: interrupted; nothing half-written was left behind"
 
 
