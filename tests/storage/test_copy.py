@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 from typer.testing import CliRunner
 
 from annotator import cli_commands
@@ -66,6 +67,11 @@ def test_copy_to_postgresql_and_back_keeps_the_canonical_export_byte_identical(
     # The copy is a working project: new rows get fresh ids after the copied ones.
     p = open_project(pg_url)
     try:
+        with p.repo.engine.connect() as c:  # foreign keys and indexes set aside for the load are back
+            fks = {r[0] for r in c.execute(text("SELECT conname FROM pg_constraint WHERE contype = 'f'"))}
+            indexes = {r[0] for r in c.execute(text("SELECT indexname FROM pg_indexes WHERE tablename = 'span'"))}
+        assert {"span_document_id_fkey", "span_annotator_id_fkey", "span_label_id_fkey"} <= fks
+        assert "ix_span_doc_annotator_start" in indexes
         assert p.repo.pages(1) or p.repo.pages(2) or p.repo.pages(3)
         added = AnnotationService(p.repo, "carol").add_span(1, 0, 5, "claim")
         assert added is not None

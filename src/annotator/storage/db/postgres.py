@@ -156,3 +156,43 @@ class NotificationListener:
 
     def close(self) -> None:
         self._conn.close()
+
+
+# -- bulk loading (annotator copy) ------------------------------------------------------------
+_FOREIGN_KEYS = text("""
+SELECT cl.relname, con.conname, pg_get_constraintdef(con.oid)
+FROM pg_constraint con JOIN pg_class cl ON cl.oid = con.conrelid
+JOIN pg_namespace ns ON ns.oid = cl.relnamespace
+WHERE con.contype = 'f' AND ns.nspname = current_schema() AND cl.relname = ANY(:tables)
+""")
+_PLAIN_INDEXES = text("""
+SELECT i.indexname, i.indexdef FROM pg_indexes i
+WHERE i.schemaname = current_schema() AND i.tablename = ANY(:tables)
+AND NOT EXISTS (SELECT 1 FROM pg_constraint con WHERE con.conname = i.indexname)
+""")
+
+
+class BulkLoad:
+    """Inside one transaction: foreign keys and plain indexes of ``tables`` set aside while rows
+    are loaded, then made again (each foreign key checked once over the whole table, each index
+    built once, instead of per row)."""
+
+    def __init__(self, c: Connection, tables: list[str]) -> None:
+        self._c = c
+        self._fks = [tuple(r) for r in c.execute(_FOREIGN_KEYS, {"tables": tables})]
+        self._indexes = [tuple(r) for r in c.execute(_PLAIN_INDEXES, {"tables": tables})]
+
+    def __enter__(self) -> BulkLoad:
+        for table, name, _ in self._fks:
+            self._c.execute(text(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"'))
+        for name, _ in self._indexes:
+            self._c.execute(text(f'DROP INDEX "{name}"'))
+        return self
+
+    def __exit__(self, kind: object, *_: object) -> None:
+        if kind is not None:
+            return  # the transaction rolls back, taking the drops with it
+        for _, definition in self._indexes:
+            self._c.execute(text(definition))
+        for table, name, definition in self._fks:
+            self._c.execute(text(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}'))

@@ -9,7 +9,9 @@ leaves the destination as it was (a new file is removed, a server database empti
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import contextlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 from pathlib import Path
 
 from sqlalchemy import Table, func, insert, select, text
@@ -17,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from annotator.storage import db
+from annotator.storage.db import postgres
 from annotator.storage.errors import ProjectOpenError, StorageError
 from annotator.storage.models import ProjectMeta
 
@@ -35,20 +38,40 @@ def _counts(conn: Connection, tables: list[Table]) -> dict[str, int]:
     return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one() for t in tables}
 
 
-def _copy_into_postgres(dst: Connection, table: Table, rows: list[tuple]) -> None:
+def _copy_into_postgres(d: Connection, table: Table, rows: Iterable[Sequence[Any]],
+                        tick: Callable[[int, str], None]) -> None:
+    """All of a table's rows in one COPY statement (psycopg's)."""
     cols = ", ".join(f'"{c.name}"' for c in table.columns)
-    cursor = dst.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    cursor = d.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    pending = 0
     with cursor.copy(f'COPY "{table.name}" ({cols}) FROM STDIN') as copy:
         for row in rows:
             copy.write_row(row)
+            pending += 1
+            if pending == BATCH:
+                tick(pending, table.name)
+                pending = 0
+    tick(pending, table.name)
 
 
-def _insert_rows(dst: Connection, table: Table, rows: list[tuple]) -> None:
-    if dst.dialect.name == "postgresql":
-        _copy_into_postgres(dst, table, rows)
-    else:
-        names = [c.name for c in table.columns]
-        dst.execute(insert(table), [dict(zip(names, r)) for r in rows])
+def _insert_rows(d: Connection, table: Table, rows: Iterable[Sequence[Any]],
+                 tick: Callable[[int, str], None]) -> None:
+    names = [c.name for c in table.columns]
+    stmt = insert(table)
+    for batch in _batched(rows):
+        d.execute(stmt, [dict(zip(names, r)) for r in batch])
+        tick(len(batch), table.name)
+
+
+def _batched(rows: Iterable[Sequence[Any]]) -> Iterator[list[Sequence[Any]]]:
+    batch: list[Sequence[Any]] = []
+    for row in rows:
+        batch.append(row)
+        if len(batch) == BATCH:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
 
 def _reset_sequences(dst: Connection, tables: list[Table]) -> None:
@@ -102,30 +125,16 @@ def _copy(src: Engine, dst: Engine, progress: Progress | None) -> dict[str, int]
     meta = ProjectMeta.__table__
     with src.connect() as s:
         counts = _counts(s, tables)
-        total, done = sum(counts.values()), 0
         with db.writing(dst), dst.begin() as d:
             kept = {r[0]: r[1] for r in s.execute(select(meta.c.key, meta.c.value))}
             for key, value in kept.items():
                 if key != "schema_version":
                     d.execute(meta.delete().where(meta.c.key == key))
                     d.execute(insert(meta).values(key=key, value=value))
-            for table in tables:
-                order = list(table.primary_key.columns)
-                with db.stream_rows(s, select(*table.columns).order_by(*order), BATCH) as rows:
-                    batch: list[tuple] = []
-                    for row in rows:
-                        batch.append(tuple(row))
-                        if len(batch) == BATCH:
-                            _insert_rows(d, table, batch)
-                            done += len(batch)
-                            batch = []
-                            if progress:
-                                progress(done, total, table.name)
-                    if batch:
-                        _insert_rows(d, table, batch)
-                        done += len(batch)
-                if progress:
-                    progress(done, total, table.name)
+            loading = (postgres.BulkLoad(d, [t.name for t in tables]) if d.dialect.name == "postgresql"
+                       else contextlib.nullcontext())
+            with loading:
+                _copy_tables(s, d, tables, counts, progress)
             if d.dialect.name == "postgresql":
                 _reset_sequences(d, tables)
         with dst.connect() as d:
@@ -133,3 +142,23 @@ def _copy(src: Engine, dst: Engine, progress: Progress | None) -> dict[str, int]
     if copied != counts:
         raise StorageError(f"the copy holds {copied} rows, the original {counts}", "copy_failed")
     return copied
+
+
+def _copy_tables(s: Connection, d: Connection, tables: list[Table], counts: dict[str, int],
+                 progress: Progress | None) -> None:
+    total, done = sum(counts.values()), 0
+
+    def tick(n: int, name: str) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress(done, total, name)
+
+    for table in tables:
+        query = select(*table.columns).order_by(*table.primary_key.columns)
+        with db.stream_rows(s, query, BATCH) as rows:
+            if d.dialect.name == "postgresql":
+                _copy_into_postgres(d, table, rows, tick)
+            else:
+                _insert_rows(d, table, rows, tick)
+        tick(0, table.name)
