@@ -233,6 +233,7 @@ def stats(
     proj = _open(project, reads_only=True)
     try:
         data = proj.repo.stats()
+        missing = proj.repo.missing_sources()
     finally:
         proj.close()
     data["statuses"] = _status_counts(data)
@@ -251,6 +252,9 @@ def stats(
         names = list(next(iter(data["statuses"].values())))
         lines += ["", "Documents per status:"]
         lines += _table(["annotator", *names], [[a, *c.values()] for a, c in data["statuses"].items()])
+    if missing:
+        lines += ["", f"Original PDFs the project lacks ({len(missing)}; no page view or PDF export for them):"]
+        lines += [f"  {title}: {source}" for _id, title, source in missing[:MAX_SHOWN_PROBLEMS]]
     typer.echo("\n".join(lines))
 
 

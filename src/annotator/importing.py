@@ -11,6 +11,7 @@ from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.registry import collect_files, importer_for
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import Repository
+from annotator.storage.repository.sources import NEEDS_ORIGINAL
 
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
 
@@ -94,13 +95,15 @@ def _import_file(repo: Repository, path: Path, labels: set[str], report: ImportR
     importer = importer_for(path)
     assert importer is not None  # collect_files only returns supported suffixes
     try:
-        docs = importer.load(path)
+        # Stored absolute, so the source means the same file from any folder the app runs in.
+        docs = importer.load(path.resolve())
         if not docs:
             raise DocumentImportError(path, "no documents in file")
         for k, doc in enumerate(docs):
             check_document(doc, labels, path, k)
         pairs = [(d, sha256_text(d.text)) for d in docs]
-        ids = repo.add_documents(pairs)
+        original = path.read_bytes() if any(d.format in NEEDS_ORIGINAL for d in docs) else None
+        ids = repo.add_documents(pairs, original)
     except DocumentImportError as exc:
         report.refused.append((str(path), str(exc)))
         return

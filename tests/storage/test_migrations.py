@@ -63,7 +63,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 6
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 7
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"

@@ -11,11 +11,12 @@ from __future__ import annotations
 from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
+from annotator.storage.repository.sources import SourceQueries
 from annotator.storage.repository.spans import SpanQueries
 
 __all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase", "TokenCache",
            "new_span_id"]
 
 
-class Repository(ExportQueries, SpanQueries, DocumentQueries):
+class Repository(ExportQueries, SpanQueries, SourceQueries, DocumentQueries):
     """The project database: every read and write of the application."""

@@ -16,6 +16,7 @@ from annotator.records import DocumentColumns, DocumentInfo, DocumentSummary, Se
 from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
 from annotator.storage.models import utc_now
+from annotator.storage.repository.sources import NEEDS_ORIGINAL, store_source
 from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
 
 
@@ -38,9 +39,12 @@ class DocumentQueries(RepositoryBase):
             return c.execute(select(_D.c.id).where(_D.c.sha256 == sha)).first() is not None
 
     @db.writes
-    def add_documents(self, docs: Sequence[tuple[ImportedDocument, str]]) -> list[int | None]:
+    def add_documents(self, docs: Sequence[tuple[ImportedDocument, str]], original: bytes | None = None
+                      ) -> list[int | None]:
         """Store (document, sha256) pairs from one file in one transaction (all or nothing).
 
+        ``original`` is the file's bytes, stored (once per content) for the documents whose
+        format needs them (PDFs: the page view and the annotated-PDF export).
         Returns each new document id, or None where the sha256 was already present.
         """
         ids: list[int | None] = []
@@ -55,6 +59,8 @@ class DocumentQueries(RepositoryBase):
                         ids.append(None)
                         continue
                     ids.append(self._insert_document(c, doc, sha, added_annotators))
+                    if original is not None and doc.format in NEEDS_ORIGINAL:
+                        store_source(c, ids[-1], original)
         except BaseException:
             for name in added_annotators:  # their rows were rolled back with the rest
                 self._annotator_ids.pop(name, None)
