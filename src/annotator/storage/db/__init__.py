@@ -88,6 +88,18 @@ def display_name(project: str | Path) -> str:
     return postgres.display_url(s) if postgres.is_url(s) else s
 
 
+def project_label(project: str | Path) -> str:
+    """A short name for titles: the file's name, or "database on host" for a server project."""
+    s = str(project)
+    return postgres.server_and_database(s) if postgres.is_url(s) else Path(s).name
+
+
+def remembered_location(project: str | Path) -> str:
+    """What preferences may keep of a project's location: never a password."""
+    s = str(project)
+    return postgres.url_without_password(s) if postgres.is_url(s) else s
+
+
 def is_sqlite(url: str) -> bool:
     return make_url(url).get_backend_name() == "sqlite"
 

@@ -58,7 +58,7 @@ def display_url(url: str) -> str:
 
 def url_without_password(url: str) -> str:
     """The URL to remember (preferences, recent projects): libpq finds the password again."""
-    return make_url(url).set(password=None).render_as_string(hide_password=False)
+    return make_url(url)._replace(password=None).render_as_string(hide_password=False)
 
 
 def mask_secrets(message: str, url: str) -> str:

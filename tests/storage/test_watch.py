@@ -1,0 +1,41 @@
+"""The Qt-free change watcher: another connection's commit is noticed on both backends."""
+
+from __future__ import annotations
+
+import time
+
+from annotator.importers.base import ImportedDocument
+from annotator.importing import sha256_text
+from annotator.project import open_project
+from annotator.services import AnnotationService
+from annotator.storage.db.watch import ChangeWatcher
+from annotator.storage.repository import Repository
+
+TEXT = "Probiotics reduce nerve pain. Ask your doctor first."
+
+
+def _eventually(check, timeout: float = 2.0) -> bool:  # type: ignore[no-untyped-def]
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if check():
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_another_programs_edit_is_noticed_once(project_url: str) -> None:
+    p = open_project(project_url)
+    (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+    watcher = ChangeWatcher(p.repo.engine)
+    other, _ = Repository.open(project_url, create=False)  # another reviewer's program
+    try:
+        assert not watcher.changed()
+        AnnotationService(other, "bob").add_span(doc_id, 0, 10, "claim")
+        assert _eventually(watcher.changed)
+        assert not watcher.changed()  # reported once
+        AnnotationService(other, "bob").set_status(doc_id, "done")
+        assert _eventually(watcher.changed)
+    finally:
+        watcher.close()
+        other.close()
+        p.close()
