@@ -317,15 +317,18 @@ def _size(n: int) -> str:
 
 @app.command()
 def backups(
-    path: Annotated[Path | None, typer.Argument(help="Project file. Default: $ANNOTATOR_PROJECT, else your "
-                                                "default project.", show_default=False)] = None,
+    path: Annotated[str | None, typer.Argument(help="Project file. Default: $ANNOTATOR_PROJECT, else your "
+                                               "default project.", show_default=False)] = None,
 ) -> None:
     """List a project's backups, newest first: file name, when it was taken (UTC) and size."""
     from annotator.config import backup_dir, default_project_path
     from annotator.storage.backup import list_backups
 
     env = os.environ.get("ANNOTATOR_PROJECT")
-    target = path or (Path(env) if env else default_project_path())
+    location = path or env
+    if location and _server_project(location):
+        return
+    target = Path(location) if location else default_project_path()
     found = list_backups(target)
     if not found:
         typer.echo(f"No backups of {target} in {backup_dir()}.")
@@ -343,9 +346,21 @@ def backups(
     typer.echo(f"Restore one with: annotator recover \"{target}\" [--backup NAME]")
 
 
+def _server_project(location: str) -> bool:
+    """For a PostgreSQL project, say whose backups apply (the server's) and return True."""
+    from annotator.storage.db import display_name, postgres
+
+    if not postgres.is_url(location):
+        return False
+    typer.echo(f"{display_name(location)} is a database on a PostgreSQL server: annotator keeps no backups of "
+               "it and cannot restore one. Its backups are the server's (your administrator's schedule, or "
+               "pg_dump/pg_restore; `annotator copy` also copies it into a project file).")
+    return True
+
+
 @app.command()
 def recover(
-    path: Annotated[Path, typer.Argument(help="The damaged project file.", dir_okay=False, show_default=False)],
+    path: Annotated[str, typer.Argument(help="The damaged project file.", show_default=False)],
     backup: Annotated[str | None, typer.Option("--backup", help="The backup to restore: a path, or a name from "
                                                "`annotator backups`. Default: the newest one.",
                                                show_default=False)] = None,
@@ -358,18 +373,21 @@ def recover(
     from annotator.storage import backup as backups_mod
     from annotator.storage.errors import StorageError
 
+    if _server_project(path):
+        raise typer.Exit(2)
+    file = Path(path)
     chosen: Path | None = None
     if backup is not None:
         chosen = Path(backup)
         if not chosen.exists() and (backup_dir() / backup).is_file():  # a bare name as `backups` lists it
             chosen = backup_dir() / backup
     try:
-        restored, aside = backups_mod.recover(path, chosen)
+        restored, aside = backups_mod.recover(file, chosen)
     except StorageError as exc:
         _fail(f"nothing was changed: {exc}")
     except OSError as exc:
         _fail(f"could not restore {path}: {exc.strerror or exc}; check {path} and its folder are writable")
-    taken = next((b.taken_at for b in backups_mod.list_backups(path, restored.parent) if b.path == restored), None)
+    taken = next((b.taken_at for b in backups_mod.list_backups(file, restored.parent) if b.path == restored), None)
     when = f" (taken {taken:%Y-%m-%d %H:%M} UTC)" if taken else ""
     typer.echo(f"restored  {path} from {restored}{when}")
     if aside is not None:

@@ -126,3 +126,13 @@ def test_a_read_only_role_gets_a_clear_message_on_its_first_edit(pg_url: str) ->
             c.execute(text("REVOKE ALL ON ALL TABLES IN SCHEMA public FROM annotator_reader"))
             c.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM annotator_reader'))
         owner.dispose()
+
+
+def test_backups_and_recover_say_the_servers_own_backups_apply(pg_url: str) -> None:
+    open_project(pg_url).close()
+    listed = _cli("backups", pg_url)
+    assert listed.exit_code == 0 and "PostgreSQL server" in listed.output and "pg_dump" in listed.output
+    from_env = _cli("backups", env={"ANNOTATOR_PROJECT": pg_url})
+    assert "annotator keeps no backups" in from_env.output
+    refused = _cli("recover", pg_url)
+    assert refused.exit_code == 2 and "cannot restore" in refused.output
