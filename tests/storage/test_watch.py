@@ -39,3 +39,20 @@ def test_another_programs_edit_is_noticed_once(project_url: str) -> None:
         watcher.close()
         other.close()
         p.close()
+
+
+def test_on_postgresql_the_watched_engines_own_edits_are_not_reported(pg_url: str) -> None:
+    p = open_project(pg_url)
+    (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+    watcher = ChangeWatcher(p.repo.engine)
+    try:
+        AnnotationService(p.repo, "ann").add_span(doc_id, 0, 10, "claim")  # this window's own edit
+        time.sleep(0.3)
+        assert not watcher.changed()
+        other, _ = Repository.open(pg_url, create=False)
+        AnnotationService(other, "bob").add_span(doc_id, 0, 10, "claim")
+        other.close()
+        assert _eventually(watcher.changed)
+    finally:
+        watcher.close()
+        p.close()

@@ -10,9 +10,10 @@ ever shows or stores a URL with its password masked or removed (:func:`display_u
 from __future__ import annotations
 
 import re
+import weakref
 from typing import Any
 
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DBAPIError
 
@@ -85,8 +86,27 @@ def server_and_database(url: str) -> str:
     return f"{u.database} on {user}{host}{port}"
 
 
+# The server process ids behind each engine's connections: a window's change watcher ignores
+# the notifications its own edits cause (it shows those already).
+_OWN_PIDS: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictionary()
+
+
 def make_engine(url: str) -> Engine:
-    return create_engine(normalized_url(url), pool_pre_ping=True, pool_size=3, max_overflow=5)
+    engine = create_engine(normalized_url(url), pool_pre_ping=True, pool_size=3, max_overflow=5)
+    pids: set[int] = set()
+    _OWN_PIDS[engine] = pids
+
+    def remember_pid(dbapi_conn: Any, _record: Any) -> None:
+        pid = getattr(getattr(dbapi_conn, "info", None), "backend_pid", None)
+        if pid:
+            pids.add(int(pid))
+
+    event.listen(engine, "connect", remember_pid)
+    return engine
+
+
+def own_pids(engine: Engine) -> set[int]:
+    return _OWN_PIDS.get(engine, set())
 
 
 def sqlstate(exc: BaseException) -> str | None:
@@ -147,11 +167,12 @@ class NotificationListener:
         self._conn: Any = psycopg.connect(u.render_as_string(hide_password=False), autocommit=True)
         self._conn.execute(f"LISTEN {NOTIFY_CHANNEL}")
 
-    def changed(self) -> bool:
-        """Whether any notification arrived since the last call (drained, without waiting)."""
+    def changed(self, ignore: set[int] | frozenset[int] = frozenset()) -> bool:
+        """Whether a notification from a server process not in ``ignore`` arrived since the last
+        call (all drained, without waiting)."""
         seen = False
-        for _ in self._conn.notifies(timeout=0):
-            seen = True
+        for note in self._conn.notifies(timeout=0):
+            seen = seen or note.pid not in ignore
         return seen
 
     def close(self) -> None:

@@ -2,7 +2,8 @@
 
 SQLite: ``PRAGMA data_version`` on a connection of the watcher's own, which changes whenever
 another connection (another process, or this one's pool) commits. PostgreSQL: LISTEN on the
-channel the project's triggers NOTIFY (see ``postgres.install_notify_triggers``). Callers poll
+channel the project's triggers NOTIFY (see ``postgres.install_notify_triggers``), ignoring what
+the watched engine's own connections did. Callers poll
 :meth:`ChangeWatcher.changed` on a timer and refresh what they show when it says so.
 """
 
@@ -25,6 +26,7 @@ class ChangeWatcher:
         self._sqlite: sqlite3.Connection | None = None
         self._listener: Any = None
         self._version: int | None = None
+        self._own: set[int] = set()
         path = engine_path(engine)
         if path is not None:
             self._sqlite = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
@@ -32,6 +34,7 @@ class ChangeWatcher:
             self._version = self._data_version()
         elif engine.dialect.name == "postgresql":
             self._listener = postgres.NotificationListener(engine.url.render_as_string(hide_password=False))
+            self._own = postgres.own_pids(engine)
 
     def _data_version(self) -> int | None:
         assert self._sqlite is not None
@@ -47,7 +50,7 @@ class ChangeWatcher:
             return seen
         if self._listener is not None:
             try:
-                return bool(self._listener.changed())
+                return bool(self._listener.changed(self._own))
             except Exception:  # the server went away: nothing to report until it is back
                 return False
         return False
