@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -134,7 +135,7 @@ def gui_figures(url: str, tags: int, trials: int) -> tuple[list[float], list[flo
     return latencies, visible, cpu, article
 
 
-def copy_figures(pg_database, quick: bool, verify: bool) -> tuple[float, float | None, str]:  # type: ignore[no-untyped-def]
+def copy_figures(pg_database: Callable[[], str], quick: bool, verify: bool) -> tuple[float, float | None, str]:
     import generate
 
     from annotator.exporters.compare import canonical_digest

@@ -56,3 +56,20 @@ def test_on_postgresql_the_watched_engines_own_edits_are_not_reported(pg_url: st
     finally:
         watcher.close()
         p.close()
+
+
+def test_a_project_in_a_folder_with_url_characters_is_watched(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    path = tmp_path / "Q&A? 100% #1" / "p.annotator"
+    path.parent.mkdir()
+    p = open_project(path)
+    (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+    watcher = ChangeWatcher(p.repo.engine)
+    other, _ = Repository.open(path, create=False)
+    try:
+        AnnotationService(other, "bob").add_span(doc_id, 0, 10, "claim")
+        assert _eventually(watcher.changed)
+    finally:
+        watcher.close()
+        other.close()
+        p.close()
+    assert sorted(x.name for x in path.parent.iterdir() if not x.name.endswith(("-wal", "-shm"))) == ["p.annotator"]

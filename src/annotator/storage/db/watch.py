@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sqlite3
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy.engine import Engine
 
@@ -29,8 +30,8 @@ class ChangeWatcher:
         self._own: set[int] = set()
         path = engine_path(engine)
         if path is not None:
-            self._sqlite = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None,
-                                           check_same_thread=False)
+            uri = f"file:{quote(str(path), safe='/')}?mode=ro"  # "?", "#" and "%" in a folder name stay literal
+            self._sqlite = sqlite3.connect(uri, uri=True, isolation_level=None, check_same_thread=False)
             self._version = self._data_version()
         elif engine.dialect.name == "postgresql":
             self._listener = postgres.NotificationListener(engine.url.render_as_string(hide_password=False))
