@@ -136,3 +136,20 @@ def test_backups_and_recover_say_the_servers_own_backups_apply(pg_url: str) -> N
     assert "annotator keeps no backups" in from_env.output
     refused = _cli("recover", pg_url)
     assert refused.exit_code == 2 and "cannot restore" in refused.output
+
+
+def test_an_older_schema_is_migrated_on_the_server(pg_url: str) -> None:
+    p = open_project(pg_url)
+    p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+    with p.repo.engine.begin() as c:  # as a schema-6 project was: no stored originals yet
+        c.execute(text("DROP TABLE document_source"))
+        c.execute(text("DROP TABLE sources"))
+        c.execute(text("UPDATE project_meta SET value = '6' WHERE key = 'schema_version'"))
+    p.close()
+    again = open_project(pg_url)
+    try:
+        assert db.schema_version(again.repo.engine) == db.SCHEMA_VERSION
+        assert {"sources", "document_source"} <= set(inspect(again.repo.engine).get_table_names())
+        assert again.repo.document_count() == 1 and again.repo.missing_sources() == []
+    finally:
+        again.close()
