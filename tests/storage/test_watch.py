@@ -73,3 +73,17 @@ def test_a_project_in_a_folder_with_url_characters_is_watched(tmp_path) -> None:
         other.close()
         p.close()
     assert sorted(x.name for x in path.parent.iterdir() if not x.name.endswith(("-wal", "-shm"))) == ["p.annotator"]
+
+
+def test_an_own_edit_marked_as_seen_is_not_reported_back(project_url: str) -> None:
+    p = open_project(project_url)
+    (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+    watcher = ChangeWatcher(p.repo.engine)
+    try:
+        AnnotationService(p.repo, "ann").add_span(doc_id, 0, 10, "claim")
+        watcher.seen_own_change()
+        time.sleep(0.3)
+        assert not watcher.changed()
+    finally:
+        watcher.close()
+        p.close()

@@ -56,6 +56,13 @@ class ChangeWatcher:
                 return False
         return False
 
+    def seen_own_change(self) -> None:
+        """Call right after an edit of this program's own has committed (and been shown): on
+        SQLite its new data_version is taken as seen, so the edit is not reported back. (On
+        PostgreSQL the engine's own server processes are told apart exactly: nothing to do.)"""
+        if self._sqlite is not None:
+            self._version = self._data_version()
+
     def close(self) -> None:
         if self._sqlite is not None:
             self._sqlite.close()

@@ -44,6 +44,8 @@ class LiveUpdates(QObject):
         except Exception as exc:  # no live updates (F5 still works); the project itself is fine
             self.documents.message.emit(f"Changes made elsewhere show on Refresh (F5) only: {exc}")
             return
+        # The window shows its own edits as it makes them: they need no refresh.
+        session.changed.connect(lambda _change, w=self._watcher: w.seen_own_change())
         self._timer.start()
 
     def _poll(self) -> None:
