@@ -124,6 +124,10 @@ def _copy(src: Engine, dst: Engine, progress: Progress | None) -> dict[str, int]
     tables = copied_tables()
     meta = ProjectMeta.__table__
     with src.connect() as s:
+        # One snapshot of the source for the whole copy, while others may go on writing to it.
+        if s.dialect.name == "postgresql":
+            s = s.execution_options(isolation_level="REPEATABLE READ")
+        s.begin()
         counts = _counts(s, tables)
         with db.writing(dst), dst.begin() as d:
             kept = {r[0]: r[1] for r in s.execute(select(meta.c.key, meta.c.value))}
