@@ -86,3 +86,46 @@ def _attempt(repo, name: str) -> object:  # type: ignore[no-untyped-def]
         return repo.annotator_id(name)
     except Exception as exc:
         return exc
+
+
+def test_an_edit_on_a_connection_the_server_closed_runs_again_on_a_fresh_one(pg_url: str) -> None:
+    from sqlalchemy import text
+
+    from annotator.services import AnnotationService
+    from annotator.storage.db import postgres
+
+    p = open_project(pg_url)
+    try:
+        (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+        svc = AnnotationService(p.repo, "ann")
+        svc.add_span(doc_id, 0, 5, "claim")
+        pooled = set(postgres.own_pids(p.repo.engine))
+        admin = open_project(pg_url, create=False)  # another program, as a server restart would
+        with admin.repo.engine.connect() as c:
+            for pid in pooled:
+                c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.close()
+        svc.add_span(doc_id, 6, 10, "claim")
+        assert len(p.repo.spans(doc_id)) == 2
+    finally:
+        p.close()
+
+
+def test_a_read_after_the_server_closed_an_idle_connection_gets_a_fresh_one(
+        pg_url: str, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import text
+
+    from annotator.storage.db import postgres
+
+    monkeypatch.setattr(postgres, "IDLE_PING_SECONDS", 0.0)
+    p = open_project(pg_url)
+    try:
+        (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
+        admin = open_project(pg_url, create=False)
+        with admin.repo.engine.connect() as c:
+            for pid in set(postgres.own_pids(p.repo.engine)):
+                c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        admin.close()
+        assert p.repo.document(doc_id).text == TEXT
+    finally:
+        p.close()

@@ -10,12 +10,13 @@ ever shows or stores a URL with its password masked or removed (:func:`display_u
 from __future__ import annotations
 
 import re
+import time
 import weakref
 from typing import Any
 
 from sqlalchemy import create_engine, event, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 
 from annotator.storage.errors import StorageError
 
@@ -92,7 +93,7 @@ _OWN_PIDS: weakref.WeakKeyDictionary[Engine, set[int]] = weakref.WeakKeyDictiona
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(normalized_url(url), pool_pre_ping=True, pool_size=3, max_overflow=5)
+    engine = create_engine(normalized_url(url), pool_size=3, max_overflow=5)
     pids: set[int] = set()
     _OWN_PIDS[engine] = pids
 
@@ -102,7 +103,31 @@ def make_engine(url: str) -> Engine:
             pids.add(int(pid))
 
     event.listen(engine, "connect", remember_pid)
+    event.listen(engine, "checkin", _note_idle)
+    event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+# A connection is pinged when it comes out of the pool after a pause, not before every use:
+# a burst of tagging pays no extra round trip, and a server restarted meanwhile is noticed
+# before a read fails (a write would run again anyway; see should_retry).
+IDLE_PING_SECONDS = 5.0
+
+
+def _note_idle(_dbapi_conn: Any, record: Any) -> None:
+    if record is not None:
+        record.info["annotator_idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_conn: Any, record: Any, _proxy: Any) -> None:
+    since = record.info.get("annotator_idle_since")
+    if since is None or time.monotonic() - since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_conn.execute("SELECT 1")
+        dbapi_conn.rollback()
+    except Exception as exc:
+        raise DisconnectionError(f"the server closed this connection ({exc})") from exc
 
 
 def own_pids(engine: Engine) -> set[int]:
@@ -115,7 +140,10 @@ def sqlstate(exc: BaseException) -> str | None:
 
 
 def should_retry(exc: BaseException) -> bool:
-    return isinstance(exc, DBAPIError) and sqlstate(exc) in RETRY_SQLSTATES
+    """A lost race, or a pooled connection the server had closed (restart, idle timeout): the
+    engine does not ping before each use (a round trip per edit), so a write finding its
+    connection dead runs again on a fresh one."""
+    return isinstance(exc, DBAPIError) and (sqlstate(exc) in RETRY_SQLSTATES or exc.connection_invalidated)
 
 
 def storage_error(exc: DBAPIError, url: str) -> StorageError | None:
