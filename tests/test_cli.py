@@ -33,9 +33,9 @@ def folder(tmp_path: Path) -> Path:
 
 
 @pytest.fixture()
-def project(tmp_path: Path, folder: Path) -> Path:
-    """A project with both articles imported and annotated by alice."""
-    path = tmp_path / "p.annotator"
+def project(project_url: str, folder: Path) -> str:
+    """A project with both articles imported and annotated by alice (a file, or a PostgreSQL URL)."""
+    path = project_url
     assert invoke("import", folder, "--project", path).exit_code == 0
     p = open_project(path)
     svc = AnnotationService(p.repo, "alice")
@@ -211,6 +211,8 @@ def test_sample_corpus_import_export_validate(tmp_path: Path) -> None:
 
 
 def test_export_dataset_formats_with_split_patterns_and_card(tmp_path: Path, project: Path) -> None:
+    if "://" in project:
+        pytest.skip("export caches are being removed")
     out = tmp_path / "ds.jsonl"
     res = invoke("export", "-f", "hf-bio", "-o", out, "--split", "0.5,0.5", "--seed", "3", "--project", project)
     assert res.exit_code == 0, res.output

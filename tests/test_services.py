@@ -14,14 +14,14 @@ TEXT = "Probiotics 🦠 reduce nerve pain. Ask your doctor first."
 
 
 @pytest.fixture()
-def setup(tmp_path: Path) -> tuple[AnnotationService, int, Path]:
-    path = tmp_path / "p.annotator"
+def setup(project_url: str) -> tuple[AnnotationService, int, str]:
+    path = project_url
     p = open_project(path)
     (doc_id,) = p.repo.add_documents([(ImportedDocument(TEXT, "t", "txt", "t.txt"), sha256_text(TEXT))])
     return AnnotationService(p.repo, "alice"), doc_id, path
 
 
-def fresh(path: Path) -> Repository:
+def fresh(path: str) -> Repository:
     return Repository.open(path, create=False)[0]
 
 

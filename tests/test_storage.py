@@ -17,15 +17,15 @@ def _doc(text: str = "Fibre feeds gut bacteria.") -> ImportedDocument:
     return ImportedDocument(text=text, title="t", format="txt", source="t.txt")
 
 
-def test_new_project_is_self_describing(tmp_path: Path) -> None:
-    p = open_project(tmp_path / "p.annotator")
+def test_new_project_is_self_describing(project_url: str) -> None:
+    p = open_project(project_url)
     assert p.created
     specs = [lr.spec for lr in p.labels]
     assert specs == default_labels()
     assert [s.shortcut for s in specs] == ["1", "2", "3", "4", "5"]
     assert all(s.definition and s.example for s in specs)
     p.close()
-    again = open_project(tmp_path / "p.annotator")
+    again = open_project(project_url)
     assert not again.created and [lr.name for lr in again.labels] == [s.name for s in specs]
 
 
@@ -62,18 +62,18 @@ def test_missing_project_without_create(tmp_path: Path) -> None:
         Repository.open(tmp_path / "none.annotator", create=False)
 
 
-def test_duplicates_are_skipped_by_canonical_text(tmp_path: Path) -> None:
-    p = open_project(tmp_path / "p.annotator")
+def test_duplicates_are_skipped_by_canonical_text(project_url: str) -> None:
+    p = open_project(project_url)
     d = _doc()
     assert p.repo.add_documents([(d, sha256_text(d.text)), (d, sha256_text(d.text))])[1] is None
     assert p.repo.add_documents([(d, sha256_text(d.text))]) == [None]
     assert p.repo.document_count() == 1
 
 
-def test_add_documents_is_all_or_nothing(tmp_path: Path) -> None:
+def test_add_documents_is_all_or_nothing(project_url: str) -> None:
     from annotator.importers.base import ImportedSpan
 
-    p = open_project(tmp_path / "p.annotator")
+    p = open_project(project_url)
     good = _doc("First article.")
     bad = ImportedDocument("Second article.", "t", "jsonl", "x.jsonl", spans=[ImportedSpan(0, 6, "nope")], annotator="a")
     with pytest.raises(KeyError):
@@ -82,8 +82,8 @@ def test_add_documents_is_all_or_nothing(tmp_path: Path) -> None:
     assert p.repo.annotators() == []
 
 
-def test_document_summaries_and_search(tmp_path: Path) -> None:
-    p = open_project(tmp_path / "p.annotator")
+def test_document_summaries_and_search(project_url: str) -> None:
+    p = open_project(project_url)
     texts = ["Omega-3 oils 🐟 may ease low mood.", "Sleep helps migraine."]
     ids = p.repo.add_documents([(_doc(t), sha256_text(t)) for t in texts])
     rows = p.repo.document_summaries("ann")

@@ -34,11 +34,14 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
+# A string, not a Path: a database URL (postgresql+psycopg://user@host/db) is no file path,
+# and Path() would fold its "//".
 ProjectOpt = Annotated[
-    Path | None,
-    typer.Option("--project", envvar="ANNOTATOR_PROJECT", dir_okay=False, show_default=False,
-                 help="Project file (import and gui create it if missing; other commands refuse a missing one). "
-                 "Default: $ANNOTATOR_PROJECT, else your default project."),
+    str | None,
+    typer.Option("--project", envvar="ANNOTATOR_PROJECT", show_default=False,
+                 help="Project file or PostgreSQL URL (postgresql+psycopg://user@host/db); import and gui "
+                      "create a missing file, other commands refuse it. "
+                      "Default: $ANNOTATOR_PROJECT, else your default project."),
 ]
 
 
@@ -47,10 +50,10 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _project_target(project: Path | None) -> Path:
+def _project_target(project: str | None) -> Path:
     from annotator.config import default_project_path
 
-    return project if project is not None else default_project_path()
+    return Path(project) if project is not None else default_project_path()
 
 
 def _missing(target: Path) -> str:
@@ -59,9 +62,10 @@ def _missing(target: Path) -> str:
             f"`annotator new \"{target}\"` or `annotator import FILES --project \"{target}\"`")
 
 
-def _open(project: Path | None, *, create: bool = False, reads_only: bool = False) -> Project:
+def _open(project: str | None, *, create: bool = False, reads_only: bool = False) -> Project:
     """The project. Only ``create`` (import, new) makes one that does not exist: a command that
     reads refuses a missing file, so a mistyped ``--project`` never leaves an empty project behind.
+    A database URL is never taken for a file path.
 
     A command that ``reads_only`` skips a large file's background check and backup (the app
     and the writing commands run them; see ``open_project``).
@@ -71,15 +75,20 @@ def _open(project: Path | None, *, create: bool = False, reads_only: bool = Fals
     from annotator.project import open_project
     from annotator.storage.db import ProjectOpenError
 
-    target = _project_target(project)
-    if not create and "://" not in str(target) and not target.exists():
-        _fail(_missing(target), 2)
+    if not create and (project is None or "://" not in project):
+        target = _project_target(project)
+        if not target.exists():
+            _fail(_missing(target), 2)
     try:
         return open_project(project, create=create, background_care=not reads_only)
     except ProjectOpenError as exc:
         _fail(str(exc), 2)
     except SQLAlchemyError as exc:
-        _fail(f"{project or 'the default project'} cannot be opened: {exc}", 2)
+        from annotator.storage.db import display_name
+        from annotator.storage.db.postgres import mask_secrets
+
+        name = display_name(project) if project else "the default project"
+        _fail(mask_secrets(f"{name} cannot be opened: {exc}", project or ""), 2)
 
 
 class _Bar:
@@ -112,21 +121,30 @@ def gui(project: ProjectOpt = None) -> None:
 
 @app.command()
 def new(
-    path: Annotated[Path | None, typer.Argument(
-        help="Project file to create. Default: $ANNOTATOR_PROJECT, else your default project (which starts "
-        "with the sample articles).", dir_okay=False, show_default=False)] = None,
+    path: Annotated[str | None, typer.Argument(
+        help="Project file (or empty PostgreSQL database URL) to create. Default: $ANNOTATOR_PROJECT, else your "
+        "default project (which starts with the sample articles).", show_default=False)] = None,
 ) -> None:
-    """Create an empty project with the default labels; an existing file is never touched."""
+    """Create an empty project with the default labels; an existing project is never touched."""
     if path is None and (env := os.environ.get("ANNOTATOR_PROJECT")):
-        path = Path(env)
-    target = _project_target(path)
-    if target.exists():
-        _fail(f"{target} already exists; nothing was changed")
-    if path is None:
-        target.parent.mkdir(parents=True, exist_ok=True)  # the default project's own folder
-    elif not target.parent.is_dir():
-        _fail(f"cannot create {target}: the folder {target.parent} does not exist")
-    proj = _open(path, create=True)
+        path = env
+    if path is not None and "://" in path:
+        from annotator.storage.db import display_name
+
+        target: object = display_name(path)
+        proj = _open(path, create=True)
+        if not proj.created:
+            proj.close()
+            _fail(f"{target} already holds a project; nothing was changed")
+    else:
+        target = _project_target(path)
+        if target.exists():
+            _fail(f"{target} already exists; nothing was changed")
+        if path is None:
+            target.parent.mkdir(parents=True, exist_ok=True)  # the default project's own folder
+        elif not target.parent.is_dir():
+            _fail(f"cannot create {target}: the folder {target.parent} does not exist")
+        proj = _open(path, create=True)
     try:
         names = ", ".join(lr.name for lr in proj.labels)
         documents = proj.repo.stats()["documents"]
@@ -290,6 +308,7 @@ def stats(
     proj = _open(project, reads_only=True)
     try:
         data = proj.repo.stats()
+        missing = proj.repo.missing_sources()
     finally:
         proj.close()
     data["statuses"] = _status_counts(data)
@@ -308,6 +327,9 @@ def stats(
         names = [STATUS_WORDS.get(n, n) for n in next(iter(data["statuses"].values()))]
         lines += ["", "Documents per status:"]
         lines += _table(["annotator", *names], [[a, *c.values()] for a, c in data["statuses"].items()])
+    if missing:
+        lines += ["", f"Original PDFs the project lacks ({len(missing)}; no page view or PDF export for them):"]
+        lines += [f"  {title}: {source}" for _id, title, source in missing[:MAX_SHOWN_PROBLEMS]]
     typer.echo("\n".join(lines))
 
 
@@ -315,8 +337,8 @@ def stats(
 def validate(
     file: Annotated[Path, typer.Argument(help="A JSONL file: canonical export, Prodigy spans, doccano, or the "
                                          "spans, sentences, hf-bio or w3c exports.", show_default=False)],
-    project: Annotated[Path | None, typer.Option(
-        "--project", dir_okay=False, show_default=False,
+    project: Annotated[str | None, typer.Option(
+        "--project", show_default=False,
         help="Also check span labels against this project's labels.")] = None,
 ) -> None:
     """Check a JSONL file: schema, span text == text[start:end], offsets, tokens, repeated ids."""
@@ -370,15 +392,18 @@ def _size(n: int) -> str:
 
 @app.command()
 def backups(
-    path: Annotated[Path | None, typer.Argument(help="Project file. Default: $ANNOTATOR_PROJECT, else your "
-                                                "default project.", show_default=False)] = None,
+    path: Annotated[str | None, typer.Argument(help="Project file. Default: $ANNOTATOR_PROJECT, else your "
+                                               "default project.", show_default=False)] = None,
 ) -> None:
     """List a project's backups, newest first: file name, when it was taken (UTC) and size."""
     from annotator.config import backup_dir, default_project_path
     from annotator.storage.backup import list_backups
 
     env = os.environ.get("ANNOTATOR_PROJECT")
-    target = path or (Path(env) if env else default_project_path())
+    location = path or env
+    if location and _server_project(location):
+        return
+    target = Path(location) if location else default_project_path()
     found = list_backups(target)
     if not found and not target.exists():
         _fail(_missing(target), 2)
@@ -400,9 +425,21 @@ def backups(
     typer.echo(f"Restore one with: annotator recover \"{target}\" [--backup NAME]")
 
 
+def _server_project(location: str) -> bool:
+    """For a PostgreSQL project, say whose backups apply (the server's) and return True."""
+    from annotator.storage.db import display_name, postgres
+
+    if not postgres.is_url(location):
+        return False
+    typer.echo(f"{display_name(location)} is a database on a PostgreSQL server: annotator keeps no backups of "
+               "it and cannot restore one. Its backups are the server's (your administrator's schedule, or "
+               "pg_dump/pg_restore; `annotator copy` also copies it into a project file).")
+    return True
+
+
 @app.command()
 def recover(
-    path: Annotated[Path, typer.Argument(help="The damaged project file.", dir_okay=False, show_default=False)],
+    path: Annotated[str, typer.Argument(help="The damaged project file.", show_default=False)],
     backup: Annotated[str | None, typer.Option("--backup", help="The backup to restore: a path, or a name from "
                                                "`annotator backups`. Default: the newest one.",
                                                show_default=False)] = None,
@@ -415,23 +452,61 @@ def recover(
     from annotator.storage import backup as backups_mod
     from annotator.storage.errors import StorageError
 
+    if _server_project(path):
+        raise typer.Exit(2)
+    file = Path(path)
     chosen: Path | None = None
     if backup is not None:
         chosen = Path(backup)
         if not chosen.exists() and (backup_dir() / backup).is_file():  # a bare name as `backups` lists it
             chosen = backup_dir() / backup
     try:
-        restored, aside = backups_mod.recover(path, chosen)
+        restored, aside = backups_mod.recover(file, chosen)
     except StorageError as exc:
         _fail(f"nothing was changed: {exc}")
     except OSError as exc:
         _fail(f"could not restore {path}: {exc.strerror or exc}; check {path} and its folder are writable")
-    taken = next((b.taken_at for b in backups_mod.list_backups(path, restored.parent) if b.path == restored), None)
+    taken = next((b.taken_at for b in backups_mod.list_backups(file, restored.parent) if b.path == restored), None)
     when = f" (taken {taken:%Y-%m-%d %H:%M} UTC)" if taken else ""
     typer.echo(f"restored  {path} from {restored}{when}")
     if aside is not None:
         typer.echo(f"kept      the file it replaced as {aside}")
     typer.echo("Edits made after that backup are not in the restored project.")
+
+
+@app.command()
+def copy(
+    source: Annotated[str, typer.Argument(help="The project to copy: a file or a PostgreSQL URL.",
+                                          show_default=False)],
+    dest: Annotated[str, typer.Argument(help="Where to: a new file, or an empty PostgreSQL database "
+                                        "(postgresql+psycopg://user@host/dbname).", show_default=False)],
+    verify: Annotated[bool, typer.Option("--verify/--no-verify", help="Check that the copy's canonical "
+                                         "export is byte-identical to the original's.")] = True,
+) -> None:
+    """Copy a whole project between a SQLite file and a PostgreSQL database (either way)."""
+    from annotator.storage.db import ProjectOpenError, display_name
+    from annotator.storage.errors import StorageError
+    from annotator.storage.repository.copying import copy_project
+
+    bar = _Bar("Copying")
+    try:
+        counts = copy_project(source, dest, progress=bar)
+    except ProjectOpenError as exc:
+        bar.close()
+        _fail(str(exc), 2)
+    except StorageError as exc:
+        bar.close()
+        _fail(f"nothing was copied: {exc}")
+    finally:
+        bar.close()
+    typer.echo(f"copied    {display_name(source)} to {display_name(dest)}: {counts.get('document', 0)} documents, "
+               f"{counts.get('span', 0)} spans")
+    if verify:
+        from annotator.exporters.compare import canonical_digest
+
+        if canonical_digest(source) != canonical_digest(dest):
+            _fail(f"the copy's canonical export differs from the original's; do not use {display_name(dest)}")
+        typer.echo("verified  the canonical exports of both are byte-identical")
 
 
 _INTERRUPTED = "annotator: interrupted; nothing half-written was left behind"

@@ -11,6 +11,7 @@ from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.registry import collect_files, importer_for
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import Repository, StoreOutcome
+from annotator.storage.repository.sources import NEEDS_ORIGINAL
 
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
 
@@ -102,13 +103,15 @@ def _import_file(repo: Repository, path: Path, labels: set[str], report: ImportR
     importer = importer_for(path)
     assert importer is not None  # collect_files only returns supported suffixes
     try:
-        docs = importer.load(path)
+        # Stored absolute, so the source means the same file from any folder the app runs in.
+        docs = importer.load(path.resolve())
         if not docs:
             raise DocumentImportError(path, "no documents in file")
         for k, doc in enumerate(docs):
             check_document(doc, labels, path, k)
         pairs = [_same_text_as_stored(repo, d) for d in docs]
-        outcomes = repo.add_or_attach_documents(pairs)
+        original = path.read_bytes() if any(d.format in NEEDS_ORIGINAL for d in docs) else None
+        outcomes = repo.add_or_attach_documents(pairs, original)
     except DocumentImportError as exc:
         report.refused.append((str(path), str(exc)))
         return

@@ -1,7 +1,8 @@
 """The original PDF behind an imported document: finding it, unlocking it, checking it is the same.
 
-The project stores a PDF's canonical text and per-character geometry, not the file, so
-drawing pages and writing annotated copies reopen the file at its stored source path.
+The project stores a PDF's canonical text, per-character geometry and (from schema 7) the
+file's bytes: drawing pages and writing annotated copies use the stored copy, else the file
+at its stored source path.
 This module is Qt-free: the page view and the PDF exporter both use it.
 
 PyMuPDF is not thread-safe (MuPDF keeps one error stack per context), and the page view
@@ -13,7 +14,7 @@ from __future__ import annotations
 
 import sys
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -135,3 +136,44 @@ def check_same_file(doc: Any, path: Path, pages: Sequence[PageGeometry]) -> None
                 or page.rotation % 360 != geo.rotation % 360):
             raise PdfSourceError(f"{path.name} has changed since it was imported (page {geo.number + 1} "
                                  f"differs in size or rotation)")
+
+
+def stored_original(sha256: str | None, load: Callable[[str], bytes | None]) -> Path | None:
+    """A local file holding the project's stored copy of an original PDF (None: none stored).
+
+    The bytes (``load(sha256)``, from the project) are written once per content into the
+    user's cache folder, named by their sha256, and the file is reused after that: PyMuPDF
+    and the page view's password memory work with paths.
+    """
+    if not sha256:
+        return None
+    from annotator.config import data_dir
+
+    folder = data_dir() / "sources"
+    target = folder / f"{sha256}.pdf"
+    if target.is_file():
+        return target
+    data = load(sha256)
+    if data is None:
+        return None
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        partial = target.with_name(f"{target.name}.{threading.get_ident()}.partial")
+        partial.write_bytes(data)
+        partial.replace(target)
+    except OSError:
+        return None
+    return target
+
+
+def original_pdf(stored: Path | None, source: str, base_dirs: Iterable[Path] = ()) -> Path | None:
+    """The project's stored copy when it has one, else the file at the stored source path.
+
+    A password typed for the original file in this process unlocks its stored copy too.
+    """
+    if stored is None:
+        return locate(source, base_dirs)
+    password = password_for(source) if source else None
+    if password and not password_for(stored):
+        remember_password(stored, password)
+    return stored

@@ -125,9 +125,40 @@ def test_every_annotator_in_the_filter_gets_own_highlights(project: Project, tmp
     assert [(a[1]["title"], a[3]) for a in only] == [("bo", words("modest benefits"))]
 
 
+def _forget_stored_original(project: Project) -> None:
+    """As in a project migrated to schema 7 while the file was missing: no stored copy."""
+    from sqlalchemy import text as sql
+
+    with project.repo.engine.begin() as c:
+        c.execute(sql("DELETE FROM document_source"))
+
+
+def test_the_stored_original_exports_after_the_file_is_copied_elsewhere_and_deleted(
+        project: Project, article: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    doc_id, text = pdf_doc(project)
+    tag(AnnotationService(project.repo, "reviewer-1"), doc_id, text, "reduce nerve pain", project.repo.labels()[0].name)
+    expected = annotations(run_export(project.repo, "pdf", tmp_path / "before").files[0])
+    project.close()
+    elsewhere = tmp_path / "elsewhere" / "copied.annotator"
+    elsewhere.parent.mkdir()
+    from annotator.storage import db
+
+    db.copy_database(tmp_path / "p.annotator", elsewhere)
+    article.unlink()
+    monkeypatch.setenv("ANNOTATOR_HOME", str(tmp_path / "another-machine"))  # no cached copy either
+    moved = open_project(elsewhere, create=False)
+    try:
+        result = run_export(moved.repo, "pdf", tmp_path / "after")
+    finally:
+        moved.close()
+    assert result.skipped == [] and len(result.files) == 1
+    assert annotations(result.files[0]) == expected
+
+
 def test_missing_original_is_skipped_with_its_reason(project: Project, article: Path, tmp_path: Path) -> None:
     doc_id, text = pdf_doc(project)
     tag(AnnotationService(project.repo, "reviewer-1"), doc_id, text, "reduce nerve pain", project.repo.labels()[0].name)
+    _forget_stored_original(project)
     article.rename(article.with_name("moved.pdf"))
     result = run_export(project.repo, "pdf", tmp_path / "out")
     assert result.files == [] and result.records == 0
@@ -137,6 +168,7 @@ def test_missing_original_is_skipped_with_its_reason(project: Project, article: 
 
 def test_a_changed_original_is_skipped(project: Project, article: Path, tmp_path: Path) -> None:
     doc_id, text = pdf_doc(project)
+    _forget_stored_original(project)
     tag(AnnotationService(project.repo, "reviewer-1"), doc_id, text, "reduce nerve pain", project.repo.labels()[0].name)
     with pymupdf.open() as other:
         other.new_page()

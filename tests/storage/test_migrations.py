@@ -18,6 +18,7 @@ V3_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v3.sql"
 V4_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v4.sql"
 V5_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v5.sql"
 V6_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v6.sql"
+V7_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v7.sql"
 IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
 
 
@@ -64,7 +65,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 7
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 8
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
@@ -288,6 +289,32 @@ def test_a_version_6_file_gets_empty_model_and_suggestion_tables_that_work(tmp_p
     p.repo.decide_suggestions(remove=[s], add_rejections=[RejectionRecord(1, "claim", 0, 25, "alice")])
     assert p.repo.rejections() == [RejectionRecord(1, "claim", 0, 25, "alice")]
     assert [x.id for x in p.repo.spans(1)] == ["s1"]
+    p.close()
+    new = tmp_path / "new.annotator"
+    open_project(new).close()
+    assert schema_of(path) == schema_of(new)
+
+
+def test_a_version_7_file_takes_in_the_pdfs_still_on_disk(tmp_path: Path) -> None:
+    """7 -> 8: stored originals. A PDF document whose file is still there gets its bytes stored;
+    one whose file is gone is listed as missing; the schema then equals a new project's."""
+    pdf = tmp_path / "a.pdf"
+    pdf.write_bytes(b"%PDF-1.4 not really a pdf, but bytes to store\n")
+    path = tmp_path / "v7.annotator"
+    old_project(path, V7_SQL, f"""
+        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
+        INSERT INTO document VALUES (1, 'Here', '{pdf}', 'pdf', 'aa', 'Fibre feeds gut bacteria.', 25, '{{}}',
+                                     '{IMPORTED_AT}');
+        INSERT INTO document VALUES (2, 'Gone', '{tmp_path / "gone.pdf"}', 'pdf', 'bb', 'Other text.', 11, '{{}}',
+                                     '{IMPORTED_AT}');
+    """)
+    p = open_project(path)
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    (taken,) = backup.list_backups(path)
+    assert db.file_schema_version(taken.path) == 7
+    sha = p.repo.source_sha256(1)
+    assert sha is not None and p.repo.source_bytes(sha) == pdf.read_bytes()
+    assert p.repo.source_sha256(2) is None and [m[0] for m in p.repo.missing_sources()] == [2]
     p.close()
     new = tmp_path / "new.annotator"
     open_project(new).close()

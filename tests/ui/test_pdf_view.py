@@ -432,9 +432,37 @@ def test_zoom_actions_act_on_the_view_on_screen(qtbot, pdf_window) -> None:
     assert text.point_size() == size + 1
 
 
-def test_a_missing_original_falls_back_to_a_clear_message(qtbot, pdf_project: Path) -> None:
+def test_a_project_copied_elsewhere_shows_pages_after_the_original_is_deleted(
+        qtbot, pdf_project: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from annotator.config import data_dir
+    from annotator.storage import db
     from tests.ui.conftest import make_window
 
+    elsewhere = tmp_path / "elsewhere" / "copied.annotator"
+    elsewhere.parent.mkdir()
+    db.copy_database(pdf_project, elsewhere)
+    (pdf_project.parent / "articles" / "gut.pdf").unlink()
+    shutil.rmtree(data_dir() / "sources", ignore_errors=True)  # no cached copy either
+    window = make_window(qtbot, elsewhere)
+    open_format(window, "pdf")
+    view = window.pages.pdf_view
+    assert window.pages.showing_pages and view.source is not None
+    assert not view.banner.isVisibleTo(view)
+    qtbot.waitUntil(lambda: view.renderer.any_image(0) is not None, timeout=20_000)
+    assert view.renderer.error is None
+
+
+def test_a_missing_original_falls_back_to_a_clear_message(qtbot, pdf_project: Path) -> None:
+    from sqlalchemy import create_engine, text
+
+    from tests.ui.conftest import make_window
+
+    engine = create_engine(f"sqlite:///{pdf_project}")  # as if migrated while the file was gone
+    with engine.begin() as c:
+        c.execute(text("DELETE FROM document_source"))
+    engine.dispose()
     (pdf_project.parent / "articles" / "gut.pdf").unlink()
     window = make_window(qtbot, pdf_project)
     open_format(window, "pdf")

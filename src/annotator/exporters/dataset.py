@@ -295,6 +295,10 @@ def export_dataset(repo: Repository, fmt_name: str, out: Path, flt: ExportFilter
         sha, size = digests.get(path) or digest.file_sha256(path)
         files.append({"path": relative(path, base), "split": split_of.get(path), "bytes": size, "sha256": sha})
     project = repo.engine.url.database
+    if repo.engine.dialect.name != "sqlite":  # a server project: its URL, never its password
+        from annotator.storage.db import remembered_location
+
+        project = remembered_location(repo.engine.url.render_as_string(hide_password=False))
     manifest = {
         "manifest_version": MANIFEST_VERSION,
         "format": fmt_name,

@@ -27,8 +27,9 @@ from typing import Any
 from annotator.exporters.base import ExportError, ExportResult, Ticker
 from annotator.importers.base import PageGeometry
 from annotator.pdf_geometry import from_display, line_rects
-from annotator.pdf_source import (MUPDF_LOCK, PdfSourceError, load_pymupdf, locate, open_pdf, page_geometry,
-                                  password_for)
+from annotator.pdf_source import (MUPDF_LOCK, PdfSourceError, load_pymupdf, open_pdf, original_pdf, page_geometry,
+                                  password_for, stored_original)
+from annotator.storage import db
 from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 
 SUFFIX = ".annotated.pdf"
@@ -94,8 +95,8 @@ class PdfExporter:
         except OSError as exc:
             raise ExportError(f"cannot write in {out}: {exc.strerror or exc}") from exc
         colours = {lr.name: lr.spec.colour for lr in repo.labels()}
-        project = repo.engine.url.database
-        bases = [Path(project).parent] if project and project != ":memory:" else []
+        project = db.engine_path(repo.engine)
+        bases = [project.parent] if project is not None else []
         result = PdfExportResult()
         staged: list[tuple[Path, Path]] = []
         names: set[str] = set()
@@ -147,10 +148,10 @@ class PdfExporter:
     @staticmethod
     def _write(repo: Repository, doc: _Document, colours: dict[str, str], bases: list[Path], target: Path) -> int:
         row = doc.row
-        source = locate(row.source, bases)
+        source = original_pdf(stored_original(repo.source_sha256(row.id), repo.source_bytes), row.source, bases)
         if source is None:
-            raise PdfSourceError(f"the original PDF is not at {row.source} any more (the project keeps "
-                                 f"its text, not the file); put it back there to export it")
+            raise PdfSourceError(f"the project holds no copy of its original PDF and it is not at {row.source} "
+                                 f"any more; put it back there to export it")
         pages = page_geometry(repo.pages(row.id))
         if not pages:
             raise PdfSourceError("the project holds no page geometry for this document")

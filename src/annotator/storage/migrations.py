@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, select, text
 from sqlalchemy.engine import Connection, Engine
 
 from annotator.storage import db
@@ -139,6 +139,52 @@ def _add_models_and_suggestions(c: Connection) -> None:
           Column("created_at", String, nullable=False)).create(c)
 
 
+def _add_sources(c: Connection) -> None:
+    """7 -> 8: original files stored in the project (``models.Source``, ``models.DocumentSource``),
+    and the PDFs of existing documents taken in where their files are still found.
+
+    Frozen here like step 3. A relative source path (imports before this version stored the
+    path as typed) is tried against the project's folder and the current one. Documents whose
+    file is gone stay without one: ``Repository.missing_sources`` lists them.
+    """
+    import hashlib
+    import os
+
+    from annotator.storage.originals import NEEDS_ORIGINAL, packed
+
+    md = MetaData()
+    Table("document", md, Column("id", Integer, primary_key=True))
+    sources = Table("sources", md,
+                    Column("sha256", String(64), primary_key=True),
+                    Column("size", Integer, nullable=False),
+                    Column("compression", String(8), nullable=False),
+                    Column("data", LargeBinary, nullable=False))
+    links = Table("document_source", md,
+                  Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+                  Column("sha256", String(64), ForeignKey("sources.sha256"), nullable=False, index=True))
+    md.create_all(c)
+    project = db.sqlite_path(c.engine.url.render_as_string(hide_password=False))
+    bases = [project.parent] if project is not None else []
+    bases.append(Path(os.getcwd()))
+    formats = ", ".join(f"'{f}'" for f in sorted(NEEDS_ORIGINAL))
+    for doc_id, source in c.execute(text(f"SELECT id, source FROM document WHERE format IN ({formats})")).all():
+        path = Path(source).expanduser()
+        found = next((p for p in ([path] if path.is_absolute() else [b / path for b in bases]) if p.is_file()),
+                     None)
+        if found is None:
+            continue
+        try:
+            data = found.read_bytes()
+        except OSError:
+            continue
+        sha = hashlib.sha256(data).hexdigest()
+        if c.execute(select(sources.c.sha256).where(sources.c.sha256 == sha)).first() is None:
+            compression, blob = packed(data)
+            c.execute(sources.insert().values(sha256=sha, size=len(data), compression=compression, data=blob))
+        c.execute(links.insert().values(document_id=doc_id, sha256=sha))
+        c.execute(text("UPDATE document SET source = :s WHERE id = :i"), {"s": str(found.resolve()), "i": doc_id})
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
@@ -146,6 +192,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (4, _add_sentences_and_token_texts),
     (5, _add_spacy_words),
     (6, _add_models_and_suggestions),
+    (7, _add_sources),
 ]
 
 

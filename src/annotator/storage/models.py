@@ -204,3 +204,26 @@ class RejectedSuggestion(SQLModel, table=True):
     end: int = Field(primary_key=True)
     annotator_id: int = Field(foreign_key="annotator.id")
     created_at: str
+
+
+class Source(SQLModel, table=True):
+    """Schema 8: an original file's bytes, stored once per content (sha256 of the file).
+
+    Kept for files whose views or exports need them (PDFs: the page view, the annotated-PDF
+    export), so a project works on any machine and after the file is moved or deleted.
+    ``compression`` is "zlib" or "none" (whichever is smaller); ``size`` the original's bytes.
+    """
+
+    __tablename__ = "sources"
+    sha256: str = Field(primary_key=True, max_length=64)
+    size: int
+    compression: str = Field(max_length=8)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class DocumentSource(SQLModel, table=True):
+    """Schema 8: which stored original a document was imported from."""
+
+    __tablename__ = "document_source"
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    sha256: str = Field(foreign_key="sources.sha256", index=True, max_length=64)

@@ -15,6 +15,7 @@ from sqlmodel import Session, SQLModel
 
 from annotator import __version__
 from annotator.storage import backup, db, migrations, models
+from annotator.storage.db import postgres
 from annotator.storage.errors import ProjectOpenError
 
 
@@ -24,6 +25,7 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
     An older file is backed up and migrated; a newer or damaged one is refused, untouched.
     """
     url = db.database_url(project)
+    name = db.display_name(project)
     path = db.sqlite_path(url)
     if path is not None and not path.exists() and not create:
         raise ProjectOpenError(f"no project file at {path}")
@@ -40,20 +42,27 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
         code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
         if path is not None and code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
             raise backup.damaged_error(path, [str(exc.orig)]) from exc
-        raise ProjectOpenError(f"{project}: not a readable annotator project ({exc.orig})") from exc
+        raise ProjectOpenError(postgres.mask_secrets(f"{name}: not a readable annotator project ({exc.orig})",
+                                                     url)) from exc
     if version is not None and version > db.SCHEMA_VERSION:
         engine.dispose()
         raise ProjectOpenError(
-            f"{project} was written by a newer annotator (schema {version}; this one reads up to "
-            f"{db.SCHEMA_VERSION}). Update annotator to open it; the file was not changed."
+            f"{name} was written by a newer annotator (schema {version}; this one reads up to "
+            f"{db.SCHEMA_VERSION}). Update annotator to open it; the project was not changed."
         )
     created = version is None
+    if created and not create:
+        engine.dispose()
+        raise ProjectOpenError(f"no annotator project in {name}")
     if created:
         if inspect(engine).get_table_names():
             engine.dispose()
-            raise ProjectOpenError(f"{project}: a database, but not an annotator project")
+            raise ProjectOpenError(f"{name}: a database, but not an annotator project")
         with db.writing(engine):
             SQLModel.metadata.create_all(engine)
+            if engine.dialect.name == "postgresql":
+                with engine.begin() as c:
+                    postgres.install_notify_triggers(c)
             with Session(engine) as s:
                 s.add(models.ProjectMeta(key="schema_version", value=str(db.SCHEMA_VERSION)))
                 s.add(models.ProjectMeta(key="application_id", value=db.APP_ID))

@@ -35,6 +35,8 @@ class ActionSpec:
 ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("file.open_project", "&Open project…", "File", ("Ctrl+O",), "Open another project file",
                "SP_DialogOpenButton"),
+    ActionSpec("file.open_team_project", "Open &team project…", "File", (),
+               "Open a project on a PostgreSQL server (postgresql+psycopg://user@host/database)"),
     ActionSpec("file.import_files", "&Import files…", "File", ("Ctrl+I",),
                "Add .txt, .md, .html, .pdf or .jsonl files to the project", "SP_FileDialogNewFolder", toolbar=True,
                separator_before=True),
@@ -66,6 +68,8 @@ ACTIONS: tuple[ActionSpec, ...] = (
                "Open the next document that is not done", "SP_MediaSkipForward", toolbar=True, separator_before=True),
     ActionSpec("doc.next", "Next document", "Document", ("Alt+Down",), "Open the next document in the list"),
     ActionSpec("doc.previous", "Previous document", "Document", ("Alt+Up",), "Open the previous document in the list"),
+    ActionSpec("view.refresh", "Re&fresh", "View", ("F5",),
+               "Show now what other reviewers and programs changed (it also shows within 2 seconds by itself)"),
     ActionSpec("view.zoom_in", "Zoom &in", "View", ("Ctrl+=", "Ctrl++"), "Larger text"),
     ActionSpec("view.zoom_out", "Zoom &out", "View", ("Ctrl+-",), "Smaller text"),
     ActionSpec("view.zoom_reset", "&Reset zoom", "View", ("Ctrl+0",), "Default text size"),

@@ -95,13 +95,16 @@ def _import_unlocked(ctx: TaskContext, project_path: str, passwords: dict[str, s
         labels = {lr.name for lr in repo.labels()}
         for i, (path_text, password) in enumerate(passwords.items()):
             ctx.progress(i, len(passwords), path_text)
-            path = Path(path_text)
+            path = Path(path_text).resolve()
             try:
                 with MUPDF_LOCK:
                     docs = PdfImporter().load(path, password=password)
                 for k, doc in enumerate(docs):
                     check_document(doc, labels, path, k)
-                ids = repo.add_documents([(d, sha256_text(d.text)) for d in docs])
+                ids = repo.add_documents([(d, sha256_text(d.text)) for d in docs], path.read_bytes())
+            except OSError as exc:
+                report.refused.append((path_text, f"{path.name}: cannot read ({exc.strerror or exc})"))
+                continue
             except DocumentImportError as exc:
                 report.refused.append((path_text, str(exc)))
                 continue

@@ -8,6 +8,7 @@ window can show before SQLAlchemy loads.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, Signal
@@ -62,6 +63,16 @@ class AnnotationSession(QObject):
 
     def span_rows(self, doc_id: int) -> list[tuple[str, str, int, int, str | None]]:
         return self.project.repo.span_rows(doc_id, self.reviewer)
+
+    def original_pdf(self, doc_id: int, source: str) -> Path | None:
+        """The PDF to draw a document's pages from: the project's stored copy, else its file."""
+        from annotator.pdf_source import original_pdf, stored_original
+        from annotator.storage.db import database_url, sqlite_path
+
+        repo = self.project.repo
+        stored = stored_original(repo.source_sha256(doc_id), repo.source_bytes)
+        file = sqlite_path(database_url(self.path))
+        return original_pdf(stored, source, [file.parent] if file is not None else [])
 
     def page_rows(self, doc_id: int) -> list[Any]:
         """A PDF's pages: text range, size, rotation and character boxes (empty for other formats)."""

@@ -19,7 +19,9 @@ Rules for repository code, which these primitives rely on:
 from __future__ import annotations
 
 import functools
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -29,17 +31,18 @@ from urllib.parse import quote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
-from sqlalchemy.exc import DatabaseError, OperationalError
+from sqlalchemy.exc import DatabaseError, DBAPIError, OperationalError
 from sqlmodel import create_engine
 
 from annotator.storage import models
+from annotator.storage.db import postgres
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
 __all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
            "json_rows", "stream_rows"]  # re-exported for callers
 
-SCHEMA_VERSION = 7
+SCHEMA_VERSION = 8
 APP_ID = "annotator-project"
 BUSY_TIMEOUT_MS = 10_000
 # FULL: a committed edit survives power loss, not only a crash (NORMAL may lose the last
@@ -75,9 +78,27 @@ def database_url(project: str | Path) -> str:
     otherwise open (or create) a database at another path.
     """
     s = str(project)
-    if "://" in s:
-        return s
+    if postgres.is_url(s):
+        return postgres.normalized_url(s) if postgres.is_postgres(s) else s
     return f"sqlite:///{quote(str(Path(s).expanduser().resolve()), safe='/')}"
+
+
+def display_name(project: str | Path) -> str:
+    """How messages name a project: its path, or its URL with the password masked."""
+    s = str(project)
+    return postgres.display_url(s) if postgres.is_url(s) else s
+
+
+def project_label(project: str | Path) -> str:
+    """A short name for titles: the file's name, or "database on host" for a server project."""
+    s = str(project)
+    return postgres.server_and_database(s) if postgres.is_url(s) else Path(s).name
+
+
+def remembered_location(project: str | Path) -> str:
+    """What preferences may keep of a project's location: never a password."""
+    s = str(project)
+    return postgres.url_without_password(s) if postgres.is_url(s) else s
 
 
 def is_sqlite(url: str) -> bool:
@@ -139,6 +160,8 @@ def make_engine(url: str) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         event.listen(engine, "commit", _sqlite_end)
         event.listen(engine, "rollback", _sqlite_end)
+    elif postgres.is_postgres(url):
+        engine = postgres.make_engine(url)
     else:
         engine = create_engine(url, pool_pre_ping=True)
     return engine
@@ -164,6 +187,10 @@ _SQLITE_MESSAGES: dict[int, tuple[str, str]] = {
 
 def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
     """A clear StorageError for a driver error raised while writing (the change was rolled back)."""
+    if engine.dialect.name == "postgresql":
+        found = postgres.storage_error(exc, engine.url.render_as_string(hide_password=False))
+        if found is not None:
+            return found
     code = getattr(exc.orig, "sqlite_errorcode", None)
     path = engine_path(engine) or engine.url.render_as_string(hide_password=True)
     if code is not None and (code & 0xFF) in _SQLITE_MESSAGES:
@@ -173,7 +200,10 @@ def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
 
 
 def _translatable(exc: BaseException) -> bool:
-    # IntegrityError and ProgrammingError are bugs in the caller, not conditions to explain.
+    # IntegrityError and ProgrammingError are bugs in the caller, not conditions to explain,
+    # except a server's refusal of a role's privileges (ProgrammingError on PostgreSQL).
+    if postgres.sqlstate(exc) in ("42501", "25006"):
+        return True
     return isinstance(exc, OperationalError) or type(exc) is DatabaseError
 
 
@@ -201,8 +231,22 @@ def writes(method: Callable[P, R]) -> Callable[P, R]:
     @functools.wraps(method)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         owner: _HasEngine = args[0]  # type: ignore[assignment]
-        with writing(owner.engine):
-            return method(*args, **kwargs)
+        outermost = _writing.get() is None
+        for attempt in range(postgres.RETRIES + 1):
+            try:
+                with writing(owner.engine):
+                    return method(*args, **kwargs)
+            except (StorageError, DBAPIError) as exc:
+                cause = exc if isinstance(exc, DBAPIError) else exc.__cause__
+                if not (outermost and cause is not None and postgres.should_retry(cause)
+                        and attempt < postgres.RETRIES):
+                    raise
+            # Another writer won a race (PostgreSQL): the whole method runs again in a new
+            # transaction, after a short random pause, with caches of ids it may have made
+            # in the rolled-back one forgotten.
+            getattr(owner, "_annotator_ids", {}).clear()
+            time.sleep(random.uniform(0.002, 0.02) * (attempt + 1))
+        raise AssertionError("unreachable")
 
     return wrapper
 

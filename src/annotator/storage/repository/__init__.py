@@ -14,6 +14,7 @@ from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.progress import ProgressOverview, ProgressQueries
+from annotator.storage.repository.sources import SourceQueries
 from annotator.storage.repository.spans import SpanQueries
 from annotator.storage.repository.suggestions import SuggestionQueries
 from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
@@ -22,5 +23,6 @@ __all__ = ["AttachOutcome", "ExportDocument", "ExportFilter", "ExportGroup", "In
            "Repository", "RepositoryBase", "StoreOutcome", "TokenCache", "new_span_id"]
 
 
-class Repository(SuggestionQueries, TeamQueries, ProgressQueries, ExportQueries, SpanQueries, DocumentQueries):
+class Repository(SuggestionQueries, TeamQueries, ProgressQueries, ExportQueries, SpanQueries, SourceQueries,
+                 DocumentQueries):
     """The project database: every read and write of the application."""

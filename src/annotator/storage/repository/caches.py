@@ -98,7 +98,9 @@ class TokenCache:
         self._streams: dict[str, _Ahead] = {}
         self._pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in _STORES}
         self._pending_bytes = 0
-        self.storing = True
+        # The export caches are being removed; their version stamps do not fit PostgreSQL's
+        # INTEGER, so a server project never stores them (exports make the rows as they go).
+        self.storing = conn.dialect.name == "sqlite"
 
     def _first(self, name: str, doc_id: int) -> Any:
         """The row's columns (as bytes) for ``doc_id``, or None when it has none with the current

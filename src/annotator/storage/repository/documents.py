@@ -15,6 +15,7 @@ from annotator.records import DocumentColumns, DocumentInfo, DocumentSummary, Se
 from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db, document_list
 from annotator.storage.models import utc_now
+from annotator.storage.repository.sources import NEEDS_ORIGINAL, store_source
 from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
 
 
@@ -24,9 +25,12 @@ class DocumentQueries(RepositoryBase):
             return c.execute(select(_D.c.id).where(_D.c.sha256 == sha)).first() is not None
 
     @db.writes
-    def add_documents(self, docs: Sequence[tuple[ImportedDocument, str]]) -> list[int | None]:
+    def add_documents(self, docs: Sequence[tuple[ImportedDocument, str]], original: bytes | None = None
+                      ) -> list[int | None]:
         """Store (document, sha256) pairs from one file in one transaction (all or nothing).
 
+        ``original`` is the file's bytes, stored (once per content) for the documents whose
+        format needs them (PDFs: the page view and the annotated-PDF export).
         Returns each new document id, or None where the sha256 was already present.
         """
         ids: list[int | None] = []
@@ -41,6 +45,8 @@ class DocumentQueries(RepositoryBase):
                         ids.append(None)
                         continue
                     ids.append(self._insert_document(c, doc, sha, added_annotators))
+                    if original is not None and doc.format in NEEDS_ORIGINAL:
+                        store_source(c, ids[-1], original)
         except BaseException:
             for name in added_annotators:  # their rows were rolled back with the rest
                 self._annotator_ids.pop(name, None)
@@ -53,14 +59,15 @@ class DocumentQueries(RepositoryBase):
             title=doc.title, source=doc.source, format=doc.format, sha256=sha, text=doc.text,
             char_count=len(doc.text), meta_json=json.dumps(doc.meta, sort_keys=True, ensure_ascii=False),
             imported_at=now)).inserted_primary_key[0]
-        tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
-        c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
-                                    ends=ends, tokens_json=tokens_json, texts_json=texts_json))
-        starts, ends = token_cache.sentence_row(doc.text)
-        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
-        orth, spaces, heads, strings_json = words_row(doc.text)
-        c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth, spaces=spaces,
-                                     heads=heads, strings_json=strings_json))
+        if c.dialect.name == "sqlite":  # export caches (being removed) are not kept on a server
+            tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
+            c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
+                                        ends=ends, tokens_json=tokens_json, texts_json=texts_json))
+            starts, ends = token_cache.sentence_row(doc.text)
+            c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
+            orth, spaces, heads, strings_json = words_row(doc.text)
+            c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth,
+                                         spaces=spaces, heads=heads, strings_json=strings_json))
         if doc.pages:
             from annotator.pdf_geometry import pack_boxes
 

@@ -19,6 +19,7 @@ from annotator.importers.base import ImportedDocument
 from annotator.storage import db
 from annotator.storage.models import utc_now
 from annotator.storage.repository.base import _A, _D, _L, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
+from annotator.storage.repository.sources import NEEDS_ORIGINAL, store_source
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,11 +135,14 @@ class TeamQueries(RepositoryBase):
         return taken
 
     @db.writes
-    def add_or_attach_documents(self, docs: Sequence[tuple[ImportedDocument, str]]) -> list[StoreOutcome]:
+    def add_or_attach_documents(self, docs: Sequence[tuple[ImportedDocument, str]], original: bytes | None = None
+                                ) -> list[StoreOutcome]:
         """Store (document, sha256) pairs from one file in one transaction (all or nothing).
 
         A text new to the project becomes a document with its annotations; a text already
         here (same sha256) gets its annotations attached to the existing document.
+        ``original`` is the file's bytes, stored once per content for the new documents whose
+        format needs them (PDFs: the page view and the annotated-PDF export).
         """
         outcomes: list[StoreOutcome] = []
         added: list[str] = []
@@ -152,6 +156,8 @@ class TeamQueries(RepositoryBase):
                         existing = c.execute(select(_D.c.id).where(_D.c.sha256 == sha)).scalar()
                     if existing is None:
                         doc_id = self._insert_document(c, doc, sha, added)  # type: ignore[attr-defined]
+                        if original is not None and doc.format in NEEDS_ORIGINAL:
+                            store_source(c, doc_id, original)
                         first_of[sha] = doc_id
                         outcomes.append(StoreOutcome(doc_id, True))
                         continue

@@ -174,6 +174,28 @@ class DocumentController(QObject):
     def loading(self) -> bool:
         return self._loading is not None or self._start_timer.isActive()
 
+    def refresh_from_elsewhere(self) -> None:
+        """Show what another window or program changed, keeping the reviewer's place: the list's
+        current row and scroll position, the text's selection and scroll, the selected span."""
+        if self.session is None:
+            return
+        bar = self.doc_list.table.verticalScrollBar()
+        scrolled = bar.value()
+        self.reload_list()
+        bar.setValue(scrolled)
+        doc_id, store = self.current_id, self.view.store
+        if doc_id is None or store is None or self.loading:
+            return
+        rows = self.session.span_rows(doc_id)
+        shown = [(e.id, e.label, e.start, e.end, e.note) for e in map(store.get, store.ids()) if e is not None]
+        if sorted(rows) == sorted(shown):
+            return
+        fresh = SpanStore(store.text, rows, utf16=store.utf16)
+        current = self.view.current_span
+        self.span_model.set_store(fresh)
+        self.view.replace_store(fresh)
+        self.spans_complete.emit(current if current in fresh else "")
+
     def reload_current(self) -> None:
         doc_id, self.current_id = self.current_id, None
         if doc_id is not None:

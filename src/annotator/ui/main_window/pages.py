@@ -79,11 +79,11 @@ class PageViewController(QObject):
             self._show(pages=False)
             return
         if doc_id != self._doc_id:
-            from annotator.pdf_source import locate, page_geometry
+            from annotator.pdf_source import page_geometry
 
             self._doc_id = doc_id
             pages = page_geometry(self.session.page_rows(doc_id))
-            source = locate(info.source, [Path(self.session.path).parent])
+            source = self.session.original_pdf(doc_id, info.source)
             self.pdf_view.set_document(info.text, self.text_view.store, pages, source, info.source)
             self._follow_text_selection()
         else:

@@ -21,6 +21,8 @@ from annotator.ui.guidelines import GuidelinesWidget
 from annotator.ui.label_bar import LabelBarWidget
 from annotator.ui.main_window.documents import DocumentController
 from annotator.ui.main_window.editing import EditingController
+from annotator.ui.main_window.live import (LiveUpdates, choose_team_project, is_team_project, masked,
+                                           project_label, remembered_location)
 from annotator.ui.main_window.notices import HealthWatcher, show_storage_error
 from annotator.ui.main_window.opening import LoadedProject, ProjectOpener, load_project
 from annotator.ui.main_window.pages import PageViewController
@@ -90,6 +92,7 @@ class MainWindow(QMainWindow):
         self.statistics.hide()
 
         self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
+        self.live = LiveUpdates(self.documents, self)  # changes made elsewhere, within 2 s
         self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
         self.editing.snap_to_tokens = prefs.snap_to_tokens
         self.pages = PageViewController(self.view, self.documents, self)  # PDF pages beside the text
@@ -123,6 +126,7 @@ class MainWindow(QMainWindow):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
+        self.live.refreshed.connect(self.update_status_bar)
         self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
         # The list and the status bar count from one model, so they change together.
         self.doc_model.modelReset.connect(self.update_status_bar)
@@ -143,6 +147,7 @@ class MainWindow(QMainWindow):
         e, d, p = self.editing, self.documents, self.pages
         return {
             "file.open_project": self.choose_project, "file.import_files": self.choose_import_files,
+            "file.open_team_project": lambda: choose_team_project(self), "view.refresh": self.live.refresh,
             "file.import_folder": self.choose_import_folder, "file.export": self.export, "file.quit": self.close,
             "file.export_pdfs": lambda: self.export("pdf"),
             "edit.undo": e.undo, "edit.redo": e.redo, "edit.delete_span": e.delete_selected,
@@ -193,7 +198,7 @@ class MainWindow(QMainWindow):
         try:
             loaded = load_project(str(path) if path is not None else None, name)
         except Exception as exc:  # a damaged or foreign file must not take the window down
-            QMessageBox.critical(self, "Cannot open project", f"{path}:\n{exc}")
+            QMessageBox.critical(self, "Cannot open project", masked(str(path), f"{path}:\n{exc}"))
             return False
         if self.opener.busy:  # this one wins over a background open still running
             self.opener.abandon()
@@ -211,7 +216,7 @@ class MainWindow(QMainWindow):
         name = resolve_reviewer(self, reviewer)
         target = str(path) if path is not None else None
         self.doc_list.set_busy("Opening project…")
-        self.statusBar().showMessage(f"Opening {Path(target).name if target else 'the default project'}…")
+        self.statusBar().showMessage(f"Opening {project_label(target) if target else 'the default project'}…")
         return self.opener.start(target, name, snapshot)
 
     @property
@@ -236,7 +241,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.documents.set_session(None)  # drop the list shown from the snapshot
         if not self._closed:
-            QMessageBox.critical(self, "Cannot open project", f"{what}:\n{message}")
+            QMessageBox.critical(self, "Cannot open project", masked(what, f"{what}:\n{message}"))
 
     def _install_project(self, loaded: LoadedProject, reviewer: str) -> None:
         session = AnnotationSession(loaded.project, reviewer, self, service=loaded.service, label_specs=loaded.labels)
@@ -252,10 +257,11 @@ class MainWindow(QMainWindow):
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
         self.doc_list.apply_filters()
-        preferred = prefs.last_document if prefs.last_project == session.path else None
+        preferred = prefs.last_document if prefs.last_project == remembered_location(session.path) else None
         self.documents.open_initial(preferred or None)
-        update_preferences(last_project=session.path)
-        self.setWindowTitle(f"{Path(session.path).name} — annotator")
+        update_preferences(last_project=remembered_location(session.path))
+        self.setWindowTitle(f"{project_label(session.path)} — annotator")
+        self.live.set_session(session)
         self.update_status_bar()
         self.health.watch(loaded.project.health)
         self.project_opened.emit(session.path)
@@ -265,6 +271,7 @@ class MainWindow(QMainWindow):
             return
         update_preferences(last_document=self.documents.current_id or 0)
         self.health.watch(None)  # a check of this file no longer concerns the window
+        self.live.set_session(None)
         self.editing.set_session(None)
         self.documents.set_session(None)
         self.pages.set_session(None)
@@ -349,7 +356,8 @@ class MainWindow(QMainWindow):
 
     def update_status_bar(self) -> None:
         session, doc_id = self.session, self.documents.current_id
-        self.reviewer_label.set_text(f"Reviewer: {session.reviewer}" if session else "No project")
+        where = f" · {project_label(session.path)}" if session and is_team_project(session.path) else ""
+        self.reviewer_label.set_text(f"Reviewer: {session.reviewer}{where}" if session else "No project")
         summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
         status = f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else ""
         reason = self.doc_model.flag_reason(doc_id) if doc_id is not None else None
