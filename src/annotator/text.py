@@ -1,21 +1,60 @@
-"""Tokens with character offsets, selection snapping, and code point <-> UTF-16 conversion.
+"""The one tokenizer, selection snapping, and code point <-> UTF-16 conversion.
 
 Offsets everywhere in the core are Unicode code points of the canonical text. Qt counts
 UTF-16 code units, so astral characters (emoji, math letters) take two positions there;
 :class:`Utf16Map` converts at the UI's edge.
+
+Tokens follow spaCy's whitespace convention, so ``Doc(vocab, words, spaces).text == text``
+for ``words = [t.text ...]`` and ``spaces = [t.ws ...]``:
+
+- a word (letters, digits and ``_``, with inner hyphens, apostrophes and decimal points),
+  or any other single character, is a token; one plain space (U+0020) after it is its
+  ``ws`` flag;
+- every other run of whitespace (two spaces, a newline, a tab, a run at the start of the
+  text) is a token of its own, with ``ws`` false;
+- a grapheme cluster is never split: combining marks, variation selectors, keycaps
+  (U+20E3), skin-tone modifiers, tag characters and zero-width-joined sequences stay with
+  the character before them, and two regional indicators make one flag.
+
+Snapping and double-click use the non-whitespace tokens only (:func:`token_bounds`).
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
+from itertools import accumulate
 
-# Words (with inner hyphens/apostrophes and decimals), else any single non-space char.
-# Kept close to spaCy's default split so Prodigy-style token indices line up with theirs
-# on ordinary prose.
-_TOKEN = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
+# Extenders that are not combining marks: skin-tone modifiers and tag characters.
+_EXTRA_EXTENDERS = "\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
+
+
+def _class_of_marks() -> str:
+    """A regex character-class body of every combining mark (Mn, Mc, Me) of this Python's Unicode."""
+    ranges: list[list[int]] = []
+    for cp in range(0x110000):
+        if unicodedata.category(chr(cp))[0] == "M":
+            if ranges and ranges[-1][1] == cp - 1:
+                ranges[-1][1] = cp
+            else:
+                ranges.append([cp, cp])
+    return "".join(re.escape(chr(a)) if a == b else f"{re.escape(chr(a))}-{re.escape(chr(b))}" for a, b in ranges)
+
+
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(tokens, non-whitespace tokens), built on first use: listing the marks takes ~0.1 s."""
+    ext = f"[{_class_of_marks()}{_EXTRA_EXTENDERS}]"
+    tail = f"(?:{ext}|\u200d(?:[^\\s\u200d]{ext}*)?)*"  # a cluster's extenders and joined parts
+    word = f"(?:\\w|{ext})+(?:[-'’.,](?:\\w|{ext})+)*"
+    flag = "[\U0001F1E6-\U0001F1FF]{2}"
+    nonspace = f"(?:{flag}|{word}|[^\\w\\s]){tail}"
+    # Either a token and its one trailing plain space, or a whitespace run of its own.
+    return re.compile(f"({nonspace})( ?)|(\\s+)"), re.compile(nonspace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,20 +66,27 @@ class Token:
     ws: bool
 
 
+def token_columns(text: str) -> tuple[list[str], list[int], list[int], list[bool]]:
+    """Token texts, starts, ends and trailing-space flags: :func:`tokenize` without objects."""
+    found = _patterns()[0].findall(text)
+    texts = [w or run for w, _, run in found]
+    spaces = [sp == " " for _, sp, _ in found]
+    starts = list(accumulate((len(w) + len(sp) + len(run) for w, sp, run in found), initial=0))
+    starts.pop()
+    ends = [s + len(t) for s, t in zip(starts, texts)]
+    return texts, starts, ends, spaces
+
+
 def tokenize(text: str) -> list[Token]:
-    tokens: list[Token] = []
-    n = len(text)
-    for i, m in enumerate(_TOKEN.finditer(text)):
-        end = m.end()
-        tokens.append(Token(m.group(), m.start(), end, i, end < n and text[end].isspace()))
-    return tokens
+    texts, starts, ends, spaces = token_columns(text)
+    return list(map(Token, texts, starts, ends, range(len(texts)), spaces))
 
 
 def token_bounds(text: str) -> tuple[list[int], list[int]]:
-    """Sorted token starts and ends, cheap enough to recompute per document."""
+    """Sorted starts and ends of the non-whitespace tokens: what snapping aligns to."""
     starts: list[int] = []
     ends: list[int] = []
-    for m in _TOKEN.finditer(text):
+    for m in _patterns()[1].finditer(text):
         starts.append(m.start())
         ends.append(m.end())
     return starts, ends
@@ -53,6 +99,16 @@ def token_range(starts: list[int], ends: list[int], start: int, end: int) -> tup
     if last < first:  # a span inside whitespace or punctuation-only gap
         last = first
     return first, last
+
+
+def span_tokens(starts: list[int], ends: list[int], start: int, end: int) -> tuple[int, int]:
+    """First and last (inclusive) token of the span [start, end), Prodigy's convention,
+    clamped to real token indices (a span in trailing whitespace points at the last token)."""
+    if not starts:
+        return 0, 0
+    top = len(starts) - 1
+    first = min(bisect_right(ends, start), top)
+    return first, min(max(bisect_left(starts, end) - 1, first), top)
 
 
 def snap_to_tokens(text: str, start: int, end: int, bounds: tuple[list[int], list[int]] | None = None) -> tuple[int, int]:
@@ -79,7 +135,7 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 def word_at(text: str, offset: int) -> tuple[int, int]:
     """The token containing ``offset`` (or the one just before it), for double-click."""
-    for m in _TOKEN.finditer(text, max(0, offset - 200), min(len(text), offset + 200)):
+    for m in _patterns()[1].finditer(text, max(0, offset - 200), min(len(text), offset + 200)):
         if m.start() <= offset < m.end():
             return m.start(), m.end()
     return offset, offset

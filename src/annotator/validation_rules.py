@@ -19,8 +19,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from annotator import validation_datasets as datasets
-from annotator.exporters.record import ANSWERS, document_key, input_hash_from_sha256, load_schema
-from annotator.exporters.tokens import span_tokens
+from annotator.canonical_record import ANSWERS, document_key, input_hash_from_sha256, load_schema
+from annotator.text import span_tokens
 
 FORMATS: tuple[str, ...] = ("canonical", "prodigy", "doccano", "spans", "sentences", "hf-bio", "w3c")
 _MAX_MESSAGE = 300
@@ -108,9 +108,15 @@ def _excerpt(text: str, width: int = 60) -> str:
     return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
-def _token_problems(text: str, tokens: list[dict[str, Any]], check_ws: bool, found: Found,
+def _token_problems(text: str, tokens: list[dict[str, Any]], rebuild: bool, found: Found,
                     ) -> tuple[list[int], list[int]] | None:
-    """Token starts and ends if every token matches the text, else None (problems added)."""
+    """Token starts and ends if every token matches the text, else None (problems added).
+
+    With ``rebuild`` (canonical records) the tokens must also rebuild the text as spaCy's
+    ``Doc(vocab, words, spaces).text`` does: each token starts where the one before it
+    ended plus its trailing space, ``ws`` means one plain space follows, and the last token
+    (with its space) ends the text.
+    """
     n = len(text)
     starts: list[int] = []
     ends: list[int] = []
@@ -126,15 +132,21 @@ def _token_problems(text: str, tokens: list[dict[str, Any]], check_ws: bool, fou
             found.append((path, f"token text {_excerpt(t['text'])} differs from text[{s}:{e}] {_excerpt(text[s:e])}"))
         elif t["id"] != i:
             found.append((f"{path}.id", f"token id {t['id']} should be its index {i}"))
-        elif check_ws and t["ws"] != (e < n and text[e].isspace()):
-            found.append((f"{path}.ws", f"ws should be {str(not t['ws']).lower()} (what follows the token)"))
+        elif rebuild and s != prev and i and s == prev + 1 and text[prev] == " ":
+            found.append((f"$.tokens[{i - 1}].ws", "ws should be true: one plain space follows the token"))
+        elif rebuild and s != prev:
+            found.append((path, f"text[{prev}:{s}] is in no token: the tokens do not rebuild the text"))
+        elif rebuild and t["ws"] and text[e:e + 1] != " ":
+            found.append((f"{path}.ws", "ws is true but no plain space follows the token"))
         else:
             starts.append(s)
             ends.append(e)
-            prev = e
+            prev = e + 1 if rebuild and t["ws"] else e
             continue
         if len(found) - before >= 5:  # one early mistake shifts every later token
             break
+    if rebuild and len(found) == before and prev != n:
+        found.append(("$.tokens", f"text[{prev}:{n}] is in no token: the tokens do not rebuild the text"))
     return (starts, ends) if len(found) == before else None
 
 

@@ -99,12 +99,24 @@ def _add_spacy_words(c: Connection) -> None:
           Column("strings_json", LargeBinary, nullable=False)).create(c)
 
 
+def _drop_export_caches(c: Connection) -> None:
+    """6 -> 7: drop the export caches (tokens, sentences, spaCy words).
+
+    Exports now tokenize and split sentences as they go, with the one tokenizer of
+    ``annotator.text``: storage keeps no export format's data. Dropping the tables frees
+    their pages for reuse (the file shrinks at the next VACUUM).
+    """
+    for table in ("document_tokens", "document_sentences", "document_spacy_words"):
+        c.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
     (4, _add_sentences_and_token_texts),
     (5, _add_spacy_words),
+    (6, _drop_export_caches),
 ]
 
 

@@ -3,17 +3,17 @@
 Methods take and return plain records (``annotator.records``); each write runs in its own
 transaction and is committed before the method returns. One class, :class:`Repository`,
 assembled from one module per concern: ``base`` (tables, labels, annotators), ``documents``,
-``spans`` (and statuses) and ``export`` (statistics, export reads, the token cache).
+``spans`` (and statuses) and ``export`` (statistics, export reads).
 """
 
 from __future__ import annotations
 
 from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
-from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
+from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries
 from annotator.storage.repository.spans import SpanQueries
 
-__all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase", "TokenCache",
+__all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase",
            "new_span_id"]
 
 

@@ -1,5 +1,4 @@
-"""Statistics and the export's reads: (document, annotator) groups in order, and the document caches' stores
-(:mod:`caches` reads them)."""
+"""Statistics and the export's reads: (document, annotator) groups in order, and the split plan's index."""
 
 from __future__ import annotations
 
@@ -13,12 +12,8 @@ from typing import Any, NamedTuple
 import orjson
 from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, union
 
-from annotator.exporters import tokens as token_cache
-from annotator.exporters.spacy_words import SPACY_WORDS_VERSION
-from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
-from annotator.storage.repository.base import _A, _D, _L, _S, _SE, _ST, _SW, _T, RepositoryBase
-from annotator.storage.repository.caches import TokenCache
+from annotator.storage.repository.base import _A, _D, _L, _S, _ST, RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,48 +189,6 @@ class ExportQueries(RepositoryBase):
         with self.engine.connect() as c, db.stream_rows(c, select(_D.c.id, _D.c.char_count).order_by(_D.c.id),
                                                          4096) as rows:
             yield from rows
-
-    @contextmanager
-    def token_cache(self, documents: tuple[int, int] | None = None) -> Iterator[TokenCache]:
-        """Cached tokens, sentences and spaCy words by document id for one export; see :class:`TokenCache`."""
-        with self.engine.connect() as c:
-            cache = TokenCache(self, c, documents)
-            try:
-                yield cache
-                cache.flush()
-            finally:
-                cache.close()
-
-    @db.writes
-    def store_tokens(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
-        """Keep (document id, tokens JSON, starts, ends, texts JSON) rows from :func:`tokens.cache_row`.
-
-        Rows of documents deleted meanwhile are left out; an older row is replaced.
-        """
-        self._replace_cache_rows(_T, token_cache.TOKENS_VERSION, ("tokens_json", "starts", "ends", "texts_json"), rows)
-
-    @db.writes
-    def store_sentences(self, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
-        """Keep (document id, starts, ends) rows from :func:`tokens.sentence_row`, like :meth:`store_tokens`."""
-        self._replace_cache_rows(_SE, SENTENCES_VERSION, ("starts", "ends"), rows)
-
-    @db.writes
-    def store_spacy_words(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
-        """Keep (document id, ORTH ids, spaces, word starts, strings JSON) rows from
-        :func:`spacy_words.words_row`, like :meth:`store_tokens`."""
-        self._replace_cache_rows(_SW, SPACY_WORDS_VERSION, ("orth", "spaces", "heads", "strings_json"), rows)
-
-    def _replace_cache_rows(self, table: Any, version: int, columns: tuple[str, ...],
-                            rows: Sequence[tuple[Any, ...]]) -> None:
-        """(document id, *columns) rows into a cache table, stamped ``version``, in one transaction."""
-        with self.engine.begin() as c:
-            ids = [r[0] for r in rows]
-            alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
-            c.execute(delete(table).where(table.c.document_id.in_(ids)))
-            values = [{"document_id": r[0], "version": version, **dict(zip(columns, r[1:]))}
-                      for r in rows if r[0] in alive]
-            if values:
-                c.execute(insert(table), values)
 
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
                                                                                       tuple[str, ...]]]:
