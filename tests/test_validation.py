@@ -85,6 +85,7 @@ BAD_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("token text", _set("tokens.2.text", "reduced"), "$.tokens[2]", "differs from text[13:19]"),
     ("token id", _set("tokens.2.id", 7), "$.tokens[2].id", "should be its index 2"),
     ("token ws", _set("tokens.0.ws", False), "$.tokens[0].ws", "ws should be true"),
+    ("tokens rebuild", lambda x: x["tokens"].pop(), "$.tokens", "do not rebuild the text"),
     ("edited text", _set("text", TEXT.replace("nerve", "NERVE")), "$.meta.sha256", "does not match the text"),
     ("input hash", _set("_input_hash", 5), "$._input_hash", "does not match the text"),
     ("answer", _set("answer", "reject"), "$.answer", "should be 'accept'"),
