@@ -142,3 +142,13 @@ def test_reference_articles_rebuild_in_spacy() -> None:
         text = path.read_text(encoding="utf-8")
         toks, doc = _doc(text)
         assert doc.text == text, path.name
+
+
+def test_combining_marks_live_only_where_the_tokenizer_looks() -> None:
+    import unicodedata
+
+    from annotator import text
+
+    seen = {cp for plane in text._MARK_PLANES for cp in plane}
+    outside = [cp for cp in range(0x110000) if cp not in seen and unicodedata.category(chr(cp)).startswith("M")]
+    assert outside == []

@@ -27,16 +27,21 @@ import unicodedata
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 from itertools import accumulate
+from operator import add
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF]")
 # Extenders that are not combining marks: skin-tone modifiers and tag characters.
 _EXTRA_EXTENDERS = "\U0001F3FB-\U0001F3FF\U000E0020-\U000E007F"
 
 
+# Unicode has combining marks only in these blocks of code points (a test checks it).
+_MARK_PLANES = (range(0x20000), range(0xE0000, 0xE1000))
+
+
 def _class_of_marks() -> str:
     """A regex character-class body of every combining mark (Mn, Mc, Me) of this Python's Unicode."""
     ranges: list[list[int]] = []
-    for cp in range(0x110000):
+    for cp in (cp for plane in _MARK_PLANES for cp in plane):
         if unicodedata.category(chr(cp))[0] == "M":
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1][1] = cp
@@ -48,13 +53,16 @@ def _class_of_marks() -> str:
 @functools.cache
 def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(tokens, non-whitespace tokens), built on first use: listing the marks takes ~0.1 s."""
-    ext = f"[{_class_of_marks()}{_EXTRA_EXTENDERS}]"
+    # The look-ahead skips the long class for the usual character: no extender is below U+0300.
+    ext = f"(?:(?=[^\\x00-\\u02ff])[{_class_of_marks()}{_EXTRA_EXTENDERS}])"
     tail = f"(?:{ext}|\u200d(?:[^\\s\u200d]{ext}*)?)*"  # a cluster's extenders and joined parts
-    word = f"(?:\\w|{ext})+(?:[-'’.,](?:\\w|{ext})+)*"
+    part = f"\\w+(?:{ext}+\\w*)*"  # letters and digits, with any marks on them
+    word = f"(?:{part}|{ext}+\\w*(?:{ext}+\\w*)*)(?:[-'’.,]{part})*"
     flag = "[\U0001F1E6-\U0001F1FF]{2}"
     nonspace = f"(?:{flag}|{word}|[^\\w\\s]){tail}"
-    # Either a token and its one trailing plain space, or a whitespace run of its own.
-    return re.compile(f"({nonspace})( ?)|(\\s+)"), re.compile(nonspace)
+    # A token and its one trailing plain space; a whitespace run (greedy, so no space follows it)
+    # is a token of its own.
+    return re.compile(f"({nonspace}|\\s+)( ?)"), re.compile(nonspace)
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,13 +76,13 @@ class Token:
 
 def token_columns(text: str) -> tuple[list[str], list[int], list[int], list[bool]]:
     """Token texts, starts, ends and trailing-space flags: :func:`tokenize` without objects."""
-    found = _patterns()[0].findall(text)
-    texts = [w or run for w, _, run in found]
-    spaces = [sp == " " for _, sp, _ in found]
-    starts = list(accumulate((len(w) + len(sp) + len(run) for w, sp, run in found), initial=0))
+    parts = _patterns()[0].split(text)  # "", token, space, "", token, space, ..., "": tokens cover the text
+    texts = parts[1::3]
+    lengths = list(map(len, texts))
+    spaces = list(map(bool, parts[2::3]))
+    starts = list(accumulate(map(add, lengths, spaces), initial=0))
     starts.pop()
-    ends = [s + len(t) for s, t in zip(starts, texts)]
-    return texts, starts, ends, spaces
+    return texts, starts, list(map(add, starts, lengths)), spaces
 
 
 def tokenize(text: str) -> list[Token]:
