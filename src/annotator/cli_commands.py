@@ -164,9 +164,8 @@ def export(
     raw: Annotated[bool, typer.Option("--raw", help="csv format: write cells starting with = + - @ exactly "
                                       "(by default they get a leading ' so spreadsheets do not run them).")] = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="Processes formatting records. Default: one per core for a large export of "
-        "a format that allows it (all but pdf); 1 = this process only. The output is the same either way.",
-        show_default=False)] = None,
+        "--workers", min=1, help="Accepted for compatibility with earlier versions; exports run in one process.",
+        show_default=False, hidden=True)] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Export annotations for people and trainers, with a manifest and dataset card next to them."""
