@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from annotator.validation_datasets import labels_named
-from annotator.validation_rules import FORMATS, SchemaChecker, semantic_problems
+from annotator.validation_rules import FORMATS, SchemaChecker, has_core_tokens, semantic_problems
 
 MAX_KEPT = 1000  # problems kept in a report; the count goes on
 MAX_PER_RECORD = 20  # a record with thousands of bad tokens should not drown the rest
@@ -118,10 +118,12 @@ class RecordChecker:
         schema = self._schemas.get(fmt)
         if schema is None:
             schema = self._schemas[fmt] = SchemaChecker(fmt)
-        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD)]
+        core = has_core_tokens(fmt, obj)  # then every token check passes: one comparison instead
+        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD, core=core)]
         if found:  # the semantic checks assume the shapes the schema promises
             return found
-        found = [Problem(line_no, p, m) for p, m in semantic_problems(fmt, obj, MAX_PER_RECORD, rebuild=self.rebuild)]
+        found = [Problem(line_no, p, m) for p, m in semantic_problems(fmt, obj, MAX_PER_RECORD, rebuild=self.rebuild,
+                                                                     core=core)]
         if self.labels is not None:
             found += self._unknown_labels(line_no, fmt, obj)
         return found + self._repeats(line_no, fmt, obj)

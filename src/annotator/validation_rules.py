@@ -82,7 +82,7 @@ def core_tokens(text: str) -> list[dict[str, Any]]:
             for i, (t, s, e, w) in enumerate(zip(texts, starts, ends, spaces))]
 
 
-def _has_core_tokens(fmt: str, obj: dict[str, Any]) -> bool:
+def has_core_tokens(fmt: str, obj: dict[str, Any]) -> bool:
     """Whether a canonical record's tokens are exactly the app's own for its text: then they
     pass every token check, and one comparison in C replaces a Python test per token."""
     return (fmt == "canonical" and isinstance(obj.get("text"), str) and isinstance(obj.get("tokens"), list)
@@ -104,12 +104,13 @@ class SchemaChecker:
         self.items = {key: Draft202012Validator({"$defs": root.get("$defs", {}), **root["properties"][key]["items"]})
                       for key in self.quick}
 
-    def problems(self, obj: dict[str, Any], limit: int) -> Found:
+    def problems(self, obj: dict[str, Any], limit: int, *, core: bool = False) -> Found:
+        """Schema problems; ``core``: the record's tokens are the app's own (:func:`has_core_tokens`)."""
         bulky = [k for k in self.quick if isinstance(obj.get(k), list) and obj[k]]
         shallow = {**obj, **{k: [] for k in bulky}} if bulky else obj
         found = [(e.json_path, _message(e.message)) for e in islice(self.validator.iter_errors(shallow), limit)]
         for key in bulky:
-            if key == "tokens" and _has_core_tokens(self.fmt, obj):
+            if key == "tokens" and core:
                 continue
             quick, items = self.quick[key], self.items[key]
             for i, item in enumerate(obj[key]):
@@ -223,7 +224,8 @@ def _canonical_problems(obj: dict[str, Any], found: Found) -> None:
             found.append((f"$.meta.pages[{j}]", f"page range [{a}, {b}) is reversed or outside the text"))
 
 
-def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: bool = True) -> Found:
+def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: bool = True,
+                      core: bool = False) -> Found:
     """What the schema cannot check, for a record that passed it. With ``rebuild``, canonical
     tokens must rebuild the text (spaCy's convention); without it their ``ws`` is not checked."""
     found: Found = []
@@ -246,7 +248,7 @@ def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: boo
         datasets.doccano_note_problems(obj, found)
         return found[:limit]
     bounds = None
-    if _has_core_tokens(fmt, obj):
+    if core:
         bounds = [t["start"] for t in obj["tokens"]], [t["end"] for t in obj["tokens"]]
     elif isinstance(obj.get("tokens"), list):
         bounds = _token_problems(text, obj["tokens"], fmt == "canonical" and rebuild, found)
