@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import csv
 import io
 from pathlib import Path
@@ -79,7 +81,7 @@ def bio_reference(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tu
 @given(text=_PROSE, picks=_SPANS)
 def test_hf_bio_follows_the_overlap_rule_exactly(text: str, picks: list[tuple[int, int, str]]) -> None:
     spans = _group_spans(text, picks)
-    row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
+    row = SimpleNamespace(id=1, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), title="t")
     buffer = io.BytesIO()
     sink = HfBioWriter(buffer, Context(default_labels()))
     sink.write(ExportGroup(row, "a", "done", spans), Document(row))

@@ -130,3 +130,15 @@ def test_an_empty_split_warns_on_the_cli_and_in_the_card(corpus: Project, tmp_pa
     assert "## Warnings" in card and "empty" in card
     manifest = orjson.loads((tmp_path / "ds.manifest.json").read_bytes())
     assert any("empty" in w for w in manifest["warnings"])
+
+
+def test_a_text_that_no_longer_matches_its_sha256_stops_the_export(corpus: Project, tmp_path: Path) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(corpus.path)
+    conn.execute("UPDATE document SET text = text || ' (edited)' WHERE id = 1")
+    conn.commit()
+    conn.close()
+    with pytest.raises(ExportError, match="SHA-256"):
+        run_export(corpus.repo, "canonical", tmp_path / "out.jsonl")
+    assert list(tmp_path.glob("out*")) == []

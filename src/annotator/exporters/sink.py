@@ -8,6 +8,7 @@ nothing else; :mod:`registry` lists the formats as data.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -26,7 +27,11 @@ from annotator.text import token_columns
 
 
 class Document:
-    """One exported document; its tokens and sentences are found on first use, once."""
+    """One exported document; its tokens and sentences are found on first use, once.
+
+    Its text is checked against the SHA-256 stored at import, so a damaged project never
+    exports a changed text under the original's id.
+    """
 
     __slots__ = ("_sentences", "_tokens", "id", "key", "row", "text")
 
@@ -35,6 +40,9 @@ class Document:
         self.id: int = row.id
         self.text: str = row.text
         self.key = document_key(row.sha256)
+        if hashlib.sha256(self.text.encode("utf-8")).hexdigest() != row.sha256:
+            raise ExportError(f"document {row.id} ({row.title!r}): its text no longer matches the SHA-256 stored "
+                              "at import; the project may be damaged (see `annotator backups`); nothing was written")
         self._sentences: tuple[list[int], list[int]] | None = None
         self._tokens: tuple[list[str], list[int], list[int], list[bool]] | None = None
 
