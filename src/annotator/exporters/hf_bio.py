@@ -10,17 +10,13 @@ Tag ids: ``O`` is 0; for the k-th label of the project (0-based), ``B-label`` is
 for ``datasets.ClassLabel(names=...)``; ``datasets.load_dataset("json", data_files=...)``
 reads the lines as they are.
 
-Tokens are the app's tokens (:func:`annotator.text.tokenize`) without the whitespace ones, cut again wherever a span
-of the record starts or ends inside one, so every span is a whole number of tokens and the
-tags decode back to it exactly (without surrounding whitespace, which is no token).
+Tokens are the app's non-whitespace tokens (:func:`annotator.text.tokenize`), cut again
+wherever a span starts or ends inside one, so the tags decode back to every span exactly.
 
-**Overlaps.** BIO gives each token one tag, so overlapping spans cannot all be kept. The
-rule: spans are taken by first token, then longer first, then label order (the project's:
-claim, mechanism, intervention, citation, disclaimer). A span whose tokens
-were all taken by earlier spans is **dropped**; one partly taken is **trimmed** to its tail
-of free tokens (it starts at the first free token; earlier spans never leave a gap after
-it). A span holding no token at all (only whitespace) is dropped too. The manifest counts
-dropped and trimmed spans per label, and the spans written.
+**Overlaps.** BIO gives each token one tag. Spans are taken by first token, then longer
+first, then label order; a span whose tokens were all taken is **dropped**, one partly
+taken is **trimmed** to its tail of free tokens, a whitespace-only span is dropped. The
+manifest counts dropped and trimmed spans per label, and the spans written.
 """
 
 from __future__ import annotations
