@@ -177,7 +177,7 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
     targets = [out] if folder else [split_target(out, name, fmt.suffix) for name in (the_plan.names or (None,))]
     for target in targets:
         check_target(target, protected, folder=folder)
-    for target in manifest.manifest_paths(out) if opts.manifest else ():
+    for target in manifest.manifest_paths(out, folder) if opts.manifest else ():
         check_target(target, protected)
     tally = Tally(ctx.label_names)
     digests: dict[Path, tuple[str, int]] = {}
@@ -210,6 +210,6 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
         sha, size = digests.get(path) or manifest.file_sha256(path)
         files.append({"path": relative(path, base), "split": split_of.get(path), "bytes": size, "sha256": sha})
     details = fmt.details(ctx) if fmt.details is not None else {"rules": list(fmt.rules)}
-    result.manifest = manifest.write(out, fmt.name, flt, opts, project, the_plan, labels, details,
+    result.manifest = manifest.write(out, folder, fmt.name, flt, opts, project, the_plan, labels, details,
                                      tally.summary(the_plan.names), written, files, result.warnings)
     return result

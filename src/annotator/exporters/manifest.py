@@ -25,10 +25,12 @@ from annotator.storage.repository import ExportFilter
 MANIFEST_VERSION = 1
 
 
-def manifest_paths(out: Path) -> tuple[Path, Path]:
-    """(JSON manifest, Markdown card) for an export written to ``out`` (file or folder)."""
+def manifest_paths(out: Path, folder: bool | None = None) -> tuple[Path, Path]:
+    """(JSON manifest, Markdown card) for an export written to ``out``: a file loses its suffix
+    (``ds.jsonl`` -> ``ds.manifest.json``), a folder (``folder``, or one on disk) keeps its name."""
     out = Path(out)
-    stem = out.name[: -len(out.suffix)] if out.suffix and not out.is_dir() else out.name
+    folder = out.is_dir() if folder is None else folder
+    stem = out.name[: -len(out.suffix)] if out.suffix and not folder else out.name
     return out.with_name(f"{stem}.manifest.json"), out.with_name(f"{stem}.card.md")
 
 
@@ -66,7 +68,7 @@ def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, pr
     return shlex.join(args)
 
 
-def write(out: Path, fmt: str, flt: ExportFilter, opts: ExportOptions, project: str | None, the_plan: Any,
+def write(out: Path, folder: bool, fmt: str, flt: ExportFilter, opts: ExportOptions, project: str | None, the_plan: Any,
           labels: list[LabelSpec], details: dict[str, Any], counts: dict[str, Any], written: dict[str, Any],
           files: list[dict[str, Any]], warnings: list[str]) -> list[Path]:
     """Build the manifest of one export and write it and its card next to ``out``."""
@@ -74,7 +76,7 @@ def write(out: Path, fmt: str, flt: ExportFilter, opts: ExportOptions, project: 
     from annotator.storage.db import SCHEMA_VERSION
 
     project = project if project and project != ":memory:" else None
-    return write_manifest(out, {
+    return write_manifest(manifest_paths(out, folder), {
         "manifest_version": MANIFEST_VERSION,
         "format": fmt,
         "app": {"name": "annotator", "version": __version__, "schema_version": SCHEMA_VERSION},
@@ -93,8 +95,8 @@ def write(out: Path, fmt: str, flt: ExportFilter, opts: ExportOptions, project: 
     })
 
 
-def write_manifest(out: Path, manifest: dict[str, Any]) -> list[Path]:
-    json_path, card_path = manifest_paths(out)
+def write_manifest(paths: tuple[Path, Path], manifest: dict[str, Any]) -> list[Path]:
+    json_path, card_path = paths
     with atomic_output(json_path) as fh:
         fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     with atomic_output(card_path) as fh:

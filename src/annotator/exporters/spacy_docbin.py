@@ -76,14 +76,15 @@ class Writer(sink.Writer):
         self.counts.update(spans_written=Counter(), misaligned=Counter())
         if ctx.options.ents:
             self.counts["left_out_of_ents"] = Counter()
+        # Only the columns a blank pipeline's Doc has: DocBin's default keeps a dozen per token.
+        self._attrs = ["ORTH", "SPACY", *(["ENT_IOB", "ENT_TYPE"] if ctx.options.ents else [])]
         self._bin = self._new_bin()
         self._doc: tuple[int, Any] | None = None
 
-    @staticmethod
-    def _new_bin() -> Any:
+    def _new_bin(self) -> Any:
         from spacy.tokens import DocBin
 
-        return DocBin(store_user_data=True)
+        return DocBin(attrs=self._attrs, store_user_data=True)
 
     def write(self, group: ExportGroup, doc: Document) -> None:
         if self._doc is None or self._doc[0] != doc.id:
