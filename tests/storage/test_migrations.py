@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -182,7 +183,8 @@ def test_an_old_file_loses_its_export_caches_and_still_exports(tmp_path: Path, v
     old_project(path, schema, f"""
         INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
-        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', '{hashlib.sha256(text.encode()).hexdigest()}',
+                                     '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
         INSERT INTO span VALUES ('s1', 1, 1, 1, 27, 31, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
         {CACHE_ROWS.get(schema, "")}
     """)
