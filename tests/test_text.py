@@ -152,3 +152,14 @@ def test_combining_marks_live_only_where_the_tokenizer_looks() -> None:
     seen = {cp for plane in text._MARK_PLANES for cp in plane}
     outside = [cp for cp in range(0x110000) if cp not in seen and unicodedata.category(chr(cp)).startswith("M")]
     assert outside == []
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(WHITESPACEY, st.text(max_size=60)))
+def test_word_columns_are_the_non_whitespace_tokens(text: str) -> None:
+    from annotator.text import word_columns
+
+    words = [(t.text, t.start, t.end) for t in tokenize(text) if not t.text.isspace()]
+    texts, starts, ends = word_columns(text)
+    assert list(zip(texts, starts, ends)) == words
+    assert token_bounds(text) == (starts, ends)

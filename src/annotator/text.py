@@ -62,7 +62,7 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     nonspace = f"(?:{flag}|{word}|[^\\w\\s]){tail}"
     # A token and its one trailing plain space; a whitespace run (greedy, so no space follows it)
     # is a token of its own.
-    return re.compile(f"({nonspace}|\\s+)( ?)"), re.compile(nonspace)
+    return re.compile(f"({nonspace}|\\s+)( ?)"), re.compile(f"({nonspace})")
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +90,16 @@ def tokenize(text: str) -> list[Token]:
     return list(map(Token, texts, starts, ends, range(len(texts)), spaces))
 
 
+def word_columns(text: str) -> tuple[list[str], list[int], list[int]]:
+    """Texts, starts and ends of the non-whitespace tokens (the whitespace runs left out)."""
+    parts = _patterns()[1].split(text)  # whitespace, token, whitespace, ..., whitespace
+    bounds = list(accumulate(map(len, parts)))
+    return parts[1::2], bounds[0:-1:2], bounds[1::2]
+
+
 def token_bounds(text: str) -> tuple[list[int], list[int]]:
     """Sorted starts and ends of the non-whitespace tokens: what snapping aligns to."""
-    starts: list[int] = []
-    ends: list[int] = []
-    for m in _patterns()[1].finditer(text):
-        starts.append(m.start())
-        ends.append(m.end())
+    _, starts, ends = word_columns(text)
     return starts, ends
 
 

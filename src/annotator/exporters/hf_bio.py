@@ -23,8 +23,8 @@ from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterator, Sequence
-from itertools import compress, repeat
-from operator import not_, sub
+from itertools import repeat
+from operator import sub
 from typing import Any
 
 from annotator.exporters import sink
@@ -118,19 +118,9 @@ class Writer(sink.JsonlWriter):
         self.order = ctx.label_order()
         self.b_tag = {lb: 2 * k + 1 for lb, k in self.order.items()}
         self.counts["tokens"] = 0
-        self._words: tuple[int, list[str], list[int], list[int]] | None = None
-
-    def _non_space(self, doc: Document) -> tuple[list[str], list[int], list[int]]:
-        """The document's tokens without the whitespace ones (found once per document)."""
-        if self._words is None or self._words[0] != doc.id:
-            texts, starts, ends, _ = doc.tokens()
-            keep = list(map(not_, map(str.isspace, texts)))
-            self._words = (doc.id, list(compress(texts, keep)), list(compress(starts, keep)),
-                           list(compress(ends, keep)))
-        return self._words[1:]
 
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
-        texts, starts, ends = self._non_space(doc)
+        texts, starts, ends = doc.words()
         spans = group.spans
         if spans:
             texts, starts, ends = cut_tokens(texts, starts, ends, [x for s in spans for x in (s[1], s[2])])

@@ -23,7 +23,7 @@ from annotator.exporters.options import ExportOptions
 from annotator.labels import LabelSpec
 from annotator.sentences import sentence_bounds
 from annotator.storage.repository import ExportGroup
-from annotator.text import token_columns
+from annotator.text import token_columns, word_columns
 
 
 class Document:
@@ -33,7 +33,7 @@ class Document:
     exports a changed text under the original's id.
     """
 
-    __slots__ = ("_sentences", "_tokens", "id", "key", "row", "text")
+    __slots__ = ("_sentences", "_tokens", "_words", "id", "key", "row", "text")
 
     def __init__(self, row: Any) -> None:
         self.row = row
@@ -45,6 +45,7 @@ class Document:
                               "at import; the project may be damaged (see `annotator backups`); nothing was written")
         self._sentences: tuple[list[int], list[int]] | None = None
         self._tokens: tuple[list[str], list[int], list[int], list[bool]] | None = None
+        self._words: tuple[list[str], list[int], list[int]] | None = None
 
     def sentences(self) -> tuple[list[int], list[int]]:
         """Sentence starts and ends (:func:`annotator.sentences.sentence_bounds`)."""
@@ -57,6 +58,12 @@ class Document:
         if self._tokens is None:
             self._tokens = token_columns(self.text)
         return self._tokens
+
+    def words(self) -> tuple[list[str], list[int], list[int]]:
+        """Texts, starts and ends of the non-whitespace tokens (:func:`annotator.text.word_columns`)."""
+        if self._words is None:
+            self._words = word_columns(self.text)
+        return self._words
 
 
 @dataclass
