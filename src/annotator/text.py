@@ -55,11 +55,12 @@ def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
     """(tokens, non-whitespace tokens), built on first use: listing the marks takes ~0.1 s."""
     # The look-ahead skips the long class for the usual character: no extender is below U+0300.
     ext = f"(?:(?=[^\\x00-\\u02ff])[{_class_of_marks()}{_EXTRA_EXTENDERS}])"
-    tail = f"(?:{ext}|\u200d(?:[^\\s\u200d]{ext}*)?)*"  # a cluster's extenders and joined parts
+    # A cluster's extenders and zero-width-joined parts (none start below U+0080: skipped at once).
+    tail = f"(?:(?=[^\\x00-\\x7f])(?:{ext}|\u200d(?:[^\\s\u200d]{ext}*)?)*)?"
     part = f"\\w+(?:{ext}+\\w*)*"  # letters and digits, with any marks on them
-    word = f"(?:{part}|{ext}+\\w*(?:{ext}+\\w*)*)(?:[-'’.,]{part})*"
+    word = f"{part}(?:[-'’.,]{part})*"
     flag = "[\U0001F1E6-\U0001F1FF]{2}"
-    nonspace = f"(?:{flag}|{word}|[^\\w\\s]){tail}"
+    nonspace = f"(?:{word}|{flag}|[^\\w\\s]){tail}"
     # A token and its one trailing plain space; a whitespace run (greedy, so no space follows it)
     # is a token of its own.
     return re.compile(f"({nonspace}|\\s+)( ?)"), re.compile(f"({nonspace})")
