@@ -87,8 +87,8 @@ class RecordChecker:
 
     def __init__(self, labels: set[str] | None = None, *, rebuild: bool = False) -> None:
         self.format: str | None = None
-        # Whether canonical tokens must rebuild the text in spaCy (`annotator validate`). Importing
-        # does not ask it: files from earlier versions have other tokens, and import ignores tokens.
+        # Whether tokens are checked, and canonical ones must rebuild the text in spaCy (`annotator
+        # validate`). Importing does not: it ignores tokens, and earlier versions wrote other ones.
         self.rebuild = rebuild
         self.labels = labels  # when given, spans with other labels are problems
         self._schemas: dict[str, SchemaChecker] = {}
@@ -118,8 +118,9 @@ class RecordChecker:
         schema = self._schemas.get(fmt)
         if schema is None:
             schema = self._schemas[fmt] = SchemaChecker(fmt)
-        core = has_core_tokens(fmt, obj)  # then every token check passes: one comparison instead
-        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD, core=core)]
+        core = self.rebuild and has_core_tokens(fmt, obj)  # then every token check passes
+        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD,
+                                                                    core=core or not self.rebuild)]
         if found:  # the semantic checks assume the shapes the schema promises
             return found
         found = [Problem(line_no, p, m) for p, m in semantic_problems(fmt, obj, MAX_PER_RECORD, rebuild=self.rebuild,

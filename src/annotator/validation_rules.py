@@ -227,7 +227,8 @@ def _canonical_problems(obj: dict[str, Any], found: Found) -> None:
 def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: bool = True,
                       core: bool = False) -> Found:
     """What the schema cannot check, for a record that passed it. With ``rebuild``, canonical
-    tokens must rebuild the text (spaCy's convention); without it their ``ws`` is not checked."""
+    tokens must rebuild the text (spaCy's convention); without it tokens are not checked (an
+    import does not read them)."""
     found: Found = []
     if fmt == "spans":
         datasets.spans_problems(obj, found)
@@ -248,10 +249,12 @@ def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: boo
         datasets.doccano_note_problems(obj, found)
         return found[:limit]
     bounds = None
-    if core:
+    if not rebuild:
+        bounds = None
+    elif core:
         bounds = [t["start"] for t in obj["tokens"]], [t["end"] for t in obj["tokens"]]
     elif isinstance(obj.get("tokens"), list):
-        bounds = _token_problems(text, obj["tokens"], fmt == "canonical" and rebuild, found)
+        bounds = _token_problems(text, obj["tokens"], fmt == "canonical", found)
     spans = [(f"$.spans[{i}]", sp, sp["start"], sp["end"], sp["label"]) for i, sp in enumerate(obj.get("spans") or ())]
     _span_problems(text, spans, bounds, found)
     if fmt == "canonical":
