@@ -94,3 +94,19 @@ def test_an_export_never_writes_over_a_file_it_did_not_write(corpus: Project, tm
     first = ours.read_bytes()
     run_export(corpus.repo, "canonical", ours)  # an earlier export (its manifest lists it) is replaced
     assert ours.read_bytes() == first
+
+
+def test_a_temporary_file_left_by_a_killed_export_is_removed_by_the_next(tmp_path: Path) -> None:
+    import os
+    import time
+
+    stale, fresh = tmp_path / ".out.jsonl.abc123.part", tmp_path / ".out.jsonl.def456.part"
+    other = tmp_path / ".notes.txt.abc123.part"
+    for f in (stale, fresh, other):
+        f.write_bytes(b"half")
+    old = time.time() - base.STALE_PART_S - 60
+    os.utime(stale, (old, old))
+    os.utime(other, (old, old))
+    write_all(tmp_path / "out.jsonl")
+    assert not stale.exists()
+    assert fresh.exists() and other.exists()  # maybe another export's, running now; another target's

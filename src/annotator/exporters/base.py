@@ -14,6 +14,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
+from glob import escape as glob_escape
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -26,6 +27,7 @@ Cancelled = Callable[[], bool]
 _BUFFER = 1 << 20
 _PROGRESS_EVERY_S = 0.1
 _PROJECT_COMPANIONS = ("", "-wal", "-shm", "-journal")
+STALE_PART_S = 24 * 3600  # a temporary file this old was left by an export that died
 
 
 def _read_umask() -> int:
@@ -147,6 +149,15 @@ class HashingWriter:
         return self._fh.write(data)
 
 
+def _remove_stale_parts(folder: Path, name: str) -> None:
+    """Remove this target's temporary files left by an export that was killed a day or more ago."""
+    now = time.time()
+    for part in folder.glob(f".{glob_escape(name)}.*.part"):
+        with suppress(OSError):
+            if now - part.stat().st_mtime > STALE_PART_S:
+                part.unlink()
+
+
 @contextmanager
 def atomic_output(path: Path, digests: dict[Path, tuple[str, int]] | None = None) -> Iterator[BinaryIO]:
     """A binary file that appears at ``path`` only if the block completes without error.
@@ -159,6 +170,7 @@ def atomic_output(path: Path, digests: dict[Path, tuple[str, int]] | None = None
         raise ExportError(f"cannot write {path}: the folder {folder} does not exist")
     if path.is_dir():
         raise ExportError(f"cannot write {path}: it is a folder")
+    _remove_stale_parts(folder, path.name)
     try:
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=folder)
     except OSError as exc:
