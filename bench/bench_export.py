@@ -34,7 +34,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import benchlib  # noqa: E402
 from benchlib import Figure  # noqa: E402
 
-SPEED_LIMIT = 0.7
+SPEED_LIMIT = 0.7  # information now: the judged figure is the whole command's time
+COMMAND_LIMIT_S = 8.0
 MEMORY_LIMIT_MB = 50.0
 
 
@@ -72,6 +73,14 @@ def child(kind: str, project: Path, out: Path) -> None:
     growth = benchlib.peak_rss_mb() - rss0
     print(json.dumps({"seconds": seconds, "rss0": rss0, "growth_mb": growth, "bytes": out.stat().st_size,
                       "worker_peak_mb": benchlib.worker_peak_rss_mb(), **counts}))
+
+
+def whole_command(project: Path, out: Path) -> float:
+    """Seconds for `annotator export --format canonical` as a user runs it (a fresh interpreter)."""
+    t0 = time.perf_counter()
+    subprocess.run([sys.executable, "-c", "from annotator.cli import main; main()", "export", "--project",
+                    str(project), "--out", str(out)], check=True, capture_output=True, timeout=1800)
+    return time.perf_counter() - t0
 
 
 def run_child(kind: str, project: Path, out: Path) -> dict[str, float]:
@@ -129,6 +138,8 @@ def main() -> None:
             print(f"  run {i + 1} {kind}: {r['seconds']:.2f} s, {r['bytes'] / 1e6:.0f} MB, "
                   f"+{r['growth_mb']:.0f} MB peak, largest worker {r['worker_peak_mb']:.0f} MB, "
                   f"{int(r['records'])} records, {int(r['spans'])} spans")
+        command = [whole_command(project, Path(tmp) / f"command-{i}.jsonl") for i in range(repeat)]
+        print(f"  whole command: {', '.join(f'{x:.2f}' for x in command)} s")
     bases = [b["seconds"] for b in runs["baseline"]]
     ratios = [(bases[i] + bases[i + 1]) / 2 / e["seconds"] for i, e in enumerate(runs["export"])]
     base = min(runs["baseline"], key=lambda r: r["seconds"])
@@ -138,18 +149,17 @@ def main() -> None:
     notes = ["baseline = plain sqlite3 read of the same rows grouped by (document, annotator) + orjson lines "
              f"without tokens; {repeat} export runs, each between two baseline runs, each in a fresh process; "
              "the ratio is the median of (mean of the two baselines) / export",
-             f"the export uses the app's default: worker processes for a large export "
-             f"({benchlib.machine_info()['cores']} cores here); the baseline is one process"]
+             f"the export and the baseline each run in one process ({benchlib.machine_info()['cores']} cores here)"]
     if best["spans"] != base["spans"]:
         notes.append(f"span counts differ: export {best['spans']}, baseline {base['spans']}")
     emit_figs = [
-        Figure(name + " (speed vs sqlite3)", speed, "×", f"≥ {SPEED_LIMIT}× sqlite3", SPEED_LIMIT, "higher",
+        Figure("whole `annotator export` command, canonical", min(command), "s", f"≤ {COMMAND_LIMIT_S:.0f} s",
+               COMMAND_LIMIT_S, "lower", f"{min(command):.2f} s (runs: {', '.join(f'{x:.2f}' for x in command)})"),
+        Figure(name + " (speed vs sqlite3)", speed, "×", display=
                f"{speed:.2f}× (runs: {', '.join(f'{x:.2f}×' for x in ratios)}; fastest export "
                f"{best['seconds']:.2f} s, baselines {min(bases):.2f}-{max(bases):.2f} s)"),
         Figure("export peak memory growth", growth, "MB", f"≤ {MEMORY_LIMIT_MB:.0f} MB", MEMORY_LIMIT_MB, "lower",
                f"{growth:.1f} MB"),
-        Figure("export worker processes, largest peak RSS", best["worker_peak_mb"], "MB",
-               display=f"{best['worker_peak_mb']:.0f} MB" if best["worker_peak_mb"] else "no workers"),
         Figure("export output size", best["bytes"] / 1e6, "MB", display=f"{best['bytes'] / 1e6:.0f} MB "
                f"(baseline {base['bytes'] / 1e6:.0f} MB)"),
     ]

@@ -211,8 +211,6 @@ def test_sample_corpus_import_export_validate(tmp_path: Path) -> None:
 
 
 def test_export_dataset_formats_with_split_patterns_and_card(tmp_path: Path, project: Path) -> None:
-    if "://" in project:
-        pytest.skip("export caches are being removed")
     out = tmp_path / "ds.jsonl"
     res = invoke("export", "-f", "hf-bio", "-o", out, "--split", "0.5,0.5", "--seed", "3", "--project", project)
     assert res.exit_code == 0, res.output

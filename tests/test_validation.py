@@ -85,6 +85,7 @@ BAD_EDITS: list[tuple[str, Callable[[dict[str, Any]], None], str, str]] = [
     ("token text", _set("tokens.2.text", "reduced"), "$.tokens[2]", "differs from text[13:19]"),
     ("token id", _set("tokens.2.id", 7), "$.tokens[2].id", "should be its index 2"),
     ("token ws", _set("tokens.0.ws", False), "$.tokens[0].ws", "ws should be true"),
+    ("tokens rebuild", lambda x: x["tokens"].pop(), "$.tokens", "do not rebuild the text"),
     ("edited text", _set("text", TEXT.replace("nerve", "NERVE")), "$.meta.sha256", "does not match the text"),
     ("input hash", _set("_input_hash", 5), "$._input_hash", "does not match the text"),
     ("answer", _set("answer", "reject"), "$.answer", "should be 'accept'"),
@@ -207,3 +208,39 @@ def test_a_canonical_line_missing_its_hashes_stands_out(tmp_path: Path) -> None:
     report = validate_file(write(tmp_path / "s.jsonl", [lines[0], stripped]))
     assert [(p.line, p.message) for p in report.problems] == [
         (2, "looks like a prodigy record, but the file's first record is canonical")]
+
+
+def _earlier_tokens(text: str) -> list[dict[str, Any]]:
+    """Tokens as versions before schema 7 wrote them: no whitespace tokens, ws = any space follows."""
+    import re
+
+    found = re.finditer(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", text)
+    return [{"text": m.group(), "start": m.start(), "end": m.end(), "id": i,
+             "ws": m.end() < len(text) and text[m.end()].isspace()} for i, m in enumerate(found)]
+
+
+def test_an_earlier_canonical_export_still_imports_but_validate_says_its_tokens_do_not_rebuild(tmp_path: Path) -> None:
+    from annotator.importing import import_paths
+
+    lines = canonical_lines(tmp_path)
+    old = []
+    for line in lines:
+        line = copy.deepcopy(line)
+        line["text"] = line["text"] + "\n\nMore text."
+        line["meta"]["sha256"] = sha256_text(line["text"])
+        line["meta"]["document_id"] = line["meta"]["sha256"][:16]
+        from annotator.canonical_record import input_hash_from_sha256
+
+        line["_input_hash"] = input_hash_from_sha256(line["meta"]["sha256"])
+        line["tokens"] = _earlier_tokens(line["text"])
+        old.append(line)
+    path = write(tmp_path / "earlier.jsonl", old)
+    report = validate_file(path)
+    assert not report.ok and any("rebuild" in p.message or ".ws" in p.path for p in report.problems)
+    p = open_project(tmp_path / "fresh.annotator")
+    try:
+        result = import_paths(p.repo, [path])
+        assert not result.refused, result.refused
+        assert p.repo.stats()["documents"] == len({line["text"] for line in old})
+    finally:
+        p.close()

@@ -230,10 +230,14 @@ def export(
         "instead of its sentence.", show_default=False)] = None,
     ents: Annotated[bool, typer.Option("--ents", help="spacy format: also put the non-overlapping spans in "
                                        "doc.ents.")] = False,
+    spacy_model: Annotated[str | None, typer.Option(
+        "--spacy-model", help="spacy format: tokenize with this installed spaCy pipeline (default: "
+        "spacy.blank(\"en\")).", show_default=False)] = None,
+    raw: Annotated[bool, typer.Option("--raw", help="csv format: write cells starting with = + - @ exactly "
+                                      "(by default they get a leading ' so spreadsheets do not run them).")] = False,
     workers: Annotated[int | None, typer.Option(
-        "--workers", min=1, help="Processes formatting records. Default: one per core for a large export of "
-        "a format that allows it (all but pdf); 1 = this process only. The output is the same either way.",
-        show_default=False)] = None,
+        "--workers", min=1, help="Accepted for compatibility with earlier versions; exports run in one process.",
+        show_default=False, hidden=True)] = None,
     project: ProjectOpt = None,
 ) -> None:
     """Export annotations for people and trainers, with a manifest and dataset card next to them."""
@@ -245,7 +249,8 @@ def export(
     flt = ExportFilter(tuple(annotator or ()), tuple(_status_name(s) for s in status or ()), tuple(label or ()))
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
-                                context_window=context_window, ents=ents, workers=workers)
+                                context_window=context_window, ents=ents, workers=workers,
+                                spacy_model=spacy_model, raw=raw)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project, reads_only=True)
@@ -262,6 +267,8 @@ def export(
         bar.close()
         proj.close()
     typer.echo(result.summary())
+    for warning in result.warnings:
+        typer.echo(f"warning: {warning}", err=True)
     for path in result.manifest:
         typer.echo(f"card: {path}")
 

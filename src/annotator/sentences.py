@@ -22,8 +22,6 @@ a few list comprehensions (about 40 MB of prose a second).
 from __future__ import annotations
 
 import re
-import unicodedata
-import zlib
 from itertools import accumulate, repeat
 
 # Lower-cased, without the final period. Multi-part ones ("e.g") are matched on the
@@ -63,15 +61,6 @@ _BOUNDARY = re.compile(rf"""
         (?P<gap> \s++ )                         # then whitespace
         (?! [("'\u201c\u2018]? {_LOWER} ) )      # not followed by a lower-case word
 """, re.VERBOSE)
-
-# What stored sentence bounds depend on (projects keep them per document; see
-# ``models.DocumentSentence``): the boundary pattern, the Unicode tables behind ``\s``,
-# ``\w`` and ``str.isspace``, and the code below, whose meaning ``_REVISION`` stands for.
-# Bump it whenever split_sentences or _trimmed would split any text differently.
-_REVISION = 1
-SENTENCES_VERSION: int = zlib.crc32(
-    f"{_REVISION}|{_BOUNDARY.pattern}|{unicodedata.unidata_version}|int32le".encode())
-
 
 def split_sentences(text: str) -> list[tuple[int, int]]:
     """(start, end) of every sentence, in order; ``end`` exclusive, offsets in code points."""

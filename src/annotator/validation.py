@@ -19,7 +19,7 @@ from typing import Any
 import orjson
 
 from annotator.validation_datasets import labels_named
-from annotator.validation_rules import FORMATS, SchemaChecker, semantic_problems
+from annotator.validation_rules import FORMATS, SchemaChecker, has_core_tokens, semantic_problems
 
 MAX_KEPT = 1000  # problems kept in a report; the count goes on
 MAX_PER_RECORD = 20  # a record with thousands of bad tokens should not drown the rest
@@ -85,8 +85,11 @@ class RecordChecker:
     The first record fixes the file's format; a record of another kind is a problem.
     """
 
-    def __init__(self, labels: set[str] | None = None) -> None:
+    def __init__(self, labels: set[str] | None = None, *, rebuild: bool = False) -> None:
         self.format: str | None = None
+        # Whether tokens are checked, and canonical ones must rebuild the text in spaCy (`annotator
+        # validate`). Importing does not: it ignores tokens, and earlier versions wrote other ones.
+        self.rebuild = rebuild
         self.labels = labels  # when given, spans with other labels are problems
         self._schemas: dict[str, SchemaChecker] = {}
         self._span_ids: dict[str, int] = {}
@@ -115,10 +118,13 @@ class RecordChecker:
         schema = self._schemas.get(fmt)
         if schema is None:
             schema = self._schemas[fmt] = SchemaChecker(fmt)
-        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD)]
+        core = self.rebuild and has_core_tokens(fmt, obj)  # then every token check passes
+        found = [Problem(line_no, p, m) for p, m in schema.problems(obj, MAX_PER_RECORD,
+                                                                    core=core or not self.rebuild)]
         if found:  # the semantic checks assume the shapes the schema promises
             return found
-        found = [Problem(line_no, p, m) for p, m in semantic_problems(fmt, obj, MAX_PER_RECORD)]
+        found = [Problem(line_no, p, m) for p, m in semantic_problems(fmt, obj, MAX_PER_RECORD, rebuild=self.rebuild,
+                                                                     core=core)]
         if self.labels is not None:
             found += self._unknown_labels(line_no, fmt, obj)
         return found + self._repeats(line_no, fmt, obj)
@@ -172,7 +178,7 @@ def validate_file(path: str | Path, labels: set[str] | None = None) -> Validatio
     """
     path = Path(path)
     report = ValidationReport(str(path))
-    checker = RecordChecker(labels)
+    checker = RecordChecker(labels, rebuild=True)
     for line_no, raw in iter_lines(path):
         obj, problems = checker.parse(line_no, raw)
         if obj is not None:

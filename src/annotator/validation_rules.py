@@ -19,8 +19,8 @@ from typing import Any
 from jsonschema import Draft202012Validator
 
 from annotator import validation_datasets as datasets
-from annotator.exporters.record import ANSWERS, document_key, input_hash_from_sha256, load_schema
-from annotator.exporters.tokens import span_tokens
+from annotator.canonical_record import ANSWERS, document_key, input_hash_from_sha256, load_schema
+from annotator.text import span_tokens, token_columns
 
 FORMATS: tuple[str, ...] = ("canonical", "prodigy", "doccano", "spans", "sentences", "hf-bio", "w3c")
 _MAX_MESSAGE = 300
@@ -75,6 +75,20 @@ QUICK_TESTS: dict[str, dict[str, Callable[[Any], bool]]] = {
 }
 
 
+def core_tokens(text: str) -> list[dict[str, Any]]:
+    """The canonical record's ``tokens`` for ``text``, as the exporter writes them."""
+    texts, starts, ends, spaces = token_columns(text)
+    return [{"text": t, "start": s, "end": e, "id": i, "ws": w}
+            for i, (t, s, e, w) in enumerate(zip(texts, starts, ends, spaces))]
+
+
+def has_core_tokens(fmt: str, obj: dict[str, Any]) -> bool:
+    """Whether a canonical record's tokens are exactly the app's own for its text: then they
+    pass every token check, and one comparison in C replaces a Python test per token."""
+    return (fmt == "canonical" and isinstance(obj.get("text"), str) and isinstance(obj.get("tokens"), list)
+            and obj["tokens"] == core_tokens(obj["text"]))
+
+
 def _message(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
@@ -84,16 +98,20 @@ class SchemaChecker:
 
     def __init__(self, fmt: str) -> None:
         root = load_schema(fmt)
+        self.fmt = fmt
         self.validator = Draft202012Validator(root)
         self.quick = QUICK_TESTS[fmt]
         self.items = {key: Draft202012Validator({"$defs": root.get("$defs", {}), **root["properties"][key]["items"]})
                       for key in self.quick}
 
-    def problems(self, obj: dict[str, Any], limit: int) -> Found:
+    def problems(self, obj: dict[str, Any], limit: int, *, core: bool = False) -> Found:
+        """Schema problems; ``core``: the record's tokens are the app's own (:func:`has_core_tokens`)."""
         bulky = [k for k in self.quick if isinstance(obj.get(k), list) and obj[k]]
         shallow = {**obj, **{k: [] for k in bulky}} if bulky else obj
         found = [(e.json_path, _message(e.message)) for e in islice(self.validator.iter_errors(shallow), limit)]
         for key in bulky:
+            if key == "tokens" and core:
+                continue
             quick, items = self.quick[key], self.items[key]
             for i, item in enumerate(obj[key]):
                 if len(found) >= limit:
@@ -108,9 +126,15 @@ def _excerpt(text: str, width: int = 60) -> str:
     return repr(text if len(text) <= width else text[: width - 1] + "…")
 
 
-def _token_problems(text: str, tokens: list[dict[str, Any]], check_ws: bool, found: Found,
+def _token_problems(text: str, tokens: list[dict[str, Any]], rebuild: bool, found: Found,
                     ) -> tuple[list[int], list[int]] | None:
-    """Token starts and ends if every token matches the text, else None (problems added)."""
+    """Token starts and ends if every token matches the text, else None (problems added).
+
+    With ``rebuild`` (canonical records) the tokens must also rebuild the text as spaCy's
+    ``Doc(vocab, words, spaces).text`` does: each token starts where the one before it
+    ended plus its trailing space, ``ws`` means one plain space follows, and the last token
+    (with its space) ends the text.
+    """
     n = len(text)
     starts: list[int] = []
     ends: list[int] = []
@@ -126,15 +150,21 @@ def _token_problems(text: str, tokens: list[dict[str, Any]], check_ws: bool, fou
             found.append((path, f"token text {_excerpt(t['text'])} differs from text[{s}:{e}] {_excerpt(text[s:e])}"))
         elif t["id"] != i:
             found.append((f"{path}.id", f"token id {t['id']} should be its index {i}"))
-        elif check_ws and t["ws"] != (e < n and text[e].isspace()):
-            found.append((f"{path}.ws", f"ws should be {str(not t['ws']).lower()} (what follows the token)"))
+        elif rebuild and s != prev and i and s == prev + 1 and text[prev] == " ":
+            found.append((f"$.tokens[{i - 1}].ws", "ws should be true: one plain space follows the token"))
+        elif rebuild and s != prev:
+            found.append((path, f"text[{prev}:{s}] is in no token: the tokens do not rebuild the text"))
+        elif rebuild and t["ws"] and text[e:e + 1] != " ":
+            found.append((f"{path}.ws", "ws is true but no plain space follows the token"))
         else:
             starts.append(s)
             ends.append(e)
-            prev = e
+            prev = e + 1 if rebuild and t["ws"] else e
             continue
         if len(found) - before >= 5:  # one early mistake shifts every later token
             break
+    if rebuild and len(found) == before and prev != n:
+        found.append(("$.tokens", f"text[{prev}:{n}] is in no token: the tokens do not rebuild the text"))
     return (starts, ends) if len(found) == before else None
 
 
@@ -194,8 +224,11 @@ def _canonical_problems(obj: dict[str, Any], found: Found) -> None:
             found.append((f"$.meta.pages[{j}]", f"page range [{a}, {b}) is reversed or outside the text"))
 
 
-def semantic_problems(fmt: str, obj: dict[str, Any], limit: int) -> Found:
-    """What the schema cannot check, for a record that passed it."""
+def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: bool = True,
+                      core: bool = False) -> Found:
+    """What the schema cannot check, for a record that passed it. With ``rebuild``, canonical
+    tokens must rebuild the text (spaCy's convention); without it tokens are not checked (an
+    import does not read them)."""
     found: Found = []
     if fmt == "spans":
         datasets.spans_problems(obj, found)
@@ -216,7 +249,11 @@ def semantic_problems(fmt: str, obj: dict[str, Any], limit: int) -> Found:
         datasets.doccano_note_problems(obj, found)
         return found[:limit]
     bounds = None
-    if isinstance(obj.get("tokens"), list):
+    if not rebuild:
+        bounds = None
+    elif core:
+        bounds = [t["start"] for t in obj["tokens"]], [t["end"] for t in obj["tokens"]]
+    elif isinstance(obj.get("tokens"), list):
         bounds = _token_problems(text, obj["tokens"], fmt == "canonical", found)
     spans = [(f"$.spans[{i}]", sp, sp["start"], sp["end"], sp["label"]) for i, sp in enumerate(obj.get("spans") or ())]
     _span_problems(text, spans, bounds, found)

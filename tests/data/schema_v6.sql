@@ -1,7 +1,7 @@
 -- The schema of an annotator project at schema_version 6 (the spaCy words cache,
--- document_spacy_words, added), exactly as annotator created it before schema 7. Frozen: tests
--- build version-6 files from it to prove the migrations. Never edit; add a schema_vN.sql for the
--- next version instead.
+-- document_spacy_words, added), exactly as annotator created it before schema 7 (trained
+-- models and suggestions). Frozen: tests build version-6 files from it to prove the migrations.
+-- Never edit; add a schema_vN.sql for the next version instead.
 
 CREATE TABLE project_meta (
 	"key" VARCHAR(64) NOT NULL, 
@@ -81,9 +81,6 @@ CREATE INDEX ix_span_annotator_id ON span (annotator_id);
 
 CREATE INDEX ix_span_label_id ON span (label_id);
 
--- document_spacy_words, added), exactly as annotator created it before schema 7. Frozen: tests
--- build version-6 files from it to prove the migrations. Never edit; add a schema_vN.sql for the
--- next version instead.
 CREATE TABLE document_status (
 	document_id INTEGER NOT NULL, 
 	annotator_id INTEGER NOT NULL, 

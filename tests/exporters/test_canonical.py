@@ -11,18 +11,17 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from annotator.exporters import canonical, parallel
+from annotator.exporters import canonical
 from annotator.exporters.base import ExportError
 from annotator.exporters.options import ExportOptions
-from annotator.exporters.record import input_hash, task_hash
+from annotator.canonical_record import input_hash, task_hash
 from annotator.exporters.registry import FORMATS, run_export
-from annotator.exporters.tokens import span_tokens, token_bounds_and_json
 from annotator.importers.base import ImportedDocument, ImportedSpan
 from annotator.importing import sha256_text
 from annotator.project import Project, open_project
 from annotator.services import AnnotationService
 from annotator.storage.repository import ExportFilter
-from annotator.text import token_bounds, token_range, tokenize
+from annotator.text import span_tokens, token_bounds, token_range, tokenize
 
 TEXT_A = "Probiotics 🦠 reduce nerve pain.\n\nAsk your \"doctor\" first — it's well-known."
 TEXT_B = "Vitamin D may help (n=120)."
@@ -133,20 +132,21 @@ def test_unknown_format_and_missing_folder(project: Project, tmp_path: Path) -> 
 def test_a_failed_export_leaves_the_old_file_and_no_temporary(project: Project, tmp_path: Path,
                                                               monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out.jsonl"
-    out.write_bytes(b"previous export\n")
+    run_export(project.repo, "canonical", out, ExportFilter())
+    previous = out.read_bytes()
     calls = {"n": 0}
-    real_line = canonical._DocumentParts.line
+    real_line = canonical._Parts.line
 
-    def failing_line(self: canonical._DocumentParts, group: object) -> bytes:
+    def failing_line(self: canonical._Parts, group: object) -> bytes:
         calls["n"] += 1
         if calls["n"] == 3:
             raise OSError("disk full")
         return real_line(self, group)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(canonical._DocumentParts, "line", failing_line)
+    monkeypatch.setattr(canonical._Parts, "line", failing_line)
     with pytest.raises(OSError, match="disk full"):
         run_export(project.repo, "canonical", out, ExportFilter())
-    assert out.read_bytes() == b"previous export\n"
+    assert out.read_bytes() == previous
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
 
 
@@ -185,14 +185,6 @@ def test_pdf_documents_carry_page_ranges(tmp_path: Path) -> None:
 # -- tokens -------------------------------------------------------------------------------
 _TEXTS = st.text(st.characters(blacklist_categories=("Cs",)), min_size=0, max_size=200) | st.text(
     st.sampled_from(list("ab1 _-'’.,\"\\\n\t\x00\x07\x1c\u00a0🦠é漢")), max_size=80)
-
-
-@given(_TEXTS)
-def test_token_json_is_tokenize_serialised(text: str) -> None:
-    tokens, starts, ends = token_bounds_and_json(text)
-    expected = [{"text": t.text, "start": t.start, "end": t.end, "id": t.id, "ws": t.ws} for t in tokenize(text)]
-    assert orjson.loads(tokens) == expected
-    assert (starts, ends) == token_bounds(text)
 
 
 @given(_TEXTS.filter(lambda t: bool(t.strip())), st.data())
@@ -251,8 +243,8 @@ def _bulk_project(path: Path, docs: int) -> Project:
     return p
 
 
-def _peak_while_exporting(p: Project, out: Path, workers: int) -> int:
-    options = ExportOptions(workers=workers)
+def _peak_while_exporting(p: Project, out: Path) -> int:
+    options = ExportOptions()
     run_export(p.repo, "canonical", out, ExportFilter(), options=options)  # warm caches (compiled SQL, imports)
     tracemalloc.start()
     try:
@@ -264,15 +256,11 @@ def _peak_while_exporting(p: Project, out: Path, workers: int) -> int:
         tracemalloc.stop()
 
 
-@pytest.mark.parametrize("workers", [1, 2])
-def test_memory_does_not_grow_with_the_corpus(tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    # With workers, this process holds a batch or two of output: small batches, so both
-    # corpora take many and the peak is about one batch, whatever the corpus.
-    monkeypatch.setattr(parallel, "BATCH_CHARS", 16_000)
+def test_memory_does_not_grow_with_the_corpus(tmp_path: Path) -> None:
     small = _bulk_project(tmp_path / "small.annotator", 200)
     large = _bulk_project(tmp_path / "large.annotator", 2000)
-    small_peak = _peak_while_exporting(small, tmp_path / "small.jsonl", workers)
-    large_peak = _peak_while_exporting(large, tmp_path / "large.jsonl", workers)
+    small_peak = _peak_while_exporting(small, tmp_path / "small.jsonl")
+    large_peak = _peak_while_exporting(large, tmp_path / "large.jsonl")
     small.close()
     large.close()
     assert (tmp_path / "large.jsonl").stat().st_size > 9 * (tmp_path / "small.jsonl").stat().st_size

@@ -15,7 +15,6 @@ from hypothesis import strategies as st
 
 from annotator.exporters.base import ExportError
 from annotator.exporters.brat import fragments
-from annotator.exporters.csv_export import row
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.registry import FORMATS, run_export
 from annotator.project import Project
@@ -25,15 +24,8 @@ from annotator.storage.repository import ExportFilter
 from .corpus import GUT, LABELS, VITD, at, decode_bio, jsonl, small_project, spans_by_annotator, texts_by_key
 
 
-# Tests of formats reading the export caches, whose version stamps do not fit PostgreSQL's INTEGER.
-CACHE_READERS = ("test_spans_lines_hold_the_span_in_its_sentence", "test_sentences_carry_the_labels_of_overlapping_spans",
-                 "test_spacy_reads_the_docbin_and_span_texts_equal_ours")
-
-
 @pytest.fixture()
 def corpus(project_url: str, request: pytest.FixtureRequest) -> Iterator[Project]:
-    if "://" in project_url and request.node.originalname in CACHE_READERS:
-        pytest.skip("export caches are being removed")
     p = small_project(project_url)  # type: ignore[arg-type]
     yield p
     p.close()
@@ -242,64 +234,25 @@ def test_spacy_reads_the_docbin_and_span_texts_equal_ours(corpus: Project, tmp_p
             got.add((key, doc.user_data["annotator"], span.start_char, span.end_char, span.label_))
         ents = sorted((e.start, e.end) for e in doc.ents)
         assert all(a[1] <= b[0] for a, b in zip(ents, ents[1:]))  # never overlapping
-    assert got == {(k, a, s, e, lb) for k, a, s, e, lb, _n in spans_by_annotator(corpus)}
+    stored = {(k, a, s, e, lb) for k, a, s, e, lb, _n in spans_by_annotator(corpus)}
+    assert got <= stored
     manifest = orjson.loads(result.manifest[0].read_bytes())
+    # A span spaCy's tokens cannot hold is left out and counted, never shifted.
+    assert sum(manifest["written"]["all"]["misaligned"].values()) == len(stored - got)
+    for k, a, s, e, lb in stored - got:
+        doc = next(d for d in docs if d.user_data["document_id"] == k and d.user_data["annotator"] == a)
+        assert doc.char_span(s, e, alignment_mode="strict") is None
     left = sum(manifest["written"]["all"]["left_out_of_ents"].values())
     assert left == sum(len(d.spans["sc"]) - len(d.ents) for d in docs) > 0
 
 
-@pytest.mark.parametrize("missing", ["spacy", "msgpack", "numpy"])
+@pytest.mark.parametrize("missing", ["spacy"])
 def test_spacy_missing_gives_a_clear_message_and_writes_nothing(corpus: Project, tmp_path: Path,
                                                                 monkeypatch: pytest.MonkeyPatch, missing: str) -> None:
     monkeypatch.setitem(sys.modules, missing, None)  # importing it now raises ImportError
-    for module in ("annotator.exporters.spacy_docbin", "annotator.exporters.spacy_parts",
-                   "annotator.exporters.docbin_stream"):  # imported again, without it
-        monkeypatch.delitem(sys.modules, module, raising=False)
+    monkeypatch.delitem(sys.modules, "annotator.exporters.spacy_docbin", raising=False)  # imported again
     with pytest.raises(ExportError, match=r'pip install "annotator\[spacy\]"'):
         run_export(corpus.repo, "spacy", tmp_path / "x.spacy")
     assert list(tmp_path.glob("x*")) == []
 
 
-@given(st.lists(st.text(st.sampled_from(list('ab ,"\r\n\t;é🦠=')), max_size=8), min_size=1, max_size=6))
-def test_csv_rows_are_what_the_csv_module_writes(fields: list[str]) -> None:
-    expected = io.StringIO()
-    csv.writer(expected, lineterminator="\r\n").writerow(fields)
-    if fields != [""]:  # the csv module quotes a lone empty field; our rows always have 11
-        assert row(tuple(fields)) == expected.getvalue()
-
-
-def test_streamed_docbin_decodes_like_spacys_own(tmp_path: Path) -> None:
-    spacy = pytest.importorskip("spacy")
-    import zlib
-
-    import srsly
-    from spacy.tokens import Doc, DocBin
-
-    from annotator.exporters.docbin_stream import StreamingDocBin
-
-    nlp = spacy.blank("en")
-    attrs = ["ORTH", "SPACY", "ENT_IOB", "ENT_TYPE"]
-    theirs = DocBin(attrs=attrs, store_user_data=True)
-    ours = StreamingDocBin(attrs, tmp_path)
-    for i in range(20):  # more than 16: array headers take their longer form
-        words = ["Gut", "bugs", "🦠", "help", f"n{i}", "."]
-        doc = Doc(nlp.vocab, words=words, spaces=[True, True, True, False, False, False])
-        doc.spans["sc"] = [doc.char_span(0, 8, label="claim"), doc[2:4]]
-        doc.ents = [doc.char_span(0, 3, label="intervention")]
-        doc.user_data["document_id"] = f"{i:016x}"
-        theirs.add(doc)
-        ours.add(doc, words)
-    buffer = io.BytesIO()
-    ours.write(buffer)
-    ours.close()
-    assert not list(tmp_path.iterdir())  # temporary files gone
-    a = srsly.msgpack_loads(zlib.decompress(buffer.getvalue()))
-    b = srsly.msgpack_loads(zlib.decompress(theirs.to_bytes()))
-    assert set(a) == set(b)
-    assert {k: v for k, v in a.items() if k != "strings"} == {k: v for k, v in b.items() if k != "strings"}
-    assert set(a["strings"]) <= set(b["strings"])
-    mine = list(DocBin().from_bytes(buffer.getvalue()).get_docs(spacy.blank("en").vocab))
-    assert [d.text for d in mine] == [d.text for d in theirs.get_docs(nlp.vocab)]
-    assert [(s.text, s.label_) for s in mine[3].spans["sc"]] == [("Gut bugs", "claim"), ("🦠 help", "")]
-    assert [(e.text, e.label_) for e in mine[3].ents] == [("Gut", "intervention")]
-    assert mine[5].user_data["document_id"] == f"{5:016x}"

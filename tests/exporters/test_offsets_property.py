@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import csv
 import io
 from pathlib import Path
@@ -13,7 +15,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from annotator.exporters.brat import fragments
-from annotator.exporters.hf_bio import HfBioFormat, label_names
+from annotator.exporters.hf_bio import Writer as HfBioWriter
+from annotator.exporters.hf_bio import label_names
 from annotator.exporters.options import ExportOptions
 from annotator.exporters.registry import run_export
 from annotator.exporters.sink import Context, Document
@@ -48,6 +51,8 @@ def bio_reference(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tu
     cuts = {s for s, _e, _l in spans} | {e for _s, e, _l in spans}
     pieces: list[tuple[int, int]] = []
     for t in tokenize(text):
+        if t.text.isspace():  # hf-bio leaves whitespace tokens out
+            continue
         inner = sorted(c for c in cuts if t.start < c < t.end)
         edges = [t.start, *inner, t.end]
         pieces += list(zip(edges, edges[1:]))
@@ -76,9 +81,9 @@ def bio_reference(text: str, spans: list[tuple[int, int, str]]) -> tuple[list[tu
 @given(text=_PROSE, picks=_SPANS)
 def test_hf_bio_follows_the_overlap_rule_exactly(text: str, picks: list[tuple[int, int, str]]) -> None:
     spans = _group_spans(text, picks)
-    row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
+    row = SimpleNamespace(id=1, text=text, sha256=hashlib.sha256(text.encode()).hexdigest(), title="t")
     buffer = io.BytesIO()
-    sink = HfBioFormat().open(buffer, Context(default_labels()))
+    sink = HfBioWriter(buffer, Context(default_labels()))
     sink.write(ExportGroup(row, "a", "done", spans), Document(row))
     line = orjson.loads(buffer.getvalue())
     assert len(line["tokens"]) == len(line["ner_tags"])
@@ -182,25 +187,10 @@ def test_spacy_spans_equal_ours(tmp_path_factory: pytest.TempPathFactory, text: 
         p.close()
     (doc,) = DocBin().from_disk(folder / "o.spacy").get_docs(spacy.blank("en").vocab)
     assert doc.text == text
-    assert {(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]} == chosen
+    # Exactly the spans whose edges are spaCy token edges; the others are left out, not moved.
+    aligned = {(s, e, lb) for s, e, lb in chosen if doc.char_span(s, e, alignment_mode="strict") is not None}
+    assert {(s.start_char, s.end_char, s.label_) for s in doc.spans["sc"]} == aligned
     assert all(s.text == text[s.start_char:s.end_char] for s in doc.spans["sc"])
+    assert [t.text for t in doc] == [t.text for t in spacy.blank("en")(text)]
 
 
-@settings(max_examples=200, deadline=None)
-@given(text=_PROSE, picks=_SPANS, annotator=st.sampled_from(["alice", 'Zoë "Z"', "back\\slash"]))
-def test_hf_bio_lines_spliced_from_the_token_cache_equal_the_records(text: str, picks: list[tuple[int, int, str]],
-                                                                    annotator: str) -> None:
-    """write() splices the cached token strings in when no span edge cuts a token; the line
-    must be the record as orjson writes it, whichever way it was made."""
-    from annotator.exporters.sink import JsonlSink
-
-    spans = _group_spans(text, picks)
-    row = SimpleNamespace(id=1, text=text, sha256="0" * 64, title="t")
-    group = ExportGroup(row, annotator, "done", spans)
-    fast, slow = io.BytesIO(), io.BytesIO()
-    fast_sink = HfBioFormat().open(fast, Context(default_labels()))
-    slow_sink = HfBioFormat().open(slow, Context(default_labels()))
-    fast_sink.write(group, Document(row))
-    JsonlSink.write(slow_sink, group, Document(row))  # always the dict path
-    assert fast.getvalue() == slow.getvalue()
-    assert fast_sink.counts == slow_sink.counts

@@ -36,35 +36,23 @@ def _groups(documents: list) -> list[tuple[str | None, ExportGroup]]:
     return out
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(st.lists(_DOCUMENT, max_size=8), st.integers(1, 40), st.booleans())
-def test_lengths_and_overlaps_equal_a_count_span_by_span(monkeypatch: pytest.MonkeyPatch, documents: list,
-                                                        every: int, through_pickle: bool) -> None:
-    # Set for each example (the fixture is shared): keys counted in many small steps, or once at the end.
-    monkeypatch.setattr(stats, "_COUNT_EVERY", every)
+@settings(max_examples=60, deadline=None)
+@given(st.lists(_DOCUMENT, max_size=8))
+def test_lengths_and_overlaps_equal_a_count_span_by_span(documents: list) -> None:
     groups = _groups(documents)
     tally = Tally(LABELS)
-    # A parallel export's workers tally whole documents: cut between two documents' groups.
-    half = sum(1 for _, g in groups if g.document.id <= len(documents) // 2)
-    for split, group in groups[:half]:
+    for split, group in groups:
         tally.add(split, group)
-    if through_pickle:  # a worker's tally crosses to the main process and is added to another
-        rest = Tally(LABELS)
-        for split, group in groups[half:]:
-            rest.add(split, group)
-        tally = pickle.loads(pickle.dumps(tally))
-        tally.absorb(pickle.loads(pickle.dumps(rest)))
-    else:
-        for split, group in groups[half:]:
-            tally.add(split, group)
     lengths: dict[tuple[str | None, str], Counter] = {}
     overlaps: Counter = Counter()
     for split, group in groups:
         lengths.setdefault((split, group.annotator), Counter()).update((s[3], s[2] - s[1]) for s in group.spans)
         overlaps[(split, group.annotator)] += overlapping_count(group.spans)
     summary = tally.summary()
-    assert {key: +cell.lengths for key, cell in tally.cells.items()} == {key: +c for key, c in lengths.items()}
-    assert {key: cell.overlapping for key, cell in tally.cells.items()} == {key: overlaps[key] for key in lengths}
+    for annotator in {a for _s, a in lengths}:
+        mine = sum((c for (_s, a), c in lengths.items() if a == annotator), Counter())
+        assert +tally.annotators[annotator].lengths == +mine
+        assert tally.annotators[annotator].overlapping == sum(n for (_s, a), n in overlaps.items() if a == annotator)
     every_span = [s for _, g in groups for s in g.spans]
     assert summary["all"]["spans"] == len(every_span)
     assert summary["all"]["overlapping_spans"] == sum(overlaps.values())

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from pathlib import Path
 
@@ -65,7 +66,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 8
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 9
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
@@ -164,105 +165,43 @@ def test_a_version_2_file_gets_the_document_list_index(tmp_path: Path) -> None:
     assert "COVERING INDEX ix_document_list" in " ".join(str(r[-1]) for r in plan)
 
 
-def test_a_version_3_file_gets_an_empty_token_cache_that_its_first_export_fills(tmp_path: Path) -> None:
+CACHE_TABLES = {"document_tokens", "document_sentences", "document_spacy_words"}
+V6_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v6.sql"
+# Cache rows as older versions kept them: any bytes will do, the upgrade drops the tables.
+CACHE_ROWS = {
+    V4_SQL: "INSERT INTO document_tokens VALUES (1, 12345, x'00000000', x'01000000', '[]');",
+    V5_SQL: "INSERT INTO document_sentences VALUES (1, 7, x'00000000', x'05000000');",
+    V6_SQL: "INSERT INTO document_spacy_words VALUES (1, 7, x'00', x'01', x'00000000', '[]');"
+            "INSERT INTO document_tokens VALUES (1, 7, x'00000000', x'05000000', '[]', '[]');",
+}
+
+
+@pytest.mark.parametrize("version, schema", [(3, V3_SQL), (4, V4_SQL), (5, V5_SQL), (6, V6_SQL)])
+def test_an_old_file_loses_its_export_caches_and_still_exports(tmp_path: Path, version: int, schema: Path) -> None:
     from annotator.exporters.registry import run_export
-    from annotator.exporters.tokens import cache_row
-
-    text = "Fibre feeds gut bacteria."
-    path = tmp_path / "v3.annotator"
-    old_project(path, V3_SQL, f"""
-        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
-        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
-        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', 25, '{{}}', '{IMPORTED_AT}');
-        INSERT INTO span VALUES ('s1', 1, 1, 1, 0, 5, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
-    """)
-    p = open_project(path)
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM document_tokens").fetchone() == (0,)
-    run_export(p.repo, "canonical", tmp_path / "out.jsonl")
-    p.close()
-    (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
-    assert record["spans"][0]["text"] == "Fibre" and record["tokens"][0]["text"] == "Fibre"
-    row = sqlite3.connect(path).execute("SELECT tokens_json, starts, ends, texts_json FROM document_tokens").fetchone()
-    assert row == cache_row(text)
-    new = tmp_path / "new.annotator"
-    open_project(new).close()
-    assert schema_of(path) == schema_of(new)
-
-
-def test_a_version_4_file_gets_an_empty_sentence_cache_that_its_first_export_fills(tmp_path: Path) -> None:
-    from annotator.exporters.registry import run_export
-    from annotator.exporters.tokens import TOKENS_VERSION, cache_row, sentence_row
-    from annotator.sentences import SENTENCES_VERSION
-
-    text = "Fibre feeds gut bacteria. They make butyrate."
-    path = tmp_path / "v4.annotator"
-    old_project(path, V4_SQL, f"""
-        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
-        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
-        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
-        INSERT INTO span VALUES ('s1', 1, 1, 1, 26, 30, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
-        INSERT INTO document_tokens VALUES (1, 12345, x'00000000', x'01000000', '[]');  -- schema 4's layout
-    """)
-    p = open_project(path)
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM document_sentences").fetchone() == (0,)
-    run_export(p.repo, "spans", tmp_path / "out.jsonl")
-    run_export(p.repo, "hf-bio", tmp_path / "bio.jsonl")
-    p.close()
-    (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
-    assert record["text"] == "They" and record["context"] == "They make butyrate."
-    row = sqlite3.connect(path).execute("SELECT version, starts, ends FROM document_sentences").fetchone()
-    assert row == (SENTENCES_VERSION, *sentence_row(text))
-    (bio,) = [orjson.loads(line) for line in (tmp_path / "bio.jsonl").read_bytes().splitlines()]
-    assert bio["tokens"] == ["Fibre", "feeds", "gut", "bacteria", ".", "They", "make", "butyrate", "."]
-    tokens_row = sqlite3.connect(path).execute(
-        "SELECT version, tokens_json, starts, ends, texts_json FROM document_tokens").fetchone()
-    assert tokens_row == (TOKENS_VERSION, *cache_row(text))  # the stale row was made again, with texts
-    new = tmp_path / "new.annotator"
-    open_project(new).close()
-    assert schema_of(path) == schema_of(new)
-
-
-def test_a_version_5_file_gets_an_empty_spacy_words_cache_that_its_first_spacy_export_fills(tmp_path: Path) -> None:
-    pytest.importorskip("spacy")
-    import spacy
-    from spacy.tokens import DocBin
-
-    from annotator.exporters.registry import run_export
-    from annotator.exporters.spacy_words import SPACY_WORDS_VERSION, words_row
-    from annotator.exporters.tokens import TOKENS_VERSION, cache_row, sentence_row
-    from annotator.sentences import SENTENCES_VERSION
 
     text = "Fibre feeds gut bacteria.  They make butyrate."
-    tokens_json, starts, ends, texts_json = cache_row(text)
-    sentence_starts, sentence_ends = sentence_row(text)
-    path = tmp_path / "v5.annotator"
-    old_project(path, V5_SQL, f"""
+    path = tmp_path / f"v{version}.annotator"
+    old_project(path, schema, f"""
         INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
         INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
-        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', '{hashlib.sha256(text.encode()).hexdigest()}',
+                                     '{text}', {len(text)}, '{{}}', '{IMPORTED_AT}');
         INSERT INTO span VALUES ('s1', 1, 1, 1, 27, 31, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
-        INSERT INTO document_tokens (document_id, version, starts, ends, tokens_json, texts_json)
-            VALUES (1, {TOKENS_VERSION}, x'{starts.hex()}', x'{ends.hex()}', x'{tokens_json.hex()}',
-                    x'{texts_json.hex()}');
-        INSERT INTO document_sentences VALUES (1, {SENTENCES_VERSION}, x'{sentence_starts.hex()}',
-                                               x'{sentence_ends.hex()}');
+        {CACHE_ROWS.get(schema, "")}
     """)
     p = open_project(path)
     assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
     (taken,) = backup.list_backups(path)
-    assert db.file_schema_version(taken.path) == 5
-    assert sqlite3.connect(path).execute("SELECT count(*) FROM document_spacy_words").fetchone() == (0,)
-    out = tmp_path / "out.spacy"
-    run_export(p.repo, "spacy", out)
+    assert db.file_schema_version(taken.path) == version
+    run_export(p.repo, "canonical", tmp_path / "out.jsonl")
+    run_export(p.repo, "spans", tmp_path / "spans.jsonl")
     p.close()
-    row = sqlite3.connect(path).execute(
-        "SELECT version, orth, spaces, heads, strings_json FROM document_spacy_words").fetchall()
-    assert row == [(SPACY_WORDS_VERSION, *words_row(text))]
-    (doc,) = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
-    assert doc.text == text
-    assert [(s.text, s.label_) for s in doc.spans["sc"]] == [("They", "claim")]
+    assert not CACHE_TABLES & set(schema_of(path))
+    (record,) = [orjson.loads(line) for line in (tmp_path / "out.jsonl").read_bytes().splitlines()]
+    assert record["spans"][0]["text"] == "They" and record["tokens"][0]["text"] == "Fibre"
+    (span,) = [orjson.loads(line) for line in (tmp_path / "spans.jsonl").read_bytes().splitlines()]
+    assert span["context"] == "They make butyrate."
     new = tmp_path / "new.annotator"
     open_project(new).close()
     assert schema_of(path) == schema_of(new)

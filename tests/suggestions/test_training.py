@@ -110,7 +110,7 @@ def test_one_done_document_is_too_few_and_done_documents_without_spans_teach_not
     p.close()
 
 
-def test_missing_libraries_give_the_install_command(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_missing_libraries_say_how_to_get_them(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(sys.modules, "skops", None)
-    with pytest.raises(ModelUnavailable, match=r"need skops: install it with: pip install 'annotator\[model\]'"):
+    with pytest.raises(ModelUnavailable, match=r"need skops: reinstall annotator, which depends on scikit-learn and skops"):
         require_model_libraries()

@@ -2,8 +2,7 @@
 
 The import side is the mapping in ``annotator.importers.jsonl`` (accept -> done, reject ->
 flagged "rejected in Prodigy", ignore -> skipped). The canonical export must write the answer
-back from the status: done -> accept, flagged -> reject, skipped -> ignore. Until the
-exporter writes "reject" for flagged documents (issue 17), that case is an expected failure.
+back from the status: done -> accept, flagged -> reject, skipped -> ignore.
 """
 
 from __future__ import annotations
@@ -23,9 +22,7 @@ TEXT = "Fish oil helps mood."
 @pytest.mark.parametrize("answer", [
     "accept",
     "ignore",
-    pytest.param("reject", marks=pytest.mark.xfail(
-        reason="the canonical exporter still writes 'ignore' for flagged documents; it must write 'reject'",
-        strict=False)),
+    "reject",
 ])
 def test_answer_survives_import_export_import(tmp_path: Path, answer: str) -> None:
     source = tmp_path / "prodigy.jsonl"

@@ -288,39 +288,3 @@ def test_closing_while_exporting_cancels_then_closes(qtbot, annotated: Project, 
     assert dialog.isVisible()  # still waiting for the worker to stop
     qtbot.waitUntil(lambda: not dialog.isVisible(), timeout=5000)
     assert not dialog.is_running()
-
-
-def test_the_dialog_exports_through_worker_processes_with_the_same_bytes(qtbot, annotated: Project, tmp_path: Path,
-                                                                        monkeypatch) -> None:
-    from annotator.exporters import parallel, workers
-    from annotator.exporters.options import ExportOptions
-    from annotator.exporters.registry import run_export
-    from annotator.storage.repository import ExportFilter
-
-    monkeypatch.setattr(parallel, "MIN_GROUPS", 0)  # the app's own choice: workers, even for a small project
-    monkeypatch.setattr(parallel, "BATCH_CHARS", 1)  # one document per batch
-    monkeypatch.setattr(parallel, "cores", lambda: 2)
-    started: list[workers.Worker] = []
-    real_init = workers.Worker.__init__
-
-    def recording_init(self, method, siblings) -> None:  # type: ignore[no-untyped-def]
-        real_init(self, method, siblings)
-        started.append(self)
-
-    monkeypatch.setattr(workers.Worker, "__init__", recording_init)
-    dialog = make_export_dialog(qtbot, annotated)
-    for i in range(dialog.annotator_list.count()):
-        dialog.annotator_list.item(i).setCheckState(Qt.CheckState.Checked)
-    out = tmp_path / "dialog" / "out.jsonl"
-    out.parent.mkdir()
-    dialog.path_edit.setText(str(out))
-    with qtbot.waitSignal(dialog.exported, timeout=30_000):
-        dialog.start_export()
-    assert len(started) == 2
-    assert not any(w.forked for w in started)  # the GUI process has threads: fresh interpreters only
-    alone = tmp_path / "alone" / "out.jsonl"
-    alone.parent.mkdir()
-    run_export(annotated.repo, "canonical", alone, ExportFilter(statuses=dialog.export_filter().statuses),
-               options=ExportOptions(workers=1))
-    assert out.read_bytes() == alone.read_bytes()
-    assert len(read_lines(out)) >= 2

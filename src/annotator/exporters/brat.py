@@ -23,9 +23,10 @@ import hashlib
 import os
 import re
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters import sink
+from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 _UNSAFE = re.compile(r"[^\w.\-]+")
@@ -53,19 +54,26 @@ def folder_name(annotator: str) -> str:
     return safe
 
 
-class _BratSink(Sink):
-    def __init__(self, folder: Path, ctx: Context) -> None:
-        super().__init__()
-        self.folder = folder
-        self._root = str(folder)
-        self.files: list[tuple[str, str, int]] = []  # path relative to the folder, sha256, size
-        self.counts["split_at_newlines"] = 0
-        self.counts["left_out_newlines_only"] = 0
+def details(ctx: Context) -> dict[str, Any]:
+    return {"rules": [
+        "<annotator>/<document_id>.txt holds the canonical text (UTF-8); .ann holds T lines (and "
+        "AnnotatorNotes); annotation.conf lists the labels.",
+        ".ann offsets are character offsets in Unicode code points (Python str indices), end exclusive.",
+        "A span crossing a line break is written as fragments split at each \\n (brat cannot hold "
+        "a line break in a text bound); newline-only spans are left out. Both are counted.",
+    ]}
+
+
+class Writer(sink.Writer):
+    def __init__(self, out: Any, ctx: Context) -> None:
+        super().__init__(out, ctx)
+        self._root = str(out)
+        self.counts.update(split_at_newlines=0, left_out_newlines_only=0, spans_written=0)
         self._made: set[str] = set()
+        conf = ["[entities]", *ctx.label_names, "", "[relations]", "", "[events]", "", "[attributes]", ""]
+        self._put("annotation.conf", ("\n".join(conf) + "\n").encode("utf-8"))
 
     def _put(self, rel: str, data: bytes) -> None:
-        # Three system calls per file instead of open()'s six (it adds fstat, isatty, seeks):
-        # a million spans make 40,000 files.
         fd = os.open(os.path.join(self._root, rel), _NEW_FILE, 0o666)
         try:
             view = memoryview(data)
@@ -78,7 +86,7 @@ class _BratSink(Sink):
     def write(self, group: ExportGroup, doc: Document) -> None:
         sub = folder_name(group.annotator)
         if sub not in self._made:
-            (self.folder / sub).mkdir(exist_ok=True)
+            os.mkdir(os.path.join(self._root, sub))
             self._made.add(sub)
         text = doc.text
         lines: list[str] = []
@@ -105,29 +113,4 @@ class _BratSink(Sink):
         self._put(f"{stem}.txt", text.encode("utf-8"))
         self._put(f"{stem}.ann", "".join(line + "\n" for line in lines).encode("utf-8"))
         self.counts["records"] += 1
-        self.counts["spans_written"] = self.counts.get("spans_written", 0) + n_t
-
-    def close(self) -> None:
-        pass
-
-
-class BratFormat(DatasetFormat):
-    name = "brat"
-    suffix = ""
-    parallel = True
-
-    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
-        assert isinstance(out, Path)
-        sink = _BratSink(out, ctx)
-        conf = ["[entities]", *ctx.label_names, "", "[relations]", "", "[events]", "", "[attributes]", ""]
-        sink._put("annotation.conf", ("\n".join(conf) + "\n").encode("utf-8"))
-        return sink
-
-    def details(self, ctx: Context) -> dict[str, Any]:
-        return {"rules": [
-            "<annotator>/<document_id>.txt holds the canonical text (UTF-8); .ann holds T lines (and "
-            "AnnotatorNotes); annotation.conf lists the labels.",
-            ".ann offsets are character offsets in Unicode code points (Python str indices), end exclusive.",
-            "A span crossing a line break is written as fragments split at each \\n (brat cannot hold "
-            "a line break in a text bound); newline-only spans are left out. Both are counted.",
-        ]}
+        self.counts["spans_written"] += n_t

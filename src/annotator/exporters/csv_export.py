@@ -1,75 +1,68 @@
 """A spreadsheet view: one CSV row per span.
 
 Columns: document_id, title, source, annotator, status, label, start, end, text, note,
-span_id. RFC 4180 quoting (fields holding commas, quotes or line breaks are quoted; rows
-end in CRLF), UTF-8 with a byte order mark so Excel detects the encoding; read it back with
-``open(path, newline="", encoding="utf-8-sig")`` and :mod:`csv`. ``text`` is the exact span
-text, line breaks included; nothing is escaped, so a cell starting with "=" is still text
-to Python but a spreadsheet may treat it as a formula: open untrusted exports as text.
+span_id. Written by :mod:`csv` (RFC 4180 quoting, CRLF row ends), UTF-8 with a byte order
+mark so Excel detects the encoding; read it back with
+``open(path, newline="", encoding="utf-8-sig")``.
+
+Formula injection: a spreadsheet runs a cell starting with ``=``, ``+``, ``-`` or ``@`` as
+a formula, and titles, notes and span texts come from imported articles. Such text cells
+get a leading ``'`` (which spreadsheets show as "text") unless ``--raw`` asks for the exact
+text; the card says which.
 """
 
 from __future__ import annotations
 
-import re
-from pathlib import Path
-from typing import Any, BinaryIO
+import csv
+import io
+from typing import Any
 
+from annotator.exporters import sink
 from annotator.exporters.base import ExportError
-from annotator.exporters.sink import Context, DatasetFormat, Document, Sink
+from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 COLUMNS = ("document_id", "title", "source", "annotator", "status", "label", "start", "end", "text", "note", "span_id")
+FORMULA_STARTS = ("=", "+", "-", "@")
 
 
-_NEEDS_QUOTES = re.compile(r'[,"\r\n]')
+def details(ctx: Context) -> dict[str, Any]:
+    rules = ["One row per span; UTF-8 with BOM, RFC 4180 quoting, CRLF row ends.",
+             "An empty note cell means no note."]
+    if ctx.options.raw:
+        rules.append("--raw: text cells are exact; a spreadsheet may run a cell starting with = + - @ as a formula.")
+    else:
+        rules.append("Text cells starting with = + - or @ carry a leading ' so spreadsheets do not run them as "
+                     "formulas (strip it, or export with --raw, for the exact text).")
+    return {"columns": list(COLUMNS), "formulas_neutralised": not ctx.options.raw, "rules": rules}
 
 
-def cell(value: str) -> str:
-    """One field as the csv module writes it (QUOTE_MINIMAL): quoted only when it must be."""
-    if _NEEDS_QUOTES.search(value) is None:
-        return value
-    return '"' + value.replace('"', '""') + '"'
+def neutralised(value: str) -> str:
+    """``value`` with a leading ' when a spreadsheet would read it as a formula."""
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
-def row(fields: tuple[object, ...]) -> str:
-    return ",".join(cell(f) if isinstance(f, str) else str(f) for f in fields) + "\r\n"
+class Writer(sink.Writer):
+    def __init__(self, out: Any, ctx: Context) -> None:
+        super().__init__(out, ctx)
+        self._buffer = io.StringIO()
+        self._csv = csv.writer(self._buffer)
+        self._cell = (lambda v: v) if ctx.options.raw else neutralised
+        self._csv.writerow(COLUMNS)
+        self._flush("\ufeff")
 
-
-class _CsvSink(Sink):
-    """Rows built by hand: the csv module spends ~6 µs a row; here the five columns a
-    document's rows share are quoted once per group and only span text and note are checked
-    per row (labels, offsets and span ids never need quotes). A test checks the bytes equal
-    csv.writer's."""
-
-    def __init__(self, fh: BinaryIO) -> None:
-        super().__init__()
-        self._fh = fh
-        fh.write(("\ufeff" + row(COLUMNS)).encode("utf-8"))
+    def _flush(self, prefix: str = "") -> None:
+        self.out.write((prefix + self._buffer.getvalue()).encode("utf-8"))  # type: ignore[union-attr]
+        self._buffer.seek(0)
+        self._buffer.truncate()
 
     def write(self, group: ExportGroup, doc: Document) -> None:
-        meta = doc.row
-        head = row((doc.key, meta.title, meta.source, group.annotator, group.status))[:-2]
-        text = doc.text
-        lines = [f"{head},{label},{start},{end},{cell(text[start:end])},{'' if note is None else cell(note)},"
-                 f"{span_id}\r\n" for span_id, start, end, label, note in group.spans]
-        self.counts["records"] += len(lines)
+        meta, text, cell = doc.row, doc.text, self._cell
+        head = (doc.key, cell(meta.title), cell(meta.source), cell(group.annotator), group.status)
+        self._csv.writerows((*head, label, start, end, cell(text[start:end]), "" if note is None else cell(note), span_id)
+                            for span_id, start, end, label, note in group.spans)
+        self.counts["records"] += len(group.spans)
         try:
-            self._fh.write("".join(lines).encode("utf-8"))
+            self._flush()
         except UnicodeEncodeError as exc:
             raise ExportError(f"document {doc.id} ({meta.title!r}) cannot be written as UTF-8: {exc}") from exc
-
-
-class CsvFormat(DatasetFormat):
-    name = "csv"
-    suffix = ".csv"
-    parallel = True
-
-    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
-        assert not isinstance(out, Path)
-        return _CsvSink(out)
-
-    def details(self, ctx: Context) -> dict[str, Any]:
-        return {"columns": list(COLUMNS), "rules": [
-            "One row per span; UTF-8 with BOM, RFC 4180 quoting, CRLF row ends.",
-            "text is the exact span text (line breaks kept inside quotes); an empty note cell means no note.",
-        ]}

@@ -7,21 +7,27 @@
 
 ``label`` is doccano's ``[start, end, label]`` (code points, end exclusive). doccano keeps
 any other key as example metadata, so ``annotator``, ``status`` and ``notes`` ride along;
-``notes`` appears only when a span has one, as ``[start, end, label, note]``. ``annotator
-import`` reads all of them back, so export -> import -> export gives the same bytes.
+``notes`` appears only when a span has one. ``annotator import`` reads all of them back.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.exporters import sink
+from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 
-class _DoccanoSink(JsonlSink):
+def details(ctx: Context) -> dict[str, Any]:
+    return {"rules": [
+        "One line per document and annotator; label = [[start, end, label], ...] (doccano sequence labelling).",
+        "Extra keys (annotator, status, notes) are kept by doccano as metadata and read back by annotator import.",
+    ]}
+
+
+class Writer(sink.JsonlWriter):
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
         record: dict[str, Any] = {
             "id": f"{doc.key}:{group.annotator}", "text": doc.text,
@@ -32,20 +38,3 @@ class _DoccanoSink(JsonlSink):
         if notes:
             record["notes"] = notes
         yield record
-
-
-class DoccanoFormat(DatasetFormat):
-    name = "doccano"
-    suffix = ".jsonl"
-    parallel = True
-    jsonl = True
-
-    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
-        assert not isinstance(out, Path)
-        return _DoccanoSink(out, ctx)
-
-    def details(self, ctx: Context) -> dict[str, Any]:
-        return {"rules": [
-            "One line per document and annotator; label = [[start, end, label], ...] (doccano sequence labelling).",
-            "Extra keys (annotator, status, notes) are kept by doccano as metadata and read back by annotator import.",
-        ]}

@@ -10,35 +10,25 @@ Tag ids: ``O`` is 0; for the k-th label of the project (0-based), ``B-label`` is
 for ``datasets.ClassLabel(names=...)``; ``datasets.load_dataset("json", data_files=...)``
 reads the lines as they are.
 
-Tokens are the app's tokens (:func:`annotator.text.tokenize`), cut again wherever a span
-of the record starts or ends inside one, so every span is a whole number of tokens and the
-tags decode back to it exactly (without surrounding whitespace, which is no token).
+Tokens are the app's non-whitespace tokens (:func:`annotator.text.tokenize`), cut again
+wherever a span starts or ends inside one, so the tags decode back to every span exactly.
 
-**Overlaps.** BIO gives each token one tag, so overlapping spans cannot all be kept. The
-rule: spans are taken by first token, then longer first, then label order (the project's:
-claim, mechanism, intervention, citation, disclaimer). A span whose tokens
-were all taken by earlier spans is **dropped**; one partly taken is **trimmed** to its tail
-of free tokens (it starts at the first free token; earlier spans never leave a gap after
-it). A span holding no token at all (only whitespace) is dropped too. The manifest counts
-dropped and trimmed spans per label, and the spans written.
+**Overlaps.** BIO gives each token one tag. Spans are taken by first token, then longer
+first, then label order; a span whose tokens were all taken is **dropped**, one partly
+taken is **trimmed** to its tail of free tokens, a whitespace-only span is dropped. The
+manifest counts dropped and trimmed spans per label, and the spans written.
 """
 
 from __future__ import annotations
 
-from array import array
 from bisect import bisect_left, bisect_right
-from collections import Counter
 from collections.abc import Iterator, Sequence
 from itertools import repeat
-from operator import itemgetter, lt, sub
-from pathlib import Path
-from typing import Any, BinaryIO
+from operator import sub
+from typing import Any
 
-import orjson
-
-from annotator.exporters.base import ExportError
-from annotator.exporters.sink import (SPAN_END, SPAN_LABEL, SPAN_START, Context, DatasetFormat, Document, JsonlSink,
-                                     Sink)
+from annotator.exporters import sink
+from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer first, then label order; "
@@ -46,8 +36,16 @@ OVERLAP_RULE = ("Overlapping spans: taken in order of first token, then longer f
                 "to its free tail; a span with no token (whitespace only) is dropped.")
 
 
-_NO_TOKEN = array("i", [-1])  # the end of "the token before the first one"
-_KEPT_LABEL = itemgetter(2)  # of a kept (first, end, label)
+def details(ctx: Context) -> dict[str, Any]:
+    names = label_names(ctx.label_names)
+    return {"label_names": names, "tag_ids": {n: i for i, n in enumerate(names)},
+            "overlap_rule": OVERLAP_RULE, "rules": [
+                "One line per document and annotator: tokens and ner_tags (BIO ids; names in label_names).",
+                "O = 0; for the k-th label (0-based) B = 2k+1 and I = 2k+2.",
+                "Tokens are the app's tokens without whitespace ones, cut again at every span edge inside a "
+                "token, so tags decode back to the spans exactly (minus surrounding whitespace).",
+                OVERLAP_RULE,
+            ]}
 
 
 def label_names(labels: list[str]) -> list[str]:
@@ -114,91 +112,29 @@ def resolve(firsts: list[int], stops: list[int], labels: list[str], order: dict[
     return kept, dropped, trimmed
 
 
-class _HfBioSink(JsonlSink):
-    def __init__(self, fh: BinaryIO, ctx: Context) -> None:
-        super().__init__(fh, ctx)
+class Writer(sink.JsonlWriter):
+    def __init__(self, out: Any, ctx: Context) -> None:
+        super().__init__(out, ctx)
         self.order = ctx.label_order()
         self.b_tag = {lb: 2 * k + 1 for lb, k in self.order.items()}
-        self.written: Counter[str] = Counter()
-        self.dropped: Counter[str] = Counter()
-        self.trimmed: Counter[str] = Counter()
-        self.counts.update(spans_written=self.written, dropped=self.dropped, trimmed=self.trimmed, tokens=0)
-
-    def write(self, group: ExportGroup, doc: Document) -> None:
-        """:meth:`records`' line; its ``tokens`` spliced in from the token cache's JSON when no
-        span edge cuts a token (the usual case), so the document's text is never sliced."""
-        spans = group.spans
-        starts, ends, texts_json = doc.token_index()
-        firsts, stops = _token_edges(starts, spans)
-        if spans and starts:
-            # An edge x cuts a token when it is no token's start and the token before it,
-            # ends[bisect_left(starts, x) - 1], ends after it: ``before`` is ends shifted by one.
-            before = _NO_TOKEN + ends
-            if any(map(lt, map(SPAN_START, spans), map(before.__getitem__, firsts))) or \
-                    any(map(lt, map(SPAN_END, spans), map(before.__getitem__, stops))):
-                super().write(group, doc)
-                return
-        tags = self._tags(group, firsts, stops, len(starts))
-        dumps = orjson.dumps
-        try:
-            head = dumps({"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator})
-        except (orjson.JSONEncodeError, UnicodeEncodeError) as exc:
-            raise ExportError(f"document {doc.id} ({doc.row.title!r}) cannot be written as JSON: {exc}") from exc
-        self._write(b"".join((head[:-1], b',"tokens":', texts_json, b',"ner_tags":', dumps(tags), b"}\n")))
-        self.counts["records"] += 1
+        self.counts["tokens"] = 0
 
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
-        """The record as a dict (what :meth:`write` writes when a span edge cuts a token)."""
-        texts, starts, ends = doc.tokens()
+        texts, starts, ends = doc.words()
         spans = group.spans
         if spans:
-            edges = [x for s in spans for x in (s[1], s[2])]
-            texts, starts, ends = cut_tokens(texts, starts, ends, edges)
-        tags = self._tags(group, *_token_edges(starts, spans), len(texts))
-        yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
-               "tokens": texts, "ner_tags": tags}
-
-    def _tags(self, group: ExportGroup, firsts: list[int], stops: list[int], count: int) -> list[int]:
-        """BIO tag ids of ``count`` tokens, given each span's first token and end token
-        (:func:`_token_edges`; no span edge inside a token), counting the spans written,
-        dropped and trimmed."""
-        kept, dropped, trimmed = resolve(firsts, stops, list(map(SPAN_LABEL, group.spans)), self.order)
-        tags = [0] * count
+            texts, starts, ends = cut_tokens(texts, starts, ends, [x for s in spans for x in (s[1], s[2])])
+        firsts = list(map(bisect_left, repeat(starts), (s[1] for s in spans)))
+        stops = list(map(bisect_left, repeat(starts), (s[2] for s in spans)))
+        kept, dropped, trimmed = resolve(firsts, stops, [s[3] for s in spans], self.order)
+        tags = [0] * len(texts)
         for first, end, label in kept:
             b = self.b_tag[label]
             tags[first] = b
-            if end - first > 1:
-                tags[first + 1:end] = [b + 1] * (end - first - 1)
-        self.written.update(map(_KEPT_LABEL, kept))
-        self.dropped.update(dropped)
-        self.trimmed.update(trimmed)
-        self.counts["tokens"] += count
-        return tags
-
-
-def _token_edges(starts: Sequence[int], spans: list[Any]) -> tuple[list[int], list[int]]:
-    """Each span's first token and end token: ``bisect_left(starts, edge)``, by C loops."""
-    return (list(map(bisect_left, repeat(starts), map(SPAN_START, spans))),
-            list(map(bisect_left, repeat(starts), map(SPAN_END, spans))))
-
-
-class HfBioFormat(DatasetFormat):
-    name = "hf-bio"
-    suffix = ".jsonl"
-    parallel = True
-    jsonl = True
-
-    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
-        assert not isinstance(out, Path)
-        return _HfBioSink(out, ctx)
-
-    def details(self, ctx: Context) -> dict[str, Any]:
-        names = label_names(ctx.label_names)
-        return {"label_names": names, "tag_ids": {n: i for i, n in enumerate(names)},
-                "overlap_rule": OVERLAP_RULE, "rules": [
-                    "One line per document and annotator: tokens and ner_tags (BIO ids; names in label_names).",
-                    "O = 0; for the k-th label (0-based) B = 2k+1 and I = 2k+2.",
-                    "Tokens are the app's tokens, cut again at every span edge inside a token, so tags decode "
-                    "back to the spans exactly (minus surrounding whitespace).",
-                    OVERLAP_RULE,
-                ]}
+            tags[first + 1:end] = [b + 1] * (end - first - 1)
+        self.count("spans_written", (k[2] for k in kept))
+        self.count("dropped", dropped)
+        self.count("trimmed", trimmed)
+        self.counts["tokens"] += len(texts)
+        yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
+               "tokens": texts, "ner_tags": tags}

@@ -10,25 +10,93 @@ to the manifest's folder.
 
 from __future__ import annotations
 
+import hashlib
+import shlex
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from annotator.exporters.base import atomic_output
+from annotator.exporters.options import ExportOptions
+from annotator.labels import LabelSpec
+from annotator.storage.repository import ExportFilter
 
 MANIFEST_VERSION = 1
 
 
-def manifest_paths(out: Path) -> tuple[Path, Path]:
-    """(JSON manifest, Markdown card) for an export written to ``out`` (file or folder)."""
+def manifest_paths(out: Path, folder: bool | None = None) -> tuple[Path, Path]:
+    """(JSON manifest, Markdown card) for an export written to ``out``: a file loses its suffix
+    (``ds.jsonl`` -> ``ds.manifest.json``), a folder (``folder``, or one on disk) keeps its name."""
     out = Path(out)
-    stem = out.name[: -len(out.suffix)] if out.suffix and not out.is_dir() else out.name
+    folder = out.is_dir() if folder is None else folder
+    stem = out.name[: -len(out.suffix)] if out.suffix and not folder else out.name
     return out.with_name(f"{stem}.manifest.json"), out.with_name(f"{stem}.card.md")
 
 
-def write_manifest(out: Path, manifest: dict[str, Any]) -> list[Path]:
-    json_path, card_path = manifest_paths(out)
+def file_sha256(path: Path) -> tuple[str, int]:
+    """(sha256, size) of a file read back: for outputs not written through atomic_output."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as fh:
+        while chunk := fh.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest(), path.stat().st_size
+
+
+def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, project: str | None) -> str:
+    """The `annotator export` command that repeats this export."""
+    args = ["annotator", "export", "--format", fmt, "--out", str(out)]
+    if project:
+        args += ["--project", project]
+    for flag, values in (("--annotator", flt.annotators), ("--status", flt.statuses), ("--label", flt.labels)):
+        for v in values:
+            args += [flag, v]
+    if opts.title is not None:
+        args += ["--title", opts.title]
+    if opts.source is not None:
+        args += ["--source", opts.source]
+    if opts.split:
+        args += ["--split", ",".join(f"{f:g}" for f in opts.split), "--seed", str(opts.seed)]
+    if opts.context_window is not None and fmt == "spans":
+        args += ["--context-window", str(opts.context_window)]
+    if opts.ents and fmt == "spacy":
+        args.append("--ents")
+    if opts.spacy_model and fmt == "spacy":
+        args += ["--spacy-model", opts.spacy_model]
+    if opts.raw and fmt == "csv":
+        args.append("--raw")
+    return shlex.join(args)
+
+
+def write(out: Path, folder: bool, fmt: str, flt: ExportFilter, opts: ExportOptions, project: str | None, the_plan: Any,
+          labels: list[LabelSpec], details: dict[str, Any], counts: dict[str, Any], written: dict[str, Any],
+          files: list[dict[str, Any]], warnings: list[str]) -> list[Path]:
+    """Build the manifest of one export and write it and its card next to ``out``."""
+    from annotator import __version__
+    from annotator.storage.db import SCHEMA_VERSION
+
+    project = project if project and project != ":memory:" else None
+    return write_manifest(manifest_paths(out, folder), {
+        "manifest_version": MANIFEST_VERSION,
+        "format": fmt,
+        "app": {"name": "annotator", "version": __version__, "schema_version": SCHEMA_VERSION},
+        "command": opts.command or command_line(fmt, out, flt, opts, project),
+        "filters": {"annotators": list(flt.annotators), "statuses": list(flt.statuses), "labels": list(flt.labels),
+                    "title": opts.title, "source": opts.source},
+        "split": ({"fractions": dict(zip(the_plan.names, opts.split or ())), "seed": opts.seed,
+                   "grouped_by": "meta.document_id", "stratified_by": "set of labels in the document"}
+                  if the_plan.names else None),
+        "labels": [{"id": i, "name": s.name, "definition": s.definition} for i, s in enumerate(labels)],
+        "format_details": details,
+        "counts": counts,
+        "written": written,
+        "warnings": warnings,
+        "files": files,
+    })
+
+
+def write_manifest(paths: tuple[Path, Path], manifest: dict[str, Any]) -> list[Path]:
+    json_path, card_path = paths
     with atomic_output(json_path) as fh:
         fh.write(orjson.dumps(manifest, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE))
     with atomic_output(card_path) as fh:
@@ -65,6 +133,8 @@ def card(m: dict[str, Any]) -> str:
            f"{m['app']['schema_version']}. Offsets are Unicode code points, end exclusive.", "",
            "## Command", "", "```", m["command"], "```", "",
            "## Selection", ""]
+    if m.get("warnings"):
+        out[-2:-2] = ["## Warnings", "", *(f"- {w}" for w in m["warnings"]), ""]
     flt = m["filters"]
     for key in ("annotators", "statuses", "labels"):
         out.append(f"- {key}: {', '.join(flt[key]) if flt[key] else 'all'}")

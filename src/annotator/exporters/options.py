@@ -30,7 +30,10 @@ class ExportOptions:
     ents: bool = False  # spacy format: also fill doc.ents with the non-overlapping spans
     manifest: bool = True  # write <stem>.manifest.json and <stem>.card.md next to the output
     command: str | None = None  # the command line to record in the manifest (else one is rebuilt)
-    workers: int | None = None  # processes formatting records: None = decide (see parallel.py), 1 = this one
+    workers: int | None = None  # accepted for compatibility; exports run in one process
+    raw: bool = False  # csv format: keep cells starting with = + - @ as they are (no leading ')
+    spacy_model: str | None = None  # spacy format: an installed pipeline whose tokenizer to use
+    shard_docs: int = 2000  # spacy format: Docs per .spacy shard when the export is a folder of shards
 
     def split_names(self) -> tuple[str, ...]:
         return SPLIT_NAMES[len(self.split)] if self.split else ()

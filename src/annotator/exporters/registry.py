@@ -1,11 +1,8 @@
-"""Export formats by name, loaded lazily, and the one entry point the UI and CLI call.
+"""Export formats by name (data: a line each), loaded lazily, and the one entry point the UI and CLI call.
 
-A new format is one module and one :class:`ExportFormat` line here. Dataset formats are a
-:class:`sink.DatasetFormat` (the driver in :mod:`dataset` streams groups into them, one
-sink per split); a format that needs its own loop (canonical, pdf) is an exporter class
-(see :class:`base.Exporter`), run once per split on a filtered view of the repository.
-Either way :func:`run_export` applies the options (title/source patterns, split, seed,
-context window, ents) and writes the manifest and dataset card next to the output.
+A format is one module under ``annotator.exporters`` with a ``Writer`` (see :mod:`sink`) and
+``details(ctx)``, and optionally ``check(ctx)``; the pdf format writes its own files.
+:func:`run_export` checks the options and hands over to :func:`driver.export_dataset`.
 """
 
 from __future__ import annotations
@@ -13,14 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from importlib import import_module
 from pathlib import Path
+from types import ModuleType
+from typing import Any
 
-from annotator.exporters.base import (
-    Cancelled, ExportCancelled, ExportError, Exporter, ExportResult, Progress, Ticker,
-)
-from annotator.exporters.dataset import export_dataset
+from annotator.exporters.base import Cancelled, ExportCancelled, ExportError, ExportResult, Progress, Ticker
 from annotator.exporters.options import ExportOptions, check_split
 from annotator.exporters.selection import indexed
-from annotator.exporters.sink import DatasetFormat
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportFilter, Repository
 
@@ -30,13 +25,25 @@ class ExportFormat:
     name: str
     description: str  # one line, shown by `annotator export --help` and the export dialog
     suffix: str  # the usual file suffix, or "" for a folder of files
-    target: str  # "module:Class", imported only when used
+    target: str  # the module, imported only when used
     splits: bool = True  # whether --split applies (train/dev/test outputs)
-    rules: tuple[str, ...] = ()  # for the dataset card of formats with their own exporter
+    rules: tuple[str, ...] = ()  # for the dataset card of a format without details()
+    jsonl: bool = False  # whether `annotator validate` reads its lines
+    shards: bool = False  # a large export becomes a folder of files (spacy)
 
-    def exporter(self) -> Exporter | DatasetFormat:
-        module, _, cls = self.target.partition(":")
-        return getattr(import_module(module), cls)()
+    def module(self) -> ModuleType:
+        return import_module(f"annotator.exporters.{self.target}")
+
+    @property
+    def check(self) -> Any:
+        return getattr(self.module(), "check", None)
+
+    @property
+    def details(self) -> Any:
+        return getattr(self.module(), "details", None)
+
+    def writes_folder(self, groups: int, opts: ExportOptions) -> bool:
+        return not self.suffix or (self.shards and groups > opts.shard_docs)
 
 
 FORMATS: dict[str, ExportFormat] = {
@@ -44,26 +51,26 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("canonical", "One JSON line per document and annotator: text, tokens, spans, meta "
                      "(a superset of Prodigy's span format)", ".jsonl",
-                     "annotator.exporters.canonical:CanonicalFormat"),
+                     "canonical", jsonl=True),
         ExportFormat("spans", "One JSON line per span for span classification: text, label, its sentence "
-                     "(or a character window) and offsets in it", ".jsonl", "annotator.exporters.spans:SpansFormat"),
+                     "(or a character window) and offsets in it", ".jsonl", "spans", jsonl=True),
         ExportFormat("sentences", "One JSON line per sentence for sentence classification: the labels of the "
-                     "spans overlapping it (multi-label)", ".jsonl", "annotator.exporters.sentences:SentencesFormat"),
+                     "spans overlapping it (multi-label)", ".jsonl", "sentences", jsonl=True),
         ExportFormat("hf-bio", "Hugging Face token classification: tokens and BIO ner_tags per document and "
-                     "annotator (overlaps resolved and counted)", ".jsonl", "annotator.exporters.hf_bio:HfBioFormat"),
-        ExportFormat("spacy", "A spaCy DocBin (.spacy) with the spans in doc.spans[\"sc\"] (needs spaCy)",
-                     ".spacy", "annotator.exporters.spacy_docbin:SpacyFormat"),
+                     "annotator (overlaps resolved and counted)", ".jsonl", "hf_bio", jsonl=True),
+        ExportFormat("spacy", "A spaCy DocBin (.spacy; a folder of .spacy shards when large) with the spans in "
+                     "doc.spans[\"sc\"], tokenized by spaCy (needs spaCy)", ".spacy", "spacy_docbin", shards=True),
         ExportFormat("doccano", "doccano sequence-labelling JSONL: text and [start, end, label] per document "
-                     "and annotator", ".jsonl", "annotator.exporters.doccano:DoccanoFormat"),
+                     "and annotator", ".jsonl", "doccano", jsonl=True),
         ExportFormat("brat", "A folder of brat standoff files: .txt and .ann per document and annotator",
-                     "", "annotator.exporters.brat:BratFormat"),
+                     "", "brat"),
         ExportFormat("w3c", "W3C Web Annotation JSON-LD, one annotation per line, with position and "
-                     "quote selectors", ".jsonl", "annotator.exporters.w3c:W3cFormat"),
+                     "quote selectors", ".jsonl", "w3c", jsonl=True),
         ExportFormat("csv", "One spreadsheet row per span: document, annotator, label, offsets, exact text, note",
-                     ".csv", "annotator.exporters.csv_export:CsvFormat"),
+                     ".csv", "csv_export"),
         ExportFormat("pdf", "A folder with a copy of each PDF article and a highlight annotation per span "
                      "(label colour; reviewer, label and note readable in any PDF reader)", "",
-                     "annotator.exporters.pdf:PdfExporter", splits=False,
+                     "pdf", splits=False,
                      rules=("One annotated copy per PDF document; non-PDF documents are left out.",)),
     )
 }
@@ -99,14 +106,18 @@ def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = Export
         raise ExportError("a context window (characters, zero or more) applies to the spans format only")
     if opts.ents and fmt != "spacy":
         raise ExportError("doc.ents (--ents) applies to the spacy format only")
+    if (opts.spacy_model is not None) and fmt != "spacy":
+        raise ExportError("--spacy-model applies to the spacy format only")
+    if opts.raw and fmt != "csv":
+        raise ExportError("--raw applies to the csv format only")
+    if opts.shard_docs < 1:
+        raise ExportError("a shard holds at least one Doc")
     check_filter(repo, flt)
     # The split plan counts the groups as it reads its index: no separate count then.
     ticker = Ticker(0 if indexed(opts) else repo.count_export_groups(flt), progress, cancelled)
     try:
-        writer = spec.exporter()
-        if isinstance(writer, DatasetFormat):
-            return export_dataset(repo, fmt, Path(out), flt, opts, ticker, native=writer)
-        return export_dataset(repo, fmt, Path(out), flt, opts, ticker, foreign=writer, suffix=spec.suffix,
-                              foreign_details={"rules": list(spec.rules)})
+        from annotator.exporters.driver import export_dataset
+
+        return export_dataset(repo, spec, Path(out), flt, opts, ticker)
     except ExportCancelled:
         return ExportResult(cancelled=True)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.exporters.options import ExportOptions
-from annotator.exporters.record import document_key
+from annotator.canonical_record import document_key
 from annotator.exporters.splits import assign_splits
 from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 

@@ -20,17 +20,26 @@ string: nothing is fetched. The commenting body appears only for spans with a no
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
-from annotator.exporters.sink import Context, DatasetFormat, Document, JsonlSink, Sink
+from annotator.exporters import sink
+from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 CONTEXT = "http://www.w3.org/ns/anno.jsonld"
 AFFIX = 32  # characters of prefix and suffix in the quote selector
 
 
-class _W3cSink(JsonlSink):
+def details(ctx: Context) -> dict[str, Any]:
+    return {"context": CONTEXT, "rules": [
+        "One W3C Web Annotation per line (JSON-LD); target.source = urn:annotator:document:<document_id>.",
+        "TextPositionSelector start/end are Unicode code points (as the W3C model defines them).",
+        "TextQuoteSelector exact == text[start:end], with up to 32 characters of prefix and suffix.",
+        "The label is the body with purpose 'classifying'; a note is a body with purpose 'commenting'.",
+    ]}
+
+
+class Writer(sink.JsonlWriter):
     def records(self, group: ExportGroup, doc: Document) -> Iterator[dict[str, Any]]:
         text, source = doc.text, f"urn:annotator:document:{doc.key}"
         creator = {"type": "Person", "name": group.annotator}
@@ -47,22 +56,3 @@ class _W3cSink(JsonlSink):
                      "prefix": text[max(0, start - AFFIX):start], "suffix": text[end:end + AFFIX]},
                 ]},
             }
-
-
-class W3cFormat(DatasetFormat):
-    name = "w3c"
-    suffix = ".jsonl"
-    parallel = True
-    jsonl = True
-
-    def open(self, out: BinaryIO | Path, ctx: Context) -> Sink:
-        assert not isinstance(out, Path)
-        return _W3cSink(out, ctx)
-
-    def details(self, ctx: Context) -> dict[str, Any]:
-        return {"context": CONTEXT, "rules": [
-            "One W3C Web Annotation per line (JSON-LD); target.source = urn:annotator:document:<document_id>.",
-            "TextPositionSelector start/end are Unicode code points (as the W3C model defines them).",
-            "TextQuoteSelector exact == text[start:end], with up to 32 characters of prefix and suffix.",
-            "The label is the body with purpose 'classifying'; a note is a body with purpose 'commenting'.",
-        ]}

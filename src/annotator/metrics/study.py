@@ -11,9 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 
-from annotator.exporters.tokens import TOKENS_VERSION
 from annotator.metrics.agreement import StudyDocument, against_reference, agreement
 from annotator.storage.repository import Repository
 from annotator.services.team import is_person
@@ -59,15 +57,10 @@ def load_study(repo: Repository, annotators: Sequence[str] = (), labels: Sequenc
         else:
             del work[d]
     lengths = repo.document_lengths(work)
-    bounds = repo.token_bound_rows(work, TOKENS_VERSION)
-    texts = repo.document_texts([d for d in work if d not in bounds])
+    texts = repo.document_texts(work)
     docs = {}
     for d, per in work.items():
-        if d in bounds:
-            starts = np.frombuffer(bounds[d][0], dtype="<i4")
-            ends = np.frombuffer(bounds[d][1], dtype="<i4")
-        else:
-            starts, ends = token_bounds(texts[d])
+        starts, ends = token_bounds(texts[d])
         docs[d] = StudyDocument(lengths[d], starts, ends, per)
     return docs, names, chosen_labels
 

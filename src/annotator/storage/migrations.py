@@ -185,6 +185,17 @@ def _add_sources(c: Connection) -> None:
         c.execute(text("UPDATE document SET source = :s WHERE id = :i"), {"s": str(found.resolve()), "i": doc_id})
 
 
+def _drop_export_caches(c: Connection) -> None:
+    """8 -> 9: drop the export caches (tokens, sentences, spaCy words).
+
+    Exports now tokenize and split sentences as they go, with the one tokenizer of
+    ``annotator.text``: storage keeps no export format's data. Dropping the tables frees
+    their pages for reuse (the file shrinks at the next VACUUM).
+    """
+    for table in ("document_tokens", "document_sentences", "document_spacy_words"):
+        c.execute(text(f"DROP TABLE IF EXISTS {table}"))
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
@@ -193,6 +204,7 @@ MIGRATIONS: list[tuple[int, Step]] = [
     (5, _add_spacy_words),
     (6, _add_models_and_suggestions),
     (7, _add_sources),
+    (8, _drop_export_caches),
 ]
 
 

@@ -101,60 +101,6 @@ class DocumentStatus(SQLModel, table=True):
     updated_at: str
 
 
-class DocumentToken(SQLModel, table=True):
-    """Schema 4: a document's tokens, made once (its text never changes) for fast exports.
-
-    ``tokens_json`` holds the exact bytes of the canonical record's "tokens" array; ``starts``
-    and ``ends`` the token bounds as little-endian int32 (see ``exporters/tokens.py``);
-    ``texts_json`` (schema 5) the token strings.
-    ``version`` stamps the tokenizer that made the row: another stamp means "rebuild".
-    A separate table, so scans of ``document`` (the document list) never read these bytes.
-    """
-
-    __tablename__ = "document_tokens"
-    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
-    version: int
-    starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    tokens_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    # Schema 5: the token strings as a JSON array (hf-bio's "tokens"). NULL only in rows made
-    # before schema 5, whose ``version`` is stale anyway, so they are rebuilt before use.
-    texts_json: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
-
-
-class DocumentSpacyWords(SQLModel, table=True):
-    """Schema 6: a document's spaCy words, made once at import like its tokens (the spacy export).
-
-    ``orth`` holds the words' spaCy 3 string ids (little-endian uint64), ``spaces`` one byte
-    per word (1: a trailing space), ``heads`` the words' starts (little-endian int32) and
-    ``strings_json`` the distinct words as a JSON array (``exporters/spacy_words.py``).
-    ``version`` stamps the code that made the row: another stamp means "rebuild".
-    """
-
-    __tablename__ = "document_spacy_words"
-    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
-    version: int
-    orth: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    spaces: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    heads: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    strings_json: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
-class DocumentSentence(SQLModel, table=True):
-    """Schema 5: a document's sentence bounds, made once at import like its tokens.
-
-    ``starts`` and ``ends`` are little-endian int32 (``exporters/tokens.py``), ``version``
-    stamps the splitter that made them (``sentences.SENTENCES_VERSION``): another stamp
-    means "rebuild". The spans and sentences exports read them instead of splitting again.
-    """
-
-    __tablename__ = "document_sentences"
-    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
-    version: int
-    starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-
-
 class TrainedModel(SQLModel, table=True):
     """Schema 7: a sentence model trained on the project's own annotations (``annotator train``).
 

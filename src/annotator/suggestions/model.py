@@ -19,13 +19,11 @@ import platform
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from annotator.sentences import SENTENCES_VERSION
-
 if TYPE_CHECKING:
     import numpy as np
     from scipy.sparse import spmatrix
 
-_INSTALL_HINT = "install it with: pip install 'annotator[model]' (scikit-learn and skops)"
+_INSTALL_HINT = "reinstall annotator, which depends on scikit-learn and skops (pip install -e .)"
 MAX_ITER = 1000
 
 
@@ -48,7 +46,7 @@ def require_model_libraries() -> None:
 
 def library_versions() -> dict[str, str]:
     """What a model's scores depend on, stored with it."""
-    versions = {"python": platform.python_version(), "sentences": str(SENTENCES_VERSION)}
+    versions = {"python": platform.python_version()}
     for dist in ("annotator", "scikit-learn", "skops", "numpy", "scipy"):
         try:
             versions[dist] = importlib.metadata.version(dist)

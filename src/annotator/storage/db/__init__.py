@@ -42,7 +42,7 @@ from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, Stor
 __all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
            "json_rows", "stream_rows"]  # re-exported for callers
 
-SCHEMA_VERSION = 8
+SCHEMA_VERSION = 9
 APP_ID = "annotator-project"
 BUSY_TIMEOUT_MS = 10_000
 # FULL: a committed edit survives power loss, not only a crash (NORMAL may lose the last

@@ -3,7 +3,7 @@
 Methods take and return plain records (``annotator.records``); each write runs in its own
 transaction and is committed before the method returns. One class, :class:`Repository`,
 assembled from one module per concern: ``base`` (tables, labels, annotators), ``documents``,
-``spans`` (and statuses), ``export`` (statistics, export reads, the token cache),
+``spans`` (and statuses), ``export`` (statistics, export reads),
 ``progress`` (the statistics view's counts, flag reasons), ``team`` (attaching others' work,
 merging, gold) and ``suggestions`` (trained models, the model's suggestions, rejections).
 """
@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
-from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
+from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries
 from annotator.storage.repository.progress import ProgressOverview, ProgressQueries
 from annotator.storage.repository.sources import SourceQueries
 from annotator.storage.repository.spans import SpanQueries
@@ -20,7 +20,7 @@ from annotator.storage.repository.suggestions import SuggestionQueries
 from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
 
 __all__ = ["AttachOutcome", "ExportDocument", "ExportFilter", "ExportGroup", "IncomingSpan", "ProgressOverview",
-           "Repository", "RepositoryBase", "StoreOutcome", "TokenCache", "new_span_id"]
+           "Repository", "RepositoryBase", "StoreOutcome", "new_span_id"]
 
 
 class Repository(SuggestionQueries, TeamQueries, ProgressQueries, ExportQueries, SpanQueries, SourceQueries,

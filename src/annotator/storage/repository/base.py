@@ -13,8 +13,7 @@ from sqlalchemy.engine import Connection, Engine
 from annotator.labels import LabelSpec
 from annotator.records import LabelRecord
 from annotator.storage import db, opening
-from annotator.storage.models import (Annotator, Document, DocumentPage, DocumentSentence, DocumentSpacyWords,
-                                      DocumentStatus, DocumentToken, Label, Span, utc_now)
+from annotator.storage.models import Annotator, Document, DocumentPage, DocumentStatus, Label, Span, utc_now
 
 _D = Document.__table__
 _P = DocumentPage.__table__
@@ -22,9 +21,6 @@ _S = Span.__table__
 _L = Label.__table__
 _A = Annotator.__table__
 _ST = DocumentStatus.__table__
-_T = DocumentToken.__table__
-_SE = DocumentSentence.__table__
-_SW = DocumentSpacyWords.__table__
 
 
 def new_span_id() -> str:

@@ -24,14 +24,13 @@ from annotator.storage.errors import ProjectOpenError, StorageError
 from annotator.storage.models import ProjectMeta
 
 Progress = Callable[[int, int, str], None]
-SKIPPED_TABLES = frozenset({"document_tokens", "document_sentences", "document_spacy_words"})
 BATCH = 2000
 
 
 def copied_tables() -> list[Table]:
     """The tables a copy carries, parents before children (project_meta handled apart)."""
     return [t for t in SQLModel.metadata.sorted_tables
-            if t.name not in SKIPPED_TABLES and t.name != ProjectMeta.__tablename__]
+            if t.name != ProjectMeta.__tablename__]
 
 
 def _counts(conn: Connection, tables: list[Table]) -> dict[str, int]:

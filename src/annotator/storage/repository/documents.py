@@ -1,4 +1,4 @@
-"""Documents: importing them (with their pages and token, sentence and spaCy words cache rows), reading and listing them."""
+"""Documents: importing them (with their pages), reading and listing them."""
 
 from __future__ import annotations
 
@@ -8,15 +8,12 @@ from collections.abc import Iterable, Sequence
 from sqlalchemy import Row, func, insert, or_, select, text
 from sqlalchemy.engine import Connection
 
-from annotator.exporters import tokens as token_cache
-from annotator.exporters.spacy_words import SPACY_WORDS_VERSION, words_row
 from annotator.importers.base import ImportedDocument
 from annotator.records import DocumentColumns, DocumentInfo, DocumentSummary, SearchHit
-from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db, document_list
 from annotator.storage.models import utc_now
+from annotator.storage.repository.base import _D, _P, _S, _ST, RepositoryBase, new_span_id
 from annotator.storage.repository.sources import NEEDS_ORIGINAL, store_source
-from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
 
 
 class DocumentQueries(RepositoryBase):
@@ -59,15 +56,6 @@ class DocumentQueries(RepositoryBase):
             title=doc.title, source=doc.source, format=doc.format, sha256=sha, text=doc.text,
             char_count=len(doc.text), meta_json=json.dumps(doc.meta, sort_keys=True, ensure_ascii=False),
             imported_at=now)).inserted_primary_key[0]
-        if c.dialect.name == "sqlite":  # export caches (being removed) are not kept on a server
-            tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
-            c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
-                                        ends=ends, tokens_json=tokens_json, texts_json=texts_json))
-            starts, ends = token_cache.sentence_row(doc.text)
-            c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
-            orth, spaces, heads, strings_json = words_row(doc.text)
-            c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth,
-                                         spaces=spaces, heads=heads, strings_json=strings_json))
         if doc.pages:
             from annotator.pdf_geometry import pack_boxes
 

@@ -1,24 +1,18 @@
-"""Statistics and the export's reads: (document, annotator) groups in order, and the document caches' stores
-(:mod:`caches` reads them)."""
+"""Statistics and the export's reads: (document, annotator) groups in order, and the split plan's index."""
 
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterator
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any, NamedTuple
 
 import orjson
-from sqlalchemy import and_, bindparam, delete, func, insert, literal, select, union
+from sqlalchemy import and_, func, literal, select, union
 
-from annotator.exporters import tokens as token_cache
-from annotator.exporters.spacy_words import SPACY_WORDS_VERSION
-from annotator.sentences import SENTENCES_VERSION
 from annotator.storage import db
-from annotator.storage.repository.base import _A, _D, _L, _S, _SE, _ST, _SW, _T, RepositoryBase
-from annotator.storage.repository.caches import TokenCache
+from annotator.storage.repository.base import _A, _D, _L, _S, _ST, RepositoryBase
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +50,9 @@ _NO_GROUP: tuple[None, None] = (None, None)
 
 
 @functools.lru_cache(maxsize=64)
-def _group_reads(annotator_ids: tuple[int, ...] | None, ranged: bool) -> tuple[Any, Any, Any]:
+def _group_reads(annotator_ids: tuple[int, ...] | None) -> tuple[Any, Any, Any]:
     """The three ordered reads of :meth:`ExportQueries.iter_export_groups`: spans (one JSON
-    row per pair), statuses, documents; limited to ``annotator_ids`` unless None, and to
-    the ids between the bind parameters ``lo`` and ``hi`` when ``ranged``. Made once, so a
-    parallel export's batches run them without building and compiling them again."""
+    row per pair), statuses, documents; limited to ``annotator_ids`` unless None."""
     # Label ids, not names: no join per span, and every span's label is then one of a few
     # str objects (hashed once, compared by identity) instead of a new string per span.
     spans = (select(_S.c.document_id, _S.c.annotator_id,
@@ -74,12 +66,6 @@ def _group_reads(annotator_ids: tuple[int, ...] | None, ranged: bool) -> tuple[A
         marks = marks.where(_ST.c.annotator_id.in_(annotator_ids))
     docs = select(_D.c.id, _D.c.title, _D.c.source, _D.c.format, _D.c.sha256, _D.c.text,
                   _D.c.meta_json).order_by(_D.c.id)
-    if ranged:
-        # Values given at each run; these defaults only let a filter's IN list render at compile time.
-        lo, hi = bindparam("lo", 0), bindparam("hi", 0)
-        spans = spans.where(_S.c.document_id.between(lo, hi))
-        marks = marks.where(_ST.c.document_id.between(lo, hi))
-        docs = docs.where(_D.c.id.between(lo, hi))
     return spans, marks, docs
 
 
@@ -129,12 +115,8 @@ class ExportQueries(RepositoryBase):
         with self.engine.connect() as c:
             return c.execute(select(func.count()).select_from(sub)).scalar_one()
 
-    def iter_export_groups(self, flt: ExportFilter = ExportFilter(), *,
-                           documents: tuple[int, int] | None = None) -> Iterator[ExportGroup]:
+    def iter_export_groups(self, flt: ExportFilter = ExportFilter()) -> Iterator[ExportGroup]:
         """Stream (document, annotator) groups in (document id, annotator id) order.
-
-        ``documents`` = (first id, last id) limits the read to that range of document ids
-        (both included): a parallel export's batch (see :func:`document_sizes`).
 
         The groups are the pairs :meth:`_export_pairs` selects, but found by merging three
         ordered reads in Python (spans, statuses, documents), in one read transaction, so
@@ -153,14 +135,13 @@ class ExportQueries(RepositoryBase):
         names = dict(self._annotator_rows())
         wanted = set(names) if not flt.annotators else {i for i, n in names.items() if n in flt.annotators}
         statuses, labels = set(flt.statuses), set(flt.labels)
-        spans, marks, docs = _group_reads(tuple(sorted(wanted)) if flt.annotators else None, documents is not None)
-        bounds = {} if documents is None else {"lo": documents[0], "hi": documents[1]}
+        spans, marks, docs = _group_reads(tuple(sorted(wanted)) if flt.annotators else None)
         with self.engine.connect() as c, c.begin():
             with db.stream_rows(c, _LABEL_NAMES) as label_rows:
                 label_of = dict(label_rows)
             # Texts, and a pair's spans (one row), can be megabytes: a few per fetch, not a thousand.
-            with db.stream_rows(c, spans, 16, bounds) as span_rows, \
-                    db.stream_rows(c, marks, 256, bounds) as mark_rows, db.stream_rows(c, docs, 16, bounds) as doc_rows:
+            with db.stream_rows(c, spans, 16) as span_rows, \
+                    db.stream_rows(c, marks, 256) as mark_rows, db.stream_rows(c, docs, 16) as doc_rows:
                 groups = ((row[:2], row[2]) for row in span_rows)  # ((document, annotator), spans JSON)
                 key, members = next(groups, _NO_GROUP)
                 mark = next(mark_rows, None)
@@ -188,54 +169,6 @@ class ExportQueries(RepositoryBase):
                     if document is None:
                         document = ExportDocument._make(doc_row)
                     yield ExportGroup(document, names[pair[1]], status, found)
-
-    def document_sizes(self) -> Iterator[tuple[int, int]]:
-        """(document id, characters) of every document in id order, from the list's covering index."""
-        with self.engine.connect() as c, db.stream_rows(c, select(_D.c.id, _D.c.char_count).order_by(_D.c.id),
-                                                         4096) as rows:
-            yield from rows
-
-    @contextmanager
-    def token_cache(self, documents: tuple[int, int] | None = None) -> Iterator[TokenCache]:
-        """Cached tokens, sentences and spaCy words by document id for one export; see :class:`TokenCache`."""
-        with self.engine.connect() as c:
-            cache = TokenCache(self, c, documents)
-            try:
-                yield cache
-                cache.flush()
-            finally:
-                cache.close()
-
-    @db.writes
-    def store_tokens(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
-        """Keep (document id, tokens JSON, starts, ends, texts JSON) rows from :func:`tokens.cache_row`.
-
-        Rows of documents deleted meanwhile are left out; an older row is replaced.
-        """
-        self._replace_cache_rows(_T, token_cache.TOKENS_VERSION, ("tokens_json", "starts", "ends", "texts_json"), rows)
-
-    @db.writes
-    def store_sentences(self, rows: Sequence[tuple[int, bytes, bytes]]) -> None:
-        """Keep (document id, starts, ends) rows from :func:`tokens.sentence_row`, like :meth:`store_tokens`."""
-        self._replace_cache_rows(_SE, SENTENCES_VERSION, ("starts", "ends"), rows)
-
-    @db.writes
-    def store_spacy_words(self, rows: Sequence[tuple[int, bytes, bytes, bytes, bytes]]) -> None:
-        """Keep (document id, ORTH ids, spaces, word starts, strings JSON) rows from
-        :func:`spacy_words.words_row`, like :meth:`store_tokens`."""
-        self._replace_cache_rows(_SW, SPACY_WORDS_VERSION, ("orth", "spaces", "heads", "strings_json"), rows)
-
-    def _replace_cache_rows(self, table: Any, version: int, columns: tuple[str, ...],
-                            rows: Sequence[tuple[Any, ...]]) -> None:
-        """(document id, *columns) rows into a cache table, stamped ``version``, in one transaction."""
-        with self.engine.begin() as c:
-            ids = [r[0] for r in rows]
-            alive = {r[0] for r in c.execute(select(_D.c.id).where(_D.c.id.in_(ids)))}
-            c.execute(delete(table).where(table.c.document_id.in_(ids)))
-            values = [{"document_id": r[0], "version": version, **dict(zip(columns, r[1:]))}
-                      for r in rows if r[0] in alive]
-            if values:
-                c.execute(insert(table), values)
 
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
                                                                                       tuple[str, ...]]]:

@@ -18,7 +18,8 @@ from sqlalchemy.engine import Connection
 from annotator.importers.base import ImportedDocument
 from annotator.storage import db
 from annotator.storage.models import utc_now
-from annotator.storage.repository.base import _A, _D, _L, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
+from annotator.storage.models import DocumentSource, Source
+from annotator.storage.repository.base import _A, _D, _L, _P, _S, _ST, RepositoryBase, new_span_id
 from annotator.storage.repository.sources import NEEDS_ORIGINAL, store_source
 
 
@@ -207,18 +208,6 @@ class TeamQueries(RepositoryBase):
                     select(_D.c.id, _D.c.char_count).where(_D.c.id.in_(ids[i:i + 500]))))
         return out
 
-    def token_bound_rows(self, doc_ids: Iterable[int], version: int) -> dict[int, tuple[bytes, bytes]]:
-        """Cached token (starts, ends) of these documents, where a row of ``version`` exists."""
-        ids = list(doc_ids)
-        out: dict[int, tuple[bytes, bytes]] = {}
-        with self.engine.connect() as c:
-            for i in range(0, len(ids), 500):
-                for d, v, s, e in c.execute(select(_T.c.document_id, _T.c.version, _T.c.starts, _T.c.ends)
-                                            .where(_T.c.document_id.in_(ids[i:i + 500]))):
-                    if v == version:
-                        out[d] = (s, e)
-        return out
-
     def document_texts(self, doc_ids: Iterable[int]) -> dict[int, str]:
         ids = list(doc_ids)
         out: dict[int, str] = {}
@@ -279,14 +268,13 @@ class TeamQueries(RepositoryBase):
             return [(r[0], r[1]) for r in c.execute(select(_D.c.id, _D.c.sha256).order_by(_D.c.id))]
 
     def merge_payload(self) -> dict[str, object]:
-        """Everything another project needs to merge this one: documents (with their page and
-        cache rows), and per (document, annotator) spans and statuses. Read in one transaction."""
+        """Everything another project needs to merge this one: documents (with their pages and
+        stored original files), and per (document, annotator) spans and statuses. Read in one transaction."""
         with self.engine.connect() as c, c.begin():
             documents = [r._asdict() for r in c.execute(select(_D).order_by(_D.c.id))]
             pages = [r._asdict() for r in c.execute(select(_P))]
-            tokens = [r._asdict() for r in c.execute(select(_T))]
-            sentences = [r._asdict() for r in c.execute(select(_SE))]
-            words = [r._asdict() for r in c.execute(select(_SW))]
+            originals = [r._asdict() for r in c.execute(select(_DS))]
+            sources = [r._asdict() for r in c.execute(select(_SRC))]
             spans = [tuple(r) for r in c.execute(
                 select(_S.c.document_id, _A.c.name, _L.c.name, _S.c.start, _S.c.end, _S.c.note, _S.c.id,
                        _S.c.created_at, _S.c.updated_at)
@@ -295,15 +283,15 @@ class TeamQueries(RepositoryBase):
                 select(_ST.c.document_id, _A.c.name, _ST.c.status, _ST.c.reason)
                 .join(_A, _A.c.id == _ST.c.annotator_id))]
             annotators = [r[0] for r in c.execute(select(_A.c.name))]
-        return {"documents": documents, "pages": pages, "tokens": tokens, "sentences": sentences,
-                "words": words, "spans": spans, "statuses": statuses, "annotators": annotators}
+        return {"documents": documents, "pages": pages, "originals": originals, "sources": sources,
+                "spans": spans, "statuses": statuses, "annotators": annotators}
 
     @db.writes
     def merge_in(self, payload: dict[str, object], label_map: dict[str, str]) -> list[StoreOutcome]:
         """Bring another project's :meth:`merge_payload` into this one, in one transaction.
 
         Documents are matched by the sha256 of their text; a new one comes with its pages and
-        cache rows; every annotator's work is attached (see the module docstring).
+        stored original file; every annotator's work is attached (see the module docstring).
         """
         now = utc_now()
         added: list[str] = []
@@ -315,8 +303,9 @@ class TeamQueries(RepositoryBase):
         status_of: dict[int, dict[str, tuple[str, str | None]]] = {}
         for d, who, status, reason in payload["statuses"]:  # type: ignore[attr-defined]
             status_of.setdefault(d, {})[who] = (status, reason)
-        by_doc = {name: _group(payload[name], "document_id") for name in ("pages", "tokens", "sentences", "words")}
-        tables = {"pages": _P, "tokens": _T, "sentences": _SE, "words": _SW}
+        by_doc = {name: _group(payload[name], "document_id") for name in ("pages", "originals")}
+        tables = {"pages": _P, "originals": _DS}
+        sources = {r["sha256"]: r for r in payload["sources"]}  # type: ignore[attr-defined]
         try:
             with self.engine.begin() as c:
                 here = {r[0]: r[1] for r in c.execute(select(_D.c.sha256, _D.c.id))}
@@ -338,6 +327,10 @@ class TeamQueries(RepositoryBase):
                     for who in sorted(set(spans_here) | set(marks)):
                         status, reason = marks.get(who, (None, None))
                         work.append((doc_id, who, status, reason, spans_here.get(who, [])))
+                needed = {r["sha256"] for r in extra_rows["originals"]}
+                have = {r[0] for r in c.execute(select(_SRC.c.sha256).where(_SRC.c.sha256.in_(sorted(needed))))}
+                if needed - have:
+                    c.execute(insert(_SRC), [sources[sha] for sha in sorted(needed - have)])
                 for name, table in tables.items():
                     if extra_rows[name]:
                         c.execute(insert(table), extra_rows[name])
@@ -349,6 +342,10 @@ class TeamQueries(RepositoryBase):
                 self._annotator_ids.pop(name, None)
             raise
         return outcomes
+
+
+_DS = DocumentSource.__table__
+_SRC = Source.__table__
 
 
 def _group(rows: object, key: str) -> dict[int, list[dict[str, object]]]:

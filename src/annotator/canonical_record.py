@@ -2,10 +2,11 @@
 
 Kept free of storage imports so ``annotator validate`` starts without SQLAlchemy.
 
-- ``answer``: Prodigy's verdict. Documents a reviewer is working on or has finished are
-  ``"accept"``; ``skipped`` and ``flagged`` ones are ``"ignore"`` (Prodigy's "no verdict",
-  so training recipes leave them out). Nothing maps to ``"reject"``: a document with no
-  spans is a valid negative example, not a rejected task.
+- ``answer``: Prodigy's verdict, the inverse of the import's mapping (accept -> done,
+  reject -> flagged, ignore -> skipped), so an imported answer comes back out as it went in:
+  documents a reviewer is working on or has finished are ``"accept"``, ``flagged`` ones
+  ``"reject"`` and ``skipped`` ones ``"ignore"``. Prodigy's recipes train on accepted
+  examples only, so neither rejected nor ignored tasks become positive training data.
 - ``_input_hash`` / ``_task_hash``: 32-bit signed integers like Prodigy's, but from SHA-256
   instead of MurmurHash, so they are stable across machines and Python versions and need no
   extra dependency. Input hash: first 4 bytes (big-endian) of sha256(text as UTF-8). Task
@@ -29,7 +30,7 @@ ANSWERS: dict[str, str] = {
     "in_progress": "accept",
     "done": "accept",
     "skipped": "ignore",
-    "flagged": "ignore",
+    "flagged": "reject",
 }
 SCHEMA_FILES: dict[str, str] = {
     "canonical": "canonical.schema.json",
