@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from annotator.records import DocumentColumns, DocumentSummary
+from annotator.ui.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROLE = Qt.ItemDataRole
@@ -105,7 +106,7 @@ class DocumentListModel(QAbstractTableModel):
         if role == _USER:
             return c.ids[row]
         if role == _TOOLTIP:
-            return f"{c.titles[row]}\n{c.sources[row]}\n{c.char_counts[row]:,} characters"
+            return plain_tooltip(f"{c.titles[row]}\n{c.sources[row]}\n{c.char_counts[row]:,} characters")
         return None
 
     # -- lookups ------------------------------------------------------------------------------

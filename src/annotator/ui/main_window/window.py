@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QVBoxLayout, QWidget
 
 from annotator.config import Preferences
 from annotator.ui.actions import ACTIONS, ActionRegistry, Handler, label_action_specs
@@ -30,6 +30,7 @@ from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.window_state import restore_window_state, save_window_state
+from annotator.ui.plain_text import show_critical
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
@@ -184,7 +185,7 @@ class MainWindow(QMainWindow):
         try:
             loaded = load_project(str(path) if path is not None else None, name)
         except Exception as exc:  # a damaged or foreign file must not take the window down
-            QMessageBox.critical(self, "Cannot open project", f"{path}:\n{exc}")
+            show_critical(self, "Cannot open project", f"{path}:\n{exc}")
             return False
         if self.opener.busy:  # this one wins over a background open still running
             self.opener.abandon()
@@ -227,7 +228,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.documents.set_session(None)  # drop the list shown from the snapshot
         if not self._closed:
-            QMessageBox.critical(self, "Cannot open project", f"{what}:\n{message}")
+            show_critical(self, "Cannot open project", f"{what}:\n{message}")
 
     def _install_project(self, loaded: LoadedProject, reviewer: str) -> None:
         session = AnnotationSession(loaded.project, reviewer, self, service=loaded.service, label_specs=loaded.labels)
