@@ -73,6 +73,14 @@ _CHARSET_ALIASES = {
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",
 }
 
+# The encodings a web page may declare (the WHATWG Encoding Standard's), as Python codec names.
+_PAGE_ENCODINGS = frozenset(codecs.lookup(name).name for name in (
+    "utf-8", "cp866", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u",
+    "mac-roman", "mac-cyrillic", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
+    "cp1256", "cp1257", "cp1258", "gbk", "gb18030", "big5", "euc-jp", "iso2022-jp", "shift_jis", "euc-kr",
+))
+
 
 @dataclass(frozen=True)
 class HtmlArticle:
@@ -96,11 +104,13 @@ def decode_html_bytes(raw: bytes, path: Path | str = "<bytes>") -> tuple[str, st
     declared = None if detect_bom(raw) else sniff_charset(raw)
     if declared is not None:
         try:
-            codecs.lookup(declared)
+            known = codecs.lookup(declared).name in _PAGE_ENCODINGS
         except LookupError:
+            known = False
+        if not known:  # Python also knows "rot13", "base64", "zlib": codecs, but no page's text
             raise DocumentImportError(
                 path, f"declares an unknown charset {declared!r} in <meta>; re-save the file as UTF-8"
-            ) from None
+            )
     return decode_text_bytes(raw, path, declared or "utf-8")
 
 
