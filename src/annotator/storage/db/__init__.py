@@ -249,6 +249,48 @@ def file_schema_version(path: Path) -> int | None:
     return int(row[0]) if row else None
 
 
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()), safe='/')}?mode=ro"
+
+
+def inspect_file(path: Path) -> int | None:
+    """The schema version of the project file at ``path`` (None: empty, a project to create),
+    read without changing a byte of it; raises ProjectOpenError for anything else.
+
+    Every engine connection switches the file to WAL, which rewrites its header: a foreign
+    database or a newer project must be refused before that, untouched.
+    """
+    if path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = (conn.execute("SELECT value FROM project_meta WHERE key = 'schema_version'").fetchone()
+                   if "project_meta" in tables else None)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
+            raise damaged_error(path, [str(exc)]) from exc
+        raise ProjectOpenError(f"{path}: cannot be read ({exc}); the file was not changed") from exc
+    if not tables:
+        return None
+    if row is None:
+        raise ProjectOpenError(f"{path}: an SQLite database, but not an annotator project; the file was not changed")
+    try:
+        version = int(str(row[0]))
+    except ValueError:
+        raise ProjectOpenError(f"{path}: its schema_version {row[0]!r} is not a number, so this is not a project "
+                               "annotator can read; the file was not changed") from None
+    if version > SCHEMA_VERSION:
+        raise ProjectOpenError(
+            f"{path} was written by a newer annotator (schema {version}; this one reads up to "
+            f"{SCHEMA_VERSION}). Update annotator to open it; the file was not changed.")
+    return version
+
+
 def copy_database(source: Path, dest: Path) -> None:
     """Copy a SQLite database with the backup API: a consistent snapshot even while others write.
 
@@ -300,6 +342,8 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
     try:
         if path is not None and path.exists() and not looks_like_sqlite(path):
             raise ProjectOpenError(f"{project}: not a readable annotator project (not an SQLite database)")
+        if path is not None and path.exists():
+            inspect_file(path)
     except OSError as exc:
         raise ProjectOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
     engine = make_engine(url)
