@@ -16,7 +16,7 @@ def plain_line(text: str) -> str:
 
 def clean_title(title: str | None) -> str:
     """One line, spaces collapsed, at most :data:`MAX_TITLE` characters (cut at a word boundary)."""
-    text = _SPACES.sub(" ", plain_line(title or "")).strip()
+    text = _SPACES.sub(" ", plain_line((title or "")[: MAX_TITLE * 8])).strip()
     if len(text) <= MAX_TITLE:
         return text
     cut = text[: MAX_TITLE - 1]

@@ -18,6 +18,10 @@ from annotator.storage import db
 from annotator.storage.models import utc_now
 from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
 
+# Above this many characters a document's caches are left to the first export that needs
+# them: building them takes about 60 times the text's size, which an import must not.
+CACHE_AT_IMPORT_MAX_CHARS = 512 * 1024
+
 
 @functools.cache
 def _document_list_query():  # type: ignore[no-untyped-def]
@@ -67,14 +71,8 @@ class DocumentQueries(RepositoryBase):
             title=doc.title, source=doc.source, format=doc.format, sha256=sha, text=doc.text,
             char_count=len(doc.text), meta_json=json.dumps(doc.meta, sort_keys=True, ensure_ascii=False),
             imported_at=now)).inserted_primary_key[0]
-        tokens_json, starts, ends, texts_json = token_cache.cache_row(doc.text)  # the text never changes
-        c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
-                                    ends=ends, tokens_json=tokens_json, texts_json=texts_json))
-        starts, ends = token_cache.sentence_row(doc.text)
-        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
-        orth, spaces, heads, strings_json = words_row(doc.text)
-        c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth, spaces=spaces,
-                                     heads=heads, strings_json=strings_json))
+        if len(doc.text) <= CACHE_AT_IMPORT_MAX_CHARS:
+            self._insert_caches(c, doc_id, doc.text)
         if doc.pages:
             from annotator.pdf_geometry import pack_boxes
 
@@ -97,6 +95,18 @@ class DocumentQueries(RepositoryBase):
                 c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=status,
                                              updated_at=now))
         return doc_id
+
+    @staticmethod
+    def _insert_caches(c: Connection, doc_id: int, text: str) -> None:
+        """The token, sentence and spaCy-word rows exports read (the text never changes)."""
+        tokens_json, starts, ends, texts_json = token_cache.cache_row(text)
+        c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
+                                    ends=ends, tokens_json=tokens_json, texts_json=texts_json))
+        starts, ends = token_cache.sentence_row(text)
+        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
+        orth, spaces, heads, strings_json = words_row(text)
+        c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth, spaces=spaces,
+                                     heads=heads, strings_json=strings_json))
 
     @staticmethod
     def _taken_span_ids(c: Connection, ids: list[str]) -> set[str]:
