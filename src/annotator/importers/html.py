@@ -21,6 +21,7 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .base import DocumentImportError, ImportedDocument
+from .html_depth import cap_nesting
 from .text import (
     collapse_inline_whitespace,
     decode_text_bytes,
@@ -121,7 +122,7 @@ def html_to_text(src: str) -> tuple[str, str | None]:
 
 
 def extract_article(src: str) -> HtmlArticle:
-    tree = LexborHTMLParser(src)
+    tree = LexborHTMLParser(cap_nesting(src))
     page_title = _node_text(tree.css_first("head > title"))
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or None) if html_node is not None else None
@@ -137,7 +138,7 @@ def extract_article(src: str) -> HtmlArticle:
 
 def html_fragment_to_text(src: str) -> str:
     """Text of an HTML snippet (e.g. a raw HTML block in Markdown), with no boilerplate pruning."""
-    tree = LexborHTMLParser(src)
+    tree = LexborHTMLParser(cap_nesting(src))
     _drop_topmost([n for n in tree.css(",".join(_JUNK_TAGS))])
     return _render(tree.body) if tree.body is not None else ""
 
