@@ -22,13 +22,18 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, ParamSpec, Protocol, TypeVar
+from typing import Any, BinaryIO, ParamSpec, Protocol, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
+
+try:
+    import fcntl
+except ImportError:  # Windows: no in-use lock
+    fcntl = None  # type: ignore[assignment]
 
 from annotator import __version__
 from annotator.storage import models
@@ -312,6 +317,47 @@ def copy_database(source: Path, dest: Path) -> None:
         raise StorageError(f"could not copy {source} to {dest}: {exc}", "copy_failed") from exc
 
 
+# -- "in use": a lock every open project holds, which `annotator recover` must get alone --------
+# flock locks, not SQLite's own (POSIX) ones: they belong to this descriptor alone, so they
+# never interfere with SQLite's. The descriptor stays open until close_engine.
+_in_use_locks: dict[int, BinaryIO] = {}
+
+
+def _hold_in_use_lock(engine: Engine, path: Path) -> None:
+    if fcntl is None:
+        return
+    handle = open(path, "rb")  # noqa: SIM115 - held until close_engine
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise ProjectOpenError(f"{path} is being restored from a backup right now; open it again in a moment") from None
+    _in_use_locks[id(engine)] = handle
+
+
+def close_engine(engine: Engine) -> None:
+    """Dispose of ``engine``'s connections and let go of its project's in-use lock."""
+    engine.dispose()
+    handle = _in_use_locks.pop(id(engine), None)
+    if handle is not None:
+        handle.close()
+
+
+@contextmanager
+def used_alone(path: Path) -> Iterator[None]:
+    """Hold ``path`` so that no one opens it meanwhile; StorageError if someone has it open now."""
+    if fcntl is None or not path.exists():
+        yield
+        return
+    with open(path, "rb") as handle:
+        try:
+            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise StorageError(f"{path} is open in annotator (a window or a command); close it first",
+                               "in_use") from None
+        yield
+
+
 # -- opening a project -------------------------------------------------------------------------
 def schema_version(engine: Engine) -> int | None:
     """The version recorded in the file, or None for an empty database."""
@@ -379,6 +425,12 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
 
         try:
             migrations.upgrade(engine, version, path)
+        except BaseException:
+            engine.dispose()
+            raise
+    if path is not None:
+        try:
+            _hold_in_use_lock(engine, path)
         except BaseException:
             engine.dispose()
             raise

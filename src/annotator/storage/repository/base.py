@@ -46,7 +46,7 @@ class RepositoryBase:
         return cls(engine), created
 
     def close(self) -> None:
-        self.engine.dispose()
+        db.close_engine(self.engine)
 
     # -- project metadata and labels -------------------------------------------------
     def labels(self) -> list[LabelRecord]:
