@@ -17,12 +17,13 @@ Rules for repository code, which these primitives rely on:
 from __future__ import annotations
 
 import functools
+import os
 import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
-from typing import Any, BinaryIO, ParamSpec, Protocol, TypeVar
+from typing import Any, ParamSpec, Protocol, TypeVar
 from urllib.parse import quote
 
 from sqlalchemy import event, inspect, select, text
@@ -30,18 +31,14 @@ from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
 from sqlmodel import Session, SQLModel, create_engine
 
-try:
-    import fcntl
-except ImportError:  # Windows: no in-use lock
-    fcntl = None  # type: ignore[assignment]
-
 from annotator import __version__
 from annotator.storage import models
+from annotator.storage.db.in_use import close_engine, hold_in_use_lock, used_alone
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
-__all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
-           "json_rows", "stream_rows"]  # re-exported for callers
+__all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "close_engine",
+           "distinct_values", "json_rows", "stream_rows", "used_alone"]  # re-exported for callers
 
 SCHEMA_VERSION = 6
 APP_ID = "annotator-project"
@@ -317,47 +314,6 @@ def copy_database(source: Path, dest: Path) -> None:
         raise StorageError(f"could not copy {source} to {dest}: {exc}", "copy_failed") from exc
 
 
-# -- "in use": a lock every open project holds, which `annotator recover` must get alone --------
-# flock locks, not SQLite's own (POSIX) ones: they belong to this descriptor alone, so they
-# never interfere with SQLite's. The descriptor stays open until close_engine.
-_in_use_locks: dict[int, BinaryIO] = {}
-
-
-def _hold_in_use_lock(engine: Engine, path: Path) -> None:
-    if fcntl is None:
-        return
-    handle = open(path, "rb")  # noqa: SIM115 - held until close_engine
-    try:
-        fcntl.flock(handle.fileno(), fcntl.LOCK_SH | fcntl.LOCK_NB)
-    except BlockingIOError:
-        handle.close()
-        raise ProjectOpenError(f"{path} is being restored from a backup right now; open it again in a moment") from None
-    _in_use_locks[id(engine)] = handle
-
-
-def close_engine(engine: Engine) -> None:
-    """Dispose of ``engine``'s connections and let go of its project's in-use lock."""
-    engine.dispose()
-    handle = _in_use_locks.pop(id(engine), None)
-    if handle is not None:
-        handle.close()
-
-
-@contextmanager
-def used_alone(path: Path) -> Iterator[None]:
-    """Hold ``path`` so that no one opens it meanwhile; StorageError if someone has it open now."""
-    if fcntl is None or not path.exists():
-        yield
-        return
-    with open(path, "rb") as handle:
-        try:
-            fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise StorageError(f"{path} is open in annotator (a window or a command); close it first",
-                               "in_use") from None
-        yield
-
-
 # -- opening a project -------------------------------------------------------------------------
 def schema_version(engine: Engine) -> int | None:
     """The version recorded in the file, or None for an empty database."""
@@ -392,6 +348,8 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
             inspect_file(path)
     except OSError as exc:
         raise ProjectOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path is not None and path.exists() and not writable(path):
+        return open_read_only(path), False
     engine = make_engine(url)
     try:
         version = schema_version(engine)
@@ -400,6 +358,8 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
         code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
         if path is not None and code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
             raise damaged_error(path, [str(exc.orig)]) from exc
+        if path is not None and code in _OPEN_MESSAGES:
+            raise ProjectOpenError(_OPEN_MESSAGES[code].format(path=path, folder=path.parent)) from exc
         raise ProjectOpenError(f"{project}: not a readable annotator project ({exc.orig})") from exc
     if version is not None and version > SCHEMA_VERSION:
         engine.dispose()
@@ -430,11 +390,41 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
             raise
     if path is not None:
         try:
-            _hold_in_use_lock(engine, path)
+            hold_in_use_lock(engine, path)
         except BaseException:
             engine.dispose()
             raise
     return engine, created
+
+
+# Why opening a sound project failed, for the errors that are about its disk or folder.
+_OPEN_MESSAGES = {
+    8: "{path} cannot be opened for writing (a read-only file or disk); copy it to a folder you can write to",
+    13: "the disk holding {path} is full, so the project cannot be opened; free some space and try again",
+    14: "cannot open {path}: annotator needs to create files beside it (its -wal and -shm) in {folder}, "
+        "which is not writable; copy the project to a folder you can write to",
+}
+
+
+def writable(path: Path) -> bool:
+    """Whether the project file and its folder (where SQLite keeps the -wal and -shm) take writes."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def open_read_only(path: Path) -> Engine:
+    """An engine that only reads ``path`` (in a read-only folder or on read-only media).
+
+    Reading commands work; a write fails with "read-only" (a StorageError). Without a -wal
+    file holding commits, SQLite opens it as immutable, which needs no -shm beside it.
+    """
+    version = inspect_file(path)
+    if version != SCHEMA_VERSION:
+        raise ProjectOpenError(f"{path} is read-only and was made by an older annotator, so it cannot be "
+                               "upgraded here; copy it to a folder you can write to and open the copy")
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    options = "mode=ro" if pending else "mode=ro&immutable=1"
+    return make_engine(f"sqlite:///file:{quote(str(path.resolve()), safe='/')}?{options}&uri=true")
 
 
 def integrity_problems(engine: Engine, *, full: bool = False) -> list[str]:
