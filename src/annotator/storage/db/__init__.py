@@ -24,7 +24,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -97,6 +97,12 @@ def engine_path(engine: Engine) -> Path | None:
     return sqlite_path(str(engine.url))
 
 
+def _uri_file(engine: Engine) -> str | None:
+    """The file of a SQLite ``file:`` URI engine (a project opened read-only), for messages."""
+    database = engine.url.database or ""
+    return unquote(database.removeprefix("file:")) if is_sqlite(str(engine.url)) and database.startswith("file:") else None
+
+
 def shareable(engine: Engine) -> bool:
     """Whether another process can open this database (not SQLite in memory)."""
     return not is_sqlite(str(engine.url)) or engine_path(engine) is not None
@@ -166,7 +172,7 @@ _SQLITE_MESSAGES: dict[int, tuple[str, str]] = {
 def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
     """A clear StorageError for a driver error raised while writing (the change was rolled back)."""
     code = getattr(exc.orig, "sqlite_errorcode", None)
-    path = engine_path(engine) or engine.url.render_as_string(hide_password=True)
+    path = engine_path(engine) or _uri_file(engine) or engine.url.render_as_string(hide_password=True)
     if code is not None and (code & 0xFF) in _SQLITE_MESSAGES:
         reason, template = _SQLITE_MESSAGES[code & 0xFF]
         return StorageError(template.format(path=path, t=BUSY_TIMEOUT_MS // 1000) + ".", reason)
