@@ -126,3 +126,17 @@ def test_a_fifo_named_on_its_own_is_skipped_not_read(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.txt")
     report = run(tmp_path, tmp_path / "pipe.txt")
     assert "FIFO" in reasons(report)["pipe.txt"]
+
+
+def test_a_jsonl_line_longer_than_the_limit_is_refused_without_reading_it_whole(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from annotator.importers import base
+
+    monkeypatch.setattr(base, "MAX_TEXT_BYTES", 1024 * 1024)
+    odd = tmp_path / "huge.jsonl"
+    odd.write_text(json.dumps({"text": "Vitamin D " * 200_000, "spans": []}) + "\n")
+    good = tmp_path / "z.txt"
+    good.write_text(GOOD)
+    report = run(tmp_path, odd, good)
+    assert len(report.imported) == 1
+    assert "line is longer than 1 MB" in reasons(report)["huge.jsonl"]
