@@ -27,8 +27,10 @@ from .html import html_fragment_to_text
 from .text import (
     collapse_inline_whitespace,
     decode_text_bytes,
+    lines_of,
     read_text_bytes,
     tidy_canonical,
+    title_line,
     word_count,
 )
 
@@ -295,7 +297,7 @@ class MarkdownImporter:
         return [
             ImportedDocument(
                 text=text,
-                title=title or path.stem,
+                title=title or title_line(lines_of(text)) or path.stem,
                 format="md",
                 source=str(path),
                 meta=meta,

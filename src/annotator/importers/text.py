@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import codecs
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from itertools import islice
 from pathlib import Path
 
@@ -37,6 +37,7 @@ _TRAILING_WS = re.compile(r"[^\S\n]+$", re.MULTILINE)  # what str.rstrip() remov
 _LINE = re.compile(r"[^\n]+")
 _WORD = re.compile(r"\S+")
 _TITLE_LINES_LOOKED_AT = 50
+HEADING_CHARS = 120  # a line longer than this is a paragraph, not a title
 _TITLE_CHARS_LOOKED_AT = 1000  # of a line: a title is never longer, and a 20 MB line is not copied
 _INLINE_WS = re.compile(r"[ \t\f\v\u00a0]+")
 
@@ -155,24 +156,32 @@ def word_count(text: str) -> int:
 
 # Lines a page saved as text often starts with, which name no article: skip links, menus,
 # breadcrumbs ("Home / Health / Sleep"). The title is the first line that is none of these.
-_NAVIGATION = re.compile(
+NAVIGATION_LINE = re.compile(
     r"(skip\s+to\s+(the\s+)?(main\s+)?(content|navigation)|(main\s+)?menu|toggle\s+navigation|search|home"
-    r"|log\s*in|sign\s*(in|up)|subscribe|advertisement|share( this)?)\W*"
+    r"|log\s*in|sign\s*(in|up)|subscribe|advertisement|share( this)?|(back\s+to\s+|jump\s+to\s+)?top(\s+of\s+(the\s+)?page)?"
+    r"|(jump|go)\s+to\s+(the\s+)?(main\s+)?content|cookies?( settings| policy)?)\W*"
+    r"|[\W\d_]*"
     r"|home\s*[/›»>|].*|you\s+are\s+here\b.*", re.IGNORECASE)
 
 
 def title_line(lines: Iterable[str]) -> str | None:
-    """The first non-empty line that is not page navigation (else the first non-empty line).
+    """The line a person would call the title: the first one that is neither page navigation
+    ("Skip to content", "top of page") nor a paragraph (longer than :data:`HEADING_CHARS`);
+    failing that the first non-navigation line, failing that the first line.
 
     Reads ``lines`` lazily and at most :data:`_TITLE_LINES_LOOKED_AT` non-empty ones.
     """
     first: str | None = None
+    content: str | None = None
     for line in islice((s for s in (line[:_TITLE_CHARS_LOOKED_AT].strip() for line in lines) if s),
                        _TITLE_LINES_LOOKED_AT):
-        if not _NAVIGATION.fullmatch(line):
-            return line
         first = first or line
-    return first
+        if NAVIGATION_LINE.fullmatch(line):
+            continue
+        if len(line) <= HEADING_CHARS:
+            return line
+        content = content or line
+    return content or first
 
 
 def plain_text_to_text(src: str) -> tuple[str, str | None]:
@@ -181,7 +190,12 @@ def plain_text_to_text(src: str) -> tuple[str, str | None]:
     # would make line numbers and offsets disagree with every other tool. One regex pass
     # instead of a list of every line keeps a large file's import within a few copies of it.
     text = _TRAILING_WS.sub("", normalise_newlines(src)).strip("\n")
-    return text, title_line(m.group() for m in _LINE.finditer(text))
+    return text, title_line(lines_of(text))
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """The non-empty lines of ``text``, one at a time (no list of every line)."""
+    return (m.group() for m in _LINE.finditer(text))
 
 
 class TextImporter:
