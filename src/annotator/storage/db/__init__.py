@@ -184,9 +184,23 @@ def _translatable(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) or type(exc) is DatabaseError
 
 
+# Per engine (by id): asked before each write, the reason to refuse it (None: go ahead). A
+# large project is checked on a thread after it opens; once found damaged it takes no writes.
+_write_vetoes: dict[int, Callable[[], str | None]] = {}
+
+
+def refuse_writes_when(engine: Engine, veto: Callable[[], str | None]) -> None:
+    """Every write through ``engine`` first asks ``veto``; a message refuses it (StorageError "damaged")."""
+    _write_vetoes[id(engine)] = veto
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[None]:
     """Mark the enclosed transactions as writes and turn driver failures into StorageError."""
+    veto = _write_vetoes.get(id(engine))
+    refused = veto() if veto is not None else None
+    if refused is not None:
+        raise StorageError(refused, "damaged")
     token = _writing.set(_writing.get() or _WriteState())
     try:
         yield

@@ -38,6 +38,9 @@ def hold_in_use_lock(engine: Engine, path: Path) -> None:
 def close_engine(engine: Engine) -> None:
     """Dispose of ``engine``'s connections and let go of its project's in-use lock."""
     engine.dispose()
+    from annotator.storage import db  # db imports this module
+
+    db._write_vetoes.pop(id(engine), None)
     handle = _in_use_locks.pop(id(engine), None)
     if handle is not None:
         handle.close()
