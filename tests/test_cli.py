@@ -36,7 +36,7 @@ def folder(tmp_path: Path) -> Path:
 def project(project_url: str, folder: Path) -> str:
     """A project with both articles imported and annotated by alice (a file, or a PostgreSQL URL)."""
     path = project_url
-    assert invoke("import", folder, "--project", path).exit_code == 0
+    assert "2 imported" in invoke("import", folder, "--project", path).output
     p = open_project(path)
     svc = AnnotationService(p.repo, "alice")
     svc.add_span(1, 0, 10, "intervention")
@@ -49,12 +49,12 @@ def project(project_url: str, folder: Path) -> str:
 def test_import_reports_and_is_idempotent(tmp_path: Path, folder: Path) -> None:
     path = tmp_path / "p.annotator"
     result = invoke("import", folder, "--project", path)
-    assert result.exit_code == 0, result.output
+    assert result.exit_code == 1, result.output  # the .docx was refused
     assert "imported" in result.output and "gut.txt: Probiotics 🦠 reduce nerve pain." in result.output
-    assert "skipped" in result.output and "unsupported file type .docx" in result.output
-    assert "2 imported, 1 skipped, 0 refused" in result.output
+    assert "refused" in result.output and "unsupported file type .docx" in result.output
+    assert "2 imported, 0 skipped, 1 refused" in result.output
     again = invoke("import", folder, "--project", path)
-    assert again.exit_code == 0 and "0 imported, 3 skipped, 0 refused" in again.output
+    assert again.exit_code == 1 and "0 imported, 2 skipped, 1 refused" in again.output
     assert "already in the project" in again.output
 
 
@@ -65,7 +65,7 @@ def test_import_exit_code_1_when_a_file_is_refused(tmp_path: Path, folder: Path)
     result = invoke("import", folder, bad, tmp_path / "missing.txt", "--project", tmp_path / "p.annotator")
     assert result.exit_code == 1
     assert "refused   " in result.output and "(line 2)" in result.output and "No such file" in result.output
-    assert "2 imported, 1 skipped, 3 refused" in result.output
+    assert "2 imported, 0 skipped, 4 refused" in result.output
     assert "Traceback" not in result.output
 
 

@@ -67,8 +67,10 @@ def _open(project: str | None, *, create: bool = False, reads_only: bool = False
     reads refuses a missing file, so a mistyped ``--project`` never leaves an empty project behind.
     A database URL is never taken for a file path.
 
-    A command that ``reads_only`` skips a large file's background check and backup (the app
-    and the writing commands run them; see ``open_project``).
+    A command that ``reads_only`` skips a large file's check and backup (see ``open_project``).
+    One that writes runs both here, whatever the file's size: a thread would die with the
+    process, so a large project would never be checked or backed up from the command line,
+    and a damaged one would take the command's writes.
     """
     from sqlalchemy.exc import SQLAlchemyError
 
@@ -80,7 +82,7 @@ def _open(project: str | None, *, create: bool = False, reads_only: bool = False
         if not target.exists():
             _fail(_missing(target), 2)
     try:
-        return open_project(project, create=create, background_care=not reads_only)
+        proj = open_project(project, create=create, background_care=False)
     except ProjectOpenError as exc:
         _fail(str(exc), 2)
     except SQLAlchemyError as exc:
@@ -89,6 +91,26 @@ def _open(project: str | None, *, create: bool = False, reads_only: bool = False
 
         name = display_name(project) if project else "the default project"
         _fail(mask_secrets(f"{name} cannot be opened: {exc}", project or ""), 2)
+    if not reads_only:
+        try:
+            _check_before_writing(proj)
+        except ProjectOpenError as exc:
+            proj.close()
+            _fail(str(exc), 2)
+    return proj
+
+
+def _check_before_writing(proj: Project) -> None:
+    """Run a large file's open-time check and daily backup now (small files had theirs on open)."""
+    from annotator.storage import db
+    from annotator.storage.backup import open_time_care
+
+    file = db.engine_path(proj.repo.engine)
+    if proj.health is None and not proj.created and file is not None:
+        proj.health = open_time_care(file, background=False)  # raises ProjectDamagedError
+    report = proj.health.result() if proj.health is not None else None
+    if report is not None and report.backup_error:
+        typer.echo(f"annotator: warning: {report.backup_error}", err=True)
 
 
 class _Bar:

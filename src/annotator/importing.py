@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from annotator.importers.base import DocumentImportError, ImportedDocument
-from annotator.importers.registry import collect_files, importer_for
+from annotator.importers.registry import collect, importer_for, supported_suffixes
+from annotator.importers.titles import clean_title, plain_line
+from annotator.storage.errors import StorageError
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import Repository, StoreOutcome
 from annotator.storage.repository.sources import NEEDS_ORIGINAL
@@ -45,6 +48,8 @@ def check_document(doc: ImportedDocument, labels: set[str], path: Path, index: i
     where = doc.origin or (f"record {index + 1}" if doc.format == "jsonl" else None)
     if not doc.text.strip():
         raise DocumentImportError(path, "document has no text", where)
+    if "\x00" in doc.text:
+        raise DocumentImportError(path, "text contains NUL characters (looks like binary data)", where)
     if "\r" in doc.text:
         raise DocumentImportError(path, "text contains carriage returns (importer bug)", where)
     n = len(doc.text)
@@ -80,50 +85,53 @@ def check_document(doc: ImportedDocument, labels: set[str], path: Path, index: i
 def import_paths(repo: Repository, paths: list[Path], *, progress: Progress | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportReport:
     report = ImportReport()
-    files, unsupported = collect_files([Path(p) for p in paths])
-    for p in unsupported:
-        if p.exists():
-            report.skipped.append((str(p), f"unsupported file type {p.suffix or '(none)'}"))
-        else:
-            report.refused.append((str(p), "no such file or folder"))
+    found = collect([Path(p) for p in paths])
+    for p, why in found.skipped:
+        report.skipped.append((shown_path(p), why))
+    for p in found.unsupported:
+        report.refused.append((shown_path(p), _unsupported_reason(p)))
     labels = {lr.name for lr in repo.labels()}
+    files = found.files
     for i, path in enumerate(files):
         if cancelled is not None and cancelled():
             report.cancelled = True
             break
         if progress is not None:
-            progress(i, len(files), str(path))
+            progress(i, len(files), shown_path(path))
         _import_file(repo, path, labels, report)
     if progress is not None and not report.cancelled:
         progress(len(files), len(files), "")
     return report
 
 
+def _unsupported_reason(path: Path) -> str:
+    if not path.exists():
+        return "no such file or folder"
+    suffixes = " ".join(s for s in supported_suffixes() if s not in (".htm", ".markdown"))
+    return f"unsupported file type {path.suffix or '(none)'} (annotator imports {suffixes})"
+
+
 def _import_file(repo: Repository, path: Path, labels: set[str], report: ImportReport) -> None:
-    importer = importer_for(path)
-    assert importer is not None  # collect_files only returns supported suffixes
+    """Import one file whole, or add its refusal (with the reason) to the report: never raises
+    for a problem of this file, so one odd file cannot stop the files after it."""
+    shown = shown_path(path)
     try:
-        # Stored absolute, so the source means the same file from any folder the app runs in.
-        docs = importer.load(path.resolve())
-        if not docs:
-            raise DocumentImportError(path, "no documents in file")
-        for k, doc in enumerate(docs):
-            check_document(doc, labels, path, k)
+        docs = _load_checked(path, labels)
         pairs = [_same_text_as_stored(repo, d) for d in docs]
         original = path.read_bytes() if any(d.format in NEEDS_ORIGINAL for d in docs) else None
         outcomes = repo.add_or_attach_documents(pairs, original)
     except DocumentImportError as exc:
-        report.refused.append((str(path), str(exc)))
+        report.refused.append((shown, printable(str(exc))))
         return
-    except OSError as exc:
-        report.refused.append((str(path), f"{path.name}: cannot read ({exc.strerror or exc})"))
+    except Exception as exc:  # noqa: BLE001 - anything else this file provokes is refused, named
+        report.refused.append((shown, printable(f"{path.name}: {_failure_reason(exc)}")))
         return
     for doc, outcome in zip(docs, outcomes):
         if outcome.created:
-            report.imported.append((str(path), doc.title, outcome.document_id))
+            report.imported.append((shown, doc.title, outcome.document_id))
         elif not any(a.spans_added or a.status_set for a in outcome.attached):
-            report.skipped.append((str(path), f"{doc.title!r} is already in the project (same text)"))
-    _report_attached(report, str(path), docs, outcomes)
+            report.skipped.append((shown, printable(f"{doc.title!r} is already in the project (same text)")))
+    _report_attached(report, shown, docs, outcomes)
 
 
 def _same_text_as_stored(repo: Repository, doc: ImportedDocument) -> tuple[ImportedDocument, str]:
@@ -157,7 +165,56 @@ def _report_attached(report: ImportReport, path: str, docs: list[ImportedDocumen
                 per_annotator[a.annotator] = (spans + a.spans_added, touched)
             if a.status_conflict is not None:
                 kept, arrived = a.status_conflict
-                report.conflicts.append((path, f"{doc.title!r}: {a.annotator} already has status {kept!r}; "
-                                               f"the file says {arrived!r} (kept {kept!r})"))
+                report.conflicts.append((path, printable(f"{doc.title!r}: {a.annotator} already has status "
+                                                         f"{kept!r}; the file says {arrived!r} (kept {kept!r})")))
     for annotator, (spans, touched) in sorted(per_annotator.items()):
         report.attached.append((path, annotator, spans, len(touched)))
+
+
+def _load_checked(path: Path, labels: set[str]) -> list[ImportedDocument]:
+    """The file's documents, checked, with clean titles and an absolute source path."""
+    if not _name_is_utf8(path):
+        raise DocumentImportError(path, "the file name is not valid UTF-8; rename the file and import it again")
+    importer = importer_for(path)
+    assert importer is not None  # collect only returns supported suffixes
+    try:
+        docs = importer.load(path)
+    except RecursionError:
+        raise DocumentImportError(path, "the file is nested too deeply to read") from None
+    if not docs:
+        raise DocumentImportError(path, "no documents in file")
+    source = str(path.resolve())
+    for k, doc in enumerate(docs):
+        check_document(doc, labels, path, k)
+        doc.title = clean_title(doc.title) or path.stem
+        if doc.source == str(path):
+            doc.source = source
+    return docs
+
+
+def _name_is_utf8(path: Path) -> bool:
+    try:
+        os.fsencode(path).decode("utf-8")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _failure_reason(exc: Exception) -> str:
+    if isinstance(exc, OSError):
+        return f"cannot read ({exc.strerror or exc})"
+    if isinstance(exc, MemoryError):
+        return "not enough memory to import this file"
+    if isinstance(exc, StorageError):
+        return str(exc)
+    return f"could not be imported ({type(exc).__name__}: {str(exc)[:200]})"
+
+
+def shown_path(path: Path | str) -> str:
+    """A path as the report shows it: bytes that are not UTF-8 as \\xNN escapes, no control characters."""
+    return plain_line(os.fsencode(path).decode("utf-8", "backslashreplace"))
+
+
+def printable(text: str) -> str:
+    """A report line that any terminal prints as it is: no control characters, no lone surrogates."""
+    return plain_line(text.encode("utf-8", "backslashreplace").decode("utf-8"))

@@ -4,12 +4,19 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 
 from annotator.resource_files import read_text
 
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _NAME = re.compile(r"^[a-z][a-z0-9_-]{0,39}$")
+# A label's key is one digit: letters are the app's own keys and menus' Alt mnemonics.
+SHORTCUT_KEYS = frozenset("1234567890")
+FALLBACK_COLOUR = "#808080"
+MAX_LABEL_TEXT = 2000  # characters of a definition or example
+# C0 controls (but tab and newline), DEL and C1 controls: never part of a definition.
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 
 
 class LabelSchemaError(ValueError):
@@ -47,6 +54,8 @@ def parse_labels(source: str) -> list[LabelSpec]:
             raise LabelSchemaError(f"label #{i}: bad name {spec.name!r} (lower-case letters, digits, - and _)")
         if not _COLOUR.match(spec.colour):
             raise LabelSchemaError(f"label {spec.name!r}: colour must look like #RRGGBB, not {spec.colour!r}")
+        if spec.shortcut and spec.shortcut not in SHORTCUT_KEYS:
+            raise LabelSchemaError(f"label {spec.name!r}: shortcut must be one digit (0-9), not {spec.shortcut!r}")
         specs.append(spec)
     if not specs:
         raise LabelSchemaError("labels file defines no [[label]]")
@@ -54,6 +63,50 @@ def parse_labels(source: str) -> list[LabelSpec]:
         values = [getattr(s, attr) for s in specs if getattr(s, attr)]
         if len(values) != len(set(values)):
             raise LabelSchemaError(f"labels file repeats a {attr}")
+    return specs
+
+
+def label_text(value: object) -> str:
+    """A definition or example as plain text: control characters dropped, length capped."""
+    text = _CONTROLS.sub("", str(value or ""))
+    return text if len(text) <= MAX_LABEL_TEXT else text[: MAX_LABEL_TEXT - 1] + "…"
+
+
+def safe_colour(colour: str) -> str:
+    """``colour`` if it is ``#rrggbb``, else grey: the only form ever put into a style sheet."""
+    return colour if _COLOUR.match(colour) else FALLBACK_COLOUR
+
+
+def stored_label(name: str, colour: object, shortcut: object, definition: object, example: object) -> LabelSpec:
+    """A label as read back from a project file, every value checked.
+
+    A project file is input like any other: a colour that is not ``#rrggbb`` becomes grey, a
+    shortcut outside :data:`SHORTCUT_KEYS` is dropped, and the texts lose control characters,
+    so nothing from the file is ever applied as a style sheet or a key sequence. The name is
+    kept as stored (spans point at it); the app shows it as plain text.
+    """
+    colour_text = str(colour or "")
+    shortcut_text = str(shortcut or "")
+    return LabelSpec(
+        name=str(name),
+        colour=colour_text if _COLOUR.match(colour_text) else FALLBACK_COLOUR,
+        shortcut=shortcut_text if shortcut_text in SHORTCUT_KEYS else "",
+        definition=label_text(definition),
+        example=label_text(example),
+    )
+
+
+def stored_labels(rows: Iterable[tuple[str, object, object, object, object]]) -> list[LabelSpec]:
+    """:func:`stored_label` for each (name, colour, shortcut, definition, example) row; a
+    shortcut already taken by an earlier label is dropped, so no key means two things."""
+    specs: list[LabelSpec] = []
+    taken: set[str] = set()
+    for row in rows:
+        spec = stored_label(*row)
+        if spec.shortcut in taken:
+            spec = replace(spec, shortcut="")
+        taken.add(spec.shortcut)
+        specs.append(spec)
     return specs
 
 

@@ -45,6 +45,11 @@ def load_pymupdf() -> ModuleType:
             sys.modules.setdefault(name, None)  # type: ignore[arg-type]  # None makes the import fail fast
     import pymupdf
 
+    # MuPDF prints its errors and warnings on stdout, where they would bury the import
+    # report (thousands of lines for a damaged file); they stay readable through
+    # TOOLS.mupdf_warnings(), which the importer turns into damaged-page reports.
+    pymupdf.TOOLS.mupdf_display_errors(False)
+    pymupdf.TOOLS.mupdf_display_warnings(False)
     return pymupdf
 
 

@@ -31,6 +31,15 @@ class Project:
         self.repo.close()
 
 
+def _damage_message(health: Future[HealthReport]) -> str | None:
+    """Why a write must be refused: the open-time check (done on a thread for a large file)
+    found the project damaged; the message points to ``annotator recover``."""
+    if not health.done() or health.cancelled() or health.exception() is not None:
+        return None
+    report = health.result()
+    return None if report.ok else (report.message or "the project file is damaged; run annotator recover")
+
+
 def sample_corpus_dir() -> Path | None:
     """The checkout's sample_corpus/ (present in a clone or an editable install)."""
     candidate = Path(__file__).resolve().parents[2] / "sample_corpus"
@@ -57,6 +66,8 @@ def open_project(path: str | Path | None = None, *, create: bool = True, backgro
         except BaseException:  # damaged: nothing may keep the file open behind the error
             repo.close()
             raise
+        checked = health
+        db.refuse_writes_when(repo.engine, lambda: _damage_message(checked))
     if created:
         repo.store_labels(default_labels())
     project = Project(str(target), repo, created, health)

@@ -23,6 +23,7 @@ from annotator.validation_rules import FORMATS, SchemaChecker, has_core_tokens, 
 
 MAX_KEPT = 1000  # problems kept in a report; the count goes on
 MAX_PER_RECORD = 20  # a record with thousands of bad tokens should not drown the rest
+MAX_JSON_DEPTH = 100  # levels of objects and arrays in one record
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,8 @@ class RecordChecker:
             return None, [Problem(line_no, "$", f"malformed JSON: {exc}")]
         if not isinstance(obj, dict):
             return None, [Problem(line_no, "$", f"a record must be a JSON object, not {type(obj).__name__}")]
+        if _nested_deeper_than(obj, MAX_JSON_DEPTH):
+            return None, [Problem(line_no, "$", f"nested more than {MAX_JSON_DEPTH} levels deep")]
         return obj, []
 
     def check(self, line_no: int, obj: dict[str, Any]) -> list[Problem]:
@@ -163,6 +166,25 @@ class RecordChecker:
                     found.append(Problem(line_no, f"$.spans[{i}].id", f"span id {span_id!r} repeats line {first}"))
                 here.add(span_id)
         return found
+
+
+def _nested_deeper_than(obj: dict[str, Any], limit: int) -> bool:
+    """Whether the record nests objects or arrays more than ``limit`` levels deep (no record
+    needs that; storing its meta would exhaust the recursion limit). The tokens array is
+    flat (objects of numbers and strings), so it is not walked."""
+    stack: list[tuple[Any, int]] = [(v, 2) for k, v in obj.items() if k != "tokens"]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            values = value.values()
+        elif isinstance(value, list):
+            values = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((v, depth + 1) for v in values if isinstance(v, dict | list))
+    return False
 
 
 def iter_lines(path: Path) -> Iterator[tuple[int, bytes]]:

@@ -161,11 +161,11 @@ def test_main_then_role_main_then_body() -> None:
     assert (body.text, body.root) == ("Body text", "body")
 
 
-def test_title_h1_then_title_tag_then_stem(tmp_path: Path) -> None:
+def test_title_h1_then_title_tag_then_first_line(tmp_path: Path) -> None:
     assert html_to_text(page("<p>x</p>", "<title> The  Page </title>"))[1] == "The Page"
     assert html_to_text(page("<h1>Head <i>line</i></h1><p>x</p>"))[1] == "Head line"
     doc = load_file(tmp_path, "<p>only text</p>", "no-title.html")
-    assert doc.title == "no-title"
+    assert doc.title == "only text"  # the first heading-like line, as a person would pick
 
 
 def test_file_meta(tmp_path: Path) -> None:

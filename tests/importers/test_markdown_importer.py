@@ -111,9 +111,9 @@ def test_front_matter_without_title_falls_back_to_h1() -> None:
     )
 
 
-def test_title_falls_back_to_file_stem(tmp_path: Path) -> None:
+def test_title_falls_back_to_the_first_heading_like_line(tmp_path: Path) -> None:
     doc = load_file(tmp_path, "## Only h2\n\ntext", "gut-health.md")
-    assert doc.title == "gut-health"
+    assert doc.title == "Only h2"  # as a person would pick, not the file name
     assert markdown_to_text("## Only h2")[1] is None
 
 

@@ -210,3 +210,15 @@ def test_full_integrity_check_on_demand(tmp_path: Path) -> None:
     repo = reopen(path)
     assert db.integrity_problems(repo.engine, full=True) == []
     repo.close()
+
+
+def test_a_large_project_found_damaged_after_opening_refuses_writes(
+        damaged: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch) -> None:
+    path, good = damaged
+    monkeypatch.setattr(backup, "SYNC_CHECK_MAX_BYTES", 0)
+    p = open_project(path)  # opens at once; the check runs on a thread
+    assert p.health is not None and not p.health.result(timeout=60).ok
+    with pytest.raises(StorageError) as info:
+        AnnotationService(p.repo, "alice").add_span(1, 0, 5, "claim")
+    p.close()
+    assert info.value.reason == "damaged" and f'annotator recover "{path}"' in str(info.value)

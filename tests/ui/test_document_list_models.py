@@ -111,7 +111,7 @@ def test_a_failed_background_open_says_why_and_clears_the_list(qtbot, tmp_path: 
     from annotator.ui.main_window import MainWindow, window as window_module
 
     shown: list[str] = []
-    monkeypatch.setattr(window_module.QMessageBox, "critical", lambda _parent, _title, text: shown.append(text))
+    monkeypatch.setattr(window_module, "show_critical", lambda _parent, _title, text: shown.append(text))
     bogus = tmp_path / "notes.annotator"
     bogus.write_text("just some notes, not a database", encoding="utf-8")
     window = MainWindow()

@@ -62,21 +62,21 @@ def test_run_import_reports_imported_refused_and_skipped(qtbot, window: QWidget,
     report = reports[0]
     assert sorted(Path(p).name for p, _, _ in report.imported) == ["emoji.txt", "gut.txt", "sleep.txt"]
     refused = {Path(p).name: reason for p, reason in report.refused}
-    assert set(refused) == {"empty.txt", "latin1.txt"}
+    assert set(refused) == {"empty.txt", "latin1.txt", "notes.docx"}
+    assert "unsupported file type .docx" in refused["notes.docx"]  # refused with a reason, not skipped
     assert "empty" in refused["empty.txt"]
     assert "UTF-8" in refused["latin1.txt"]
-    assert [Path(p).name for p, _ in report.skipped] == ["notes.docx"]
+    assert report.skipped == []
     assert progress_seen and progress_seen[-1][0] == progress_seen[-1][1] == 5
     # The GUI's own connection sees the worker's writes (WAL).
     assert project.repo.document_count() == 3
 
     dialog = top_level("importReport")
     assert isinstance(dialog, ImportReportDialog)
-    assert "3 imported, 1 skipped, 2 refused" in dialog.findChild(QWidget, "importSummary").text()
+    assert "3 imported, 0 skipped, 3 refused" in dialog.findChild(QWidget, "importSummary").text()
     shown = dict(dialog.rows("Refused"))
-    assert set(shown) == {"empty.txt", "latin1.txt"}
+    assert set(shown) == {"empty.txt", "latin1.txt", "notes.docx"}
     assert not shown["empty.txt"].startswith("empty.txt:")  # the name is in the first column
-    assert dict(dialog.rows("Skipped")).keys() == {"notes.docx"}
     assert "refused  " in dialog.as_text()
     dialog.close()
     qtbot.waitUntil(lambda: top_level("importReport") is None, timeout=2000)

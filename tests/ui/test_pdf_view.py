@@ -390,7 +390,7 @@ def test_import_refuses_a_scan_and_a_damaged_pdf_with_reasons(qtbot, pdf_window,
 
 
 def test_import_asks_for_the_password_of_an_encrypted_pdf(qtbot, pdf_window, tmp_path: Path, monkeypatch) -> None:
-    from PySide6.QtWidgets import QInputDialog
+    from annotator.ui import pdf_password
 
     locked = samples.build_encrypted(tmp_path / "locked.pdf", "s3cret")
     answers = iter([("wrong", True), ("s3cret", True)])
@@ -400,7 +400,7 @@ def test_import_asks_for_the_password_of_an_encrypted_pdf(qtbot, pdf_window, tmp
         asked.append(label)
         return next(answers)
 
-    monkeypatch.setattr(QInputDialog, "getText", staticmethod(fake_get_text))
+    monkeypatch.setattr(pdf_password, "ask_text", fake_get_text)  # the prompt, shown as plain text
     before = pdf_window.doc_model.rowCount()
     pdf_window.import_paths([locked])
     qtbot.waitUntil(lambda: pdf_window.doc_model.rowCount() == before + 1, timeout=10_000)

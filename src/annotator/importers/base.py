@@ -15,6 +15,20 @@ from typing import Any, Protocol
 # Text-like files (txt, md, html) above this size are refused before decoding: an
 # article is never this big, and decoding one would stall the import for minutes.
 MAX_TEXT_BYTES = 50 * 1024 * 1024
+# An import needs at most this many times a file's size in memory (tests/importers/test_import_memory.py).
+IMPORT_MEMORY_FACTOR = 20
+
+
+def available_memory() -> int | None:
+    """Bytes of memory the system can give without swapping (None where it cannot tell)."""
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
 
 
 class DocumentImportError(Exception):

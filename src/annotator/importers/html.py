@@ -21,12 +21,16 @@ from pathlib import Path
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from .base import DocumentImportError, ImportedDocument
+from .html_depth import cap_nesting
 from .text import (
+    NAVIGATION_LINE,
     collapse_inline_whitespace,
     decode_text_bytes,
+    lines_of,
     detect_bom,
     read_text_bytes,
     tidy_canonical,
+    title_line,
     word_count,
 )
 
@@ -63,6 +67,8 @@ _PARAGRAPH_TAGS = frozenset(
 )
 _LINE_TAGS = frozenset({"li", "tr", "dt", "dd", "caption", "legend"})
 _CELL_TAGS = frozenset({"td", "th"})
+_TITLE_SEPARATOR = re.compile(r"\s+[|–—·•-]\s+")
+_SHORTEST_TITLE = 12  # characters: a shorter part of "A | B" is the site's name
 _HTML_WS = re.compile(r"[ \t\n\r\f\u00a0]+")
 _WORD_SPLIT = re.compile(r"[^a-z0-9]+")
 _META_CHARSET = re.compile(rb"<meta[^>]*?charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
@@ -72,6 +78,14 @@ _CHARSET_ALIASES = {
     "l1": "cp1252", "us-ascii": "cp1252", "ascii": "cp1252", "windows-1252": "cp1252",
     "utf-16": "utf-8", "utf-16le": "utf-8", "utf-16be": "utf-8",
 }
+
+# The encodings a web page may declare (the WHATWG Encoding Standard's), as Python codec names.
+_PAGE_ENCODINGS = frozenset(codecs.lookup(name).name for name in (
+    "utf-8", "cp866", "iso8859-2", "iso8859-3", "iso8859-4", "iso8859-5", "iso8859-6", "iso8859-7",
+    "iso8859-8", "iso8859-10", "iso8859-13", "iso8859-14", "iso8859-15", "iso8859-16", "koi8-r", "koi8-u",
+    "mac-roman", "mac-cyrillic", "cp874", "cp1250", "cp1251", "cp1252", "cp1253", "cp1254", "cp1255",
+    "cp1256", "cp1257", "cp1258", "gbk", "gb18030", "big5", "euc-jp", "iso2022-jp", "shift_jis", "euc-kr",
+))
 
 
 @dataclass(frozen=True)
@@ -96,11 +110,13 @@ def decode_html_bytes(raw: bytes, path: Path | str = "<bytes>") -> tuple[str, st
     declared = None if detect_bom(raw) else sniff_charset(raw)
     if declared is not None:
         try:
-            codecs.lookup(declared)
+            known = codecs.lookup(declared).name in _PAGE_ENCODINGS
         except LookupError:
+            known = False
+        if not known:  # Python also knows "rot13", "base64", "zlib": codecs, but no page's text
             raise DocumentImportError(
                 path, f"declares an unknown charset {declared!r} in <meta>; re-save the file as UTF-8"
-            ) from None
+            )
     return decode_text_bytes(raw, path, declared or "utf-8")
 
 
@@ -111,23 +127,44 @@ def html_to_text(src: str) -> tuple[str, str | None]:
 
 
 def extract_article(src: str) -> HtmlArticle:
-    tree = LexborHTMLParser(src)
-    page_title = _node_text(tree.css_first("head > title"))
+    tree = LexborHTMLParser(cap_nesting(src))
+    # Read before the page furniture (a <header> holding the h1, the <meta> tags) is dropped.
+    page_titles = [_meta_content(tree, 'meta[property="og:title"]'), _node_text(tree.css_first("h1")),
+                   _node_text(tree.css_first("h2.entry-title")),
+                   _site_suffix_dropped(_node_text(tree.css_first("head > title")))]
     html_node = tree.css_first("html")
     lang = (html_node.attributes.get("lang") or None) if html_node is not None else None
     _drop_topmost([n for n in tree.css(",".join(_JUNK_TAGS))])
     root, root_name = _choose_root(tree)
     if root is None:
-        return HtmlArticle("", page_title, lang, "body")
+        return HtmlArticle("", next((t for t in page_titles if t), None), lang, "body")
     root_id = root.mem_id
     _drop_topmost([n for n in root.traverse() if n.mem_id != root_id and _is_boilerplate(n)])
-    title = _node_text(root.css_first("h1")) or page_title
-    return HtmlArticle(_render(root), title, lang, root_name)
+    text = _render(root)
+    # The article's own h1, then the page's metadata, then the first heading-like line.
+    candidates = [_node_text(root.css_first("h1")), *page_titles]
+    title = next((t for t in candidates if t and not NAVIGATION_LINE.fullmatch(t)), None)
+    return HtmlArticle(text, title or title_line(lines_of(text)), lang, root_name)
+
+
+def _meta_content(tree: LexborHTMLParser, selector: str) -> str | None:
+    node = tree.css_first(selector)
+    return collapse_inline_whitespace(node.attributes.get("content") or "") or None if node is not None else None
+
+
+def _site_suffix_dropped(title: str | None) -> str | None:
+    """"Vitamin D and sleep | Health Site" -> "Vitamin D and sleep" (a short first part is a site name)."""
+    if not title:
+        return None
+    parts = [p for p in _TITLE_SEPARATOR.split(title) if p.strip()]
+    if len(parts) < 2:
+        return title
+    return parts[0] if len(parts[0]) >= _SHORTEST_TITLE else max(parts, key=len)
 
 
 def html_fragment_to_text(src: str) -> str:
     """Text of an HTML snippet (e.g. a raw HTML block in Markdown), with no boilerplate pruning."""
-    tree = LexborHTMLParser(src)
+    tree = LexborHTMLParser(cap_nesting(src))
     _drop_topmost([n for n in tree.css(",".join(_JUNK_TAGS))])
     return _render(tree.body) if tree.body is not None else ""
 

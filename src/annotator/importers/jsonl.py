@@ -17,11 +17,13 @@ original format and page ranges kept in the meta.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 from annotator.importers.base import DocumentImportError, ImportedDocument, ImportedSpan
-from annotator.validation import RecordChecker, iter_lines
+from annotator.importers import base
+from annotator.validation import RecordChecker
 
 DEFAULT_ANNOTATOR = "imported"
 # Formats whose documents are fully described by their text; anything else lacks geometry.
@@ -119,6 +121,19 @@ def _status(obj: dict[str, Any]) -> str | None:
     return status if isinstance(status, str) else None
 
 
+def _lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """(line number, bytes) of each line, refusing one longer than a text file may be: a
+    line of a gigabyte would be read whole, then fail in the database with raw SQL."""
+    limit = base.MAX_TEXT_BYTES
+    with open(path, "rb") as fh:
+        line_no = 0
+        while raw := fh.readline(limit + 1):
+            line_no += 1
+            if len(raw) > limit and not raw.endswith(b"\n"):
+                raise DocumentImportError(path, f"line is longer than {limit // (1024 * 1024)} MB", f"line {line_no}")
+            yield line_no, raw
+
+
 class JsonlImporter:
     """Imports a JSONL file of pre-annotated documents, all or nothing."""
 
@@ -131,7 +146,7 @@ class JsonlImporter:
         by_text: dict[str, tuple[ImportedDocument, list[int]]] = {}
         seen: dict[tuple[str, str], int] = {}  # (text, annotator) -> line
         try:
-            for line_no, raw in iter_lines(path):
+            for line_no, raw in _lines(path):
                 obj, problems = checker.parse(line_no, raw)
                 if obj is not None:
                     problems = checker.check(line_no, obj)

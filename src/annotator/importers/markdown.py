@@ -15,6 +15,7 @@ Layout of the canonical text (same conventions as the HTML importer):
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,14 +27,21 @@ from .html import html_fragment_to_text
 from .text import (
     collapse_inline_whitespace,
     decode_text_bytes,
+    lines_of,
     read_text_bytes,
     tidy_canonical,
+    title_line,
     word_count,
 )
 
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\n(?:(.*?)\n)?(?:---|\.\.\.)[ \t]*(?:\n|\Z)", re.DOTALL)
 _FRONT_MATTER_TITLE = re.compile(r"^title[ \t]*:[ \t]*(.*?)[ \t]*$", re.MULTILINE)
 _BR_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+CHUNK_CHARS = 64 * 1024  # Markdown parsed at a time (see source_chunks)
+_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?\s*$")
+# A line that keeps the block above it going across a blank line: a list item or indented text.
+_CONTINUES_BLOCK = re.compile(r"\s|[-+*](\s|$)|\d{1,9}[.)](\s|$)")
 
 
 def _parser() -> MarkdownIt:
@@ -60,8 +68,59 @@ def markdown_to_text(src: str) -> tuple[str, str | None]:
     """Canonical text and title (front matter title, else first H1) of Markdown source."""
     body, fm_title, _ = split_front_matter(normalise_newlines(src))
     writer = _BlockWriter()
-    writer.feed(_parser().parse(body))
+    parser = _parser()
+    for chunk, continues_table in source_chunks(body):
+        writer.continues_table = continues_table
+        writer.feed(parser.parse(chunk))
     return tidy_canonical(writer.text()), fm_title or writer.first_h1
+
+
+def source_chunks(body: str, size: int | None = None) -> Iterator[tuple[str, bool]]:
+    """``body`` in pieces of about ``size`` characters that parse as the whole would: (piece,
+    whether it continues the previous piece's table).
+
+    markdown-it holds a token object per cell and inline run, over a hundred times the
+    source's size for a long table, so a large file is parsed a piece at a time. Pieces end
+    at a blank line outside fenced code that no list item or indented line follows; a table
+    longer than a piece is cut between rows, its header and delimiter repeated in the next
+    piece (and its header row dropped again from the text).
+    """
+    size = size or CHUNK_CHARS
+    if len(body) <= size:
+        yield body, False
+        return
+    lines = body.split("\n")
+    piece: list[str] = []
+    length = 0
+    fence: str | None = None
+    block_start = 0  # index in ``piece`` of the current block's first line
+    table_head: tuple[str, str] | None = None
+    continues = False
+    for i, line in enumerate(lines):
+        blank = not line.strip()
+        if fence is None and length >= size:
+            following = lines[i + 1] if i + 1 < len(lines) else ""
+            if blank and not _CONTINUES_BLOCK.match(following):
+                yield "\n".join(piece), continues
+                piece, length, continues, table_head = [], 0, False, None
+                continue
+            if table_head is not None and not blank and "|" in line:
+                yield "\n".join(piece), continues
+                piece, length, continues = list(table_head), 0, True
+                block_start = 0
+        piece.append(line)
+        length += len(line) + 1
+        fence_match = _FENCE.match(line)
+        if fence_match and (fence is None or fence_match.group(1).startswith(fence)):
+            fence = fence_match.group(1)[:3] if fence is None else None
+        if fence is not None:
+            continue
+        if blank:
+            block_start, table_head = len(piece), None
+        elif len(piece) - block_start == 2 and _TABLE_DELIMITER.match(line) and "|" in piece[block_start]:
+            table_head = (piece[block_start], line)
+    if piece:
+        yield "\n".join(piece), continues
 
 
 def render_inline(token: Token) -> list[str]:
@@ -100,6 +159,7 @@ class _BlockWriter:
         self._cells: list[str] = []
         self._heading_tag: str | None = None
         self._in_cell = False
+        self.continues_table = False  # the next table carries on the last block (source_chunks)
 
     def text(self) -> str:
         return "\n\n".join("\n".join(block) for block in self.blocks)
@@ -157,6 +217,11 @@ class _BlockWriter:
 
     def _on_table_close(self, token: Token) -> None:
         rows, self._rows = self._rows, []
+        if self.continues_table and self.blocks and not self._items:
+            # The rest of the previous piece's table: its repeated header row goes again.
+            self.continues_table = False
+            self.blocks[-1].extend(rows[1:])
+            return
         self.add_lines(rows)
 
     def _on_bullet_list_open(self, token: Token) -> None:
@@ -232,7 +297,7 @@ class MarkdownImporter:
         return [
             ImportedDocument(
                 text=text,
-                title=title or path.stem,
+                title=title or title_line(lines_of(text)) or path.stem,
                 format="md",
                 source=str(path),
                 meta=meta,

@@ -117,14 +117,19 @@ class PdfImporter:
         flags = pymupdf.TEXT_PRESERVE_LIGATURES | pymupdf.TEXT_MEDIABOX_CLIP
         extracted: list[tuple[str, list[float], float, float, int]] = []
         title_lines: list[tuple[float, str]] = []
+        troubled: dict[int, str] = {}  # page number -> MuPDF's first complaint while reading it
         for number in range(page_count):
             try:
                 # Held per page, not per document, so a page view can render in between.
                 with MUPDF_LOCK:
+                    before = len(pymupdf.TOOLS.mupdf_warnings(reset=False))
                     page = doc.load_page(number)
                     raw = page.get_text("rawdict", flags=flags)
                     rotation = page.rotation
                     del page
+                    complaints = pymupdf.TOOLS.mupdf_warnings(reset=False)[before:].strip()
+                if complaints:
+                    troubled[number] = complaints.splitlines()[0]
                 text, boxes = page_text(raw, title_lines if number == 0 else None)
                 extracted.append((text, boxes, float(raw["width"]), float(raw["height"]), rotation))
                 # Freed here, not when the next page's dict replaces it under the lock.
@@ -143,6 +148,7 @@ class PdfImporter:
             if damage:
                 raise DocumentImportError(path, f"not a readable PDF: the file is damaged ({damage})")
 
+        _refuse_damaged_pages(path, troubled, extracted)
         if not any(text for text, *_ in extracted):
             raise DocumentImportError(path, "no text layer (a scanned PDF?): there is no text to annotate")
 
@@ -151,8 +157,35 @@ class PdfImporter:
         empty = [p.number for p in pages if p.start == p.end]
         if empty:
             meta["pages_without_text"] = empty
+        if troubled:
+            meta["pages_with_errors"] = {str(n + 1): why for n, why in troubled.items()}
         title = _choose_title(metadata.get("title", ""), title_lines, path.stem)
         return ImportedDocument(text=text, title=title, format="pdf", source=str(path), meta=meta, pages=pages)
+
+
+def _refuse_damaged_pages(path: Path, troubled: dict[int, str],
+                          extracted: list[tuple[str, list[float], float, float, int]]) -> None:
+    """Refuse a file whose pages came out empty while MuPDF complained about them: damage that
+    lost their text, which would otherwise import as silently blank pages."""
+    lost = [n for n, why in troubled.items() if not extracted[n][0]]
+    if lost:
+        where = page_ranges([n + 1 for n in lost])
+        raise DocumentImportError(path, f"damaged PDF: no text could be read from page{'s' if len(lost) > 1 else ''} "
+                                  f"{where} (MuPDF: {troubled[lost[0]]})")
+
+
+def page_ranges(numbers: list[int]) -> str:
+    """"3, 5-9, 12" for [3, 5, 6, 7, 8, 9, 12]."""
+    parts: list[str] = []
+    start = prev = numbers[0]
+    for n in [*numbers[1:], None]:
+        if n is not None and n == prev + 1:
+            prev = n
+            continue
+        parts.append(str(start) if start == prev else f"{start}-{prev}")
+        if n is not None:
+            start = prev = n
+    return ", ".join(parts)
 
 
 # The collector is process-wide: imports on two threads (the GUI's worker, a test) count

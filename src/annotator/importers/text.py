@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import codecs
 import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
 from pathlib import Path
 
 from . import base
@@ -31,6 +33,12 @@ _BINARY_SAMPLE = 8192
 _BINARY_CONTROL_RATIO = 0.10
 
 _MULTI_BLANK = re.compile(r"\n{3,}")
+_TRAILING_WS = re.compile(r"[^\S\n]+$", re.MULTILINE)  # what str.rstrip() removes, line by line
+_LINE = re.compile(r"[^\n]+")
+_WORD = re.compile(r"\S+")
+_TITLE_LINES_LOOKED_AT = 50
+HEADING_CHARS = 120  # a line longer than this is a paragraph, not a title
+_TITLE_CHARS_LOOKED_AT = 1000  # of a line: a title is never longer, and a 20 MB line is not copied
 _INLINE_WS = re.compile(r"[ \t\f\v\u00a0]+")
 
 
@@ -43,12 +51,23 @@ def read_text_bytes(path: Path) -> bytes:
             raise DocumentImportError(
                 path, f"file is too large ({_format_size(size)}); the limit is {_format_size(limit)}"
             )
+        check_memory_for(path, size)
         raw = path.read_bytes()
     except OSError as exc:
         raise DocumentImportError(path, f"cannot read the file: {exc.strerror or exc}") from exc
     if not raw:
         raise DocumentImportError(path, "file is empty")
     return raw
+
+
+def check_memory_for(path: Path, size: int) -> None:
+    """Refuse a file whose import would need more memory than the machine has free now."""
+    free = base.available_memory()
+    needed = size * base.IMPORT_MEMORY_FACTOR
+    if free is not None and needed > free:
+        raise DocumentImportError(
+            path, f"file is too large to import with the memory available ({_format_size(size)} needs about "
+            f"{_format_size(needed)}, {_format_size(free)} is free); close other programs or split the file")
 
 
 def _format_size(size: int) -> str:
@@ -131,30 +150,52 @@ def tidy_canonical(text: str) -> str:
 
 
 def word_count(text: str) -> int:
-    return len(text.split())
+    """Whitespace-separated words, counted without building a list of them."""
+    return sum(1 for _ in _WORD.finditer(text))
 
 
 # Lines a page saved as text often starts with, which name no article: skip links, menus,
 # breadcrumbs ("Home / Health / Sleep"). The title is the first line that is none of these.
-_NAVIGATION = re.compile(
+NAVIGATION_LINE = re.compile(
     r"(skip\s+to\s+(the\s+)?(main\s+)?(content|navigation)|(main\s+)?menu|toggle\s+navigation|search|home"
-    r"|log\s*in|sign\s*(in|up)|subscribe|advertisement|share( this)?)\W*"
+    r"|log\s*in|sign\s*(in|up)|subscribe|advertisement|share( this)?|(back\s+to\s+|jump\s+to\s+)?top(\s+of\s+(the\s+)?page)?"
+    r"|(jump|go)\s+to\s+(the\s+)?(main\s+)?content|cookies?( settings| policy)?)\W*"
+    r"|[\W\d_]*"
     r"|home\s*[/›»>|].*|you\s+are\s+here\b.*", re.IGNORECASE)
 
 
-def title_line(lines: list[str]) -> str | None:
-    """The first non-empty line that is not page navigation (else the first non-empty line)."""
-    found = [line.strip() for line in lines if line.strip()]
-    return next((line for line in found if not _NAVIGATION.fullmatch(line)), found[0] if found else None)
+def title_line(lines: Iterable[str]) -> str | None:
+    """The line a person would call the title: the first one that is neither page navigation
+    ("Skip to content", "top of page") nor a paragraph (longer than :data:`HEADING_CHARS`);
+    failing that the first non-navigation line, failing that the first line.
+
+    Reads ``lines`` lazily and at most :data:`_TITLE_LINES_LOOKED_AT` non-empty ones.
+    """
+    first: str | None = None
+    content: str | None = None
+    for line in islice((s for s in (line[:_TITLE_CHARS_LOOKED_AT].strip() for line in lines) if s),
+                       _TITLE_LINES_LOOKED_AT):
+        first = first or line
+        if NAVIGATION_LINE.fullmatch(line):
+            continue
+        if len(line) <= HEADING_CHARS:
+            return line
+        content = content or line
+    return content or first
 
 
 def plain_text_to_text(src: str) -> tuple[str, str | None]:
     """Canonical text and title (see :func:`title_line`) of decoded plain text."""
-    # split("\n") rather than splitlines(): splitlines also breaks on U+2028, \x1c, \x85...,
-    # which would make line numbers and offsets disagree with every other tool.
-    lines = [line.rstrip() for line in normalise_newlines(src).split("\n")]
-    text = "\n".join(lines).strip("\n")
-    return text, title_line(lines)
+    # Lines end at "\n" only: splitlines() would also break on U+2028, \x1c, \x85..., which
+    # would make line numbers and offsets disagree with every other tool. One regex pass
+    # instead of a list of every line keeps a large file's import within a few copies of it.
+    text = _TRAILING_WS.sub("", normalise_newlines(src)).strip("\n")
+    return text, title_line(lines_of(text))
+
+
+def lines_of(text: str) -> Iterator[str]:
+    """The non-empty lines of ``text``, one at a time (no list of every line)."""
+    return (m.group() for m in _LINE.finditer(text))
 
 
 class TextImporter:

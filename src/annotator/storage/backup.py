@@ -224,16 +224,19 @@ def restore_backup(backup: str | Path, target: str | Path) -> Path | None:
     if problems:
         raise StorageError(f"the backup {backup} is damaged too ({problems[0]}); pick an older one", "damaged")
     incoming = target.with_name(target.name + ".restoring")
-    db.copy_database(backup, incoming)
-    aside: Path | None = None
-    if target.exists():
-        aside = target.with_name(f"{target.name}.before-restore-{datetime.now(timezone.utc).strftime(_STAMP)}")
-        os.replace(target, aside)
-        for extra in ("-wal", "-shm"):  # kept with their file: SQLite pairs them by name
-            side = Path(f"{target}{extra}")
-            if side.exists():
-                os.replace(side, Path(f"{aside}{extra}"))
-    os.replace(incoming, target)
+    # While a window or command has the project open, its later edits would land in the
+    # renamed file and be reported saved: refuse, and keep others out until the swap is done.
+    with db.used_alone(target):
+        db.copy_database(backup, incoming)
+        aside: Path | None = None
+        if target.exists():
+            aside = target.with_name(f"{target.name}.before-restore-{datetime.now(timezone.utc).strftime(_STAMP)}")
+            os.replace(target, aside)
+            for extra in ("-wal", "-shm"):  # kept with their file: SQLite pairs them by name
+                side = Path(f"{target}{extra}")
+                if side.exists():
+                    os.replace(side, Path(f"{aside}{extra}"))
+        os.replace(incoming, target)
     return aside
 
 

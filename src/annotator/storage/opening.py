@@ -32,8 +32,12 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
     try:
         if path is not None and path.exists() and not db.looks_like_sqlite(path):
             raise ProjectOpenError(f"{project}: not a readable annotator project (not an SQLite database)")
+        if path is not None and path.exists():
+            db.inspect_file(path)  # a foreign or newer file is refused before any engine touches it
     except OSError as exc:
         raise ProjectOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    if path is not None and path.exists() and not db.writable(path):
+        return db.open_read_only(path), False
     engine = db.make_engine(url)
     try:
         version = db.schema_version(engine)
@@ -42,6 +46,8 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
         code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
         if path is not None and code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
             raise backup.damaged_error(path, [str(exc.orig)]) from exc
+        if path is not None and code in db.OPEN_MESSAGES:
+            raise ProjectOpenError(db.OPEN_MESSAGES[code].format(path=path, folder=path.parent)) from exc
         raise ProjectOpenError(postgres.mask_secrets(f"{name}: not a readable annotator project ({exc.orig})",
                                                      url)) from exc
     if version is not None and version > db.SCHEMA_VERSION:
@@ -72,6 +78,12 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
     elif version < db.SCHEMA_VERSION:
         try:
             migrations.upgrade(engine, version, path)
+        except BaseException:
+            engine.dispose()
+            raise
+    if path is not None:
+        try:
+            db.hold_in_use_lock(engine, path)
         except BaseException:
             engine.dispose()
             raise

@@ -14,6 +14,7 @@ from PySide6.QtGui import QAction, QColor, QIcon, QImageReader, QKeySequence, QP
 from PySide6.QtWidgets import QMenu, QMenuBar, QStyle, QToolBar, QWidget
 
 from annotator.labels import LabelSpec
+from annotator.ui.plain_text import plain_tooltip
 
 Handler = Callable[[], None]
 MENUS = ("File", "Edit", "Labels", "Document", "View", "Help")
@@ -141,7 +142,7 @@ class ActionRegistry(QObject):
         action.setObjectName(spec.id)
         action.setShortcuts([QKeySequence(s) for s in spec.shortcuts])
         action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
-        action.setToolTip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip)
+        action.setToolTip(plain_tooltip(f"{spec.tip} ({spec.shortcuts[0]})" if spec.shortcuts else spec.tip))
         action.setStatusTip(spec.tip)
         action.setCheckable(spec.checkable)
         action.setProperty("group", spec.menu)  # the shortcut sheet groups by it

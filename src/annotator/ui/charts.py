@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QHelpEvent, QPainter, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import QSizePolicy, QToolTip, QWidget
 
-from annotator.ui.wording import plain_tooltip
+from annotator.ui.plain_text import plain_tooltip
 
 _ROW_GAP, _LEGEND_SWATCH, _PAD = 6, 10, 6
 

@@ -16,7 +16,6 @@ from PySide6.QtGui import QAbstractTextDocumentLayout, QPainter, QPalette, QText
 from PySide6.QtWidgets import (
     QApplication,
     QDockWidget,
-    QLabel,
     QLineEdit,
     QListWidget,
     QListWidgetItem,
@@ -29,6 +28,7 @@ from PySide6.QtWidgets import (
 
 from annotator.records import SearchHit
 from annotator.ui.workers import TaskHandle, start_task
+from annotator.ui.plain_text import plain_label, plain_tooltip
 
 DEBOUNCE_MS = 250
 HIT_ROLE = Qt.ItemDataRole.UserRole
@@ -109,7 +109,7 @@ class CorpusSearchDock(QDockWidget):
         self.query_edit.setObjectName("corpusSearchQuery")
         self.query_edit.setPlaceholderText("Search all documents")
         self.query_edit.setClearButtonEnabled(True)
-        self.status_label = QLabel(body)
+        self.status_label = plain_label("", body)
         self.status_label.setObjectName("corpusSearchStatus")
         self.status_label.setWordWrap(True)
         self.results = QListWidget(body)
@@ -197,7 +197,7 @@ class CorpusSearchDock(QDockWidget):
             item = QListWidgetItem()
             item.setData(HIT_ROLE, hit)
             item.setData(HTML_ROLE, result_html(hit, query))
-            item.setToolTip(hit.title)
+            item.setToolTip(plain_tooltip(hit.title))
             # Plain text too: screen readers and the list's type-ahead read it.
             item.setText(f"{hit.title}: {hit.context}")
             self.results.addItem(item)

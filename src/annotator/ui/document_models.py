@@ -19,7 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from annotator.records import DocumentColumns, DocumentSummary
-from annotator.ui.wording import plain_tooltip
+from annotator.ui.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROLE = Qt.ItemDataRole

@@ -7,7 +7,7 @@ from html import escape
 
 from PySide6.QtWidgets import QTextBrowser, QWidget
 
-from annotator.labels import LabelSpec
+from annotator.labels import LabelSpec, safe_colour
 
 
 class GuidelinesWidget(QTextBrowser):
@@ -22,6 +22,6 @@ class GuidelinesWidget(QTextBrowser):
         for spec in labels:
             key = f" <small>(key {escape(spec.shortcut)})</small>" if spec.shortcut else ""
             example = f"<p style='margin-left:12px'><i>“{escape(spec.example)}”</i></p>" if spec.example else ""
-            parts.append(f"<h3><span style='color:{spec.colour}'>■</span> {escape(spec.name)}{key}</h3>"
+            parts.append(f"<h3><span style='color:{safe_colour(spec.colour)}'>■</span> {escape(spec.name)}{key}</h3>"
                          f"<p>{escape(spec.definition)}</p>{example}")
         self.setHtml("".join(parts))

@@ -8,8 +8,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
 
-from annotator.labels import LabelSpec
+from annotator.labels import LabelSpec, safe_colour
 from annotator.ui.flow_layout import FlowLayout
+from annotator.ui.plain_text import plain_tooltip
 
 
 class LabelBarWidget(QWidget):
@@ -42,8 +43,8 @@ class LabelBarWidget(QWidget):
             button.setText(f"{spec.shortcut}  {spec.name}" if spec.shortcut else spec.name)
             button.setObjectName(f"labelButton_{spec.name}")
             button.setAccessibleName(f"Label {spec.name}")
-            button.setToolTip(f"{spec.definition}\n\nKey: {spec.shortcut} (Alt+{spec.shortcut}: exact characters)")
+            button.setToolTip(plain_tooltip(f"{spec.definition}\n\nKey: {spec.shortcut} (Alt+{spec.shortcut}: exact characters)"))
             # A thick left edge in the label's colour, as the highlights use it.
-            button.setStyleSheet(f"QToolButton {{ border-left: 6px solid {spec.colour}; padding: 3px 8px; }}")
+            button.setStyleSheet(f"QToolButton {{ border-left: 6px solid {safe_colour(spec.colour)}; padding: 3px 8px; }}")
             self._layout.addWidget(button)
             self.buttons[spec.name] = button

@@ -14,6 +14,7 @@ from PySide6.QtGui import QColor, QIcon, QPixmap
 
 from annotator.text import excerpt
 from annotator.ui.span_store import SpanEntry, SpanStore
+from annotator.ui.plain_text import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROLE = Qt.ItemDataRole
@@ -100,7 +101,8 @@ class SpanListModel(QAbstractTableModel):
             return self._swatches.get(self.store.at_row(index.row()).label) if index.column() == 0 else None
         if role == _TOOLTIP:
             entry = self.store.at_row(index.row())
-            return excerpt(self.store.text, entry.start, entry.end, 400) + (f"\n\nNote: {entry.note}" if entry.note else "")
+            return plain_tooltip(excerpt(self.store.text, entry.start, entry.end, 400)
+                                 + (f"\n\nNote: {entry.note}" if entry.note else ""))
         if role == _USER:
             return self.store.at_row(index.row()).id
         return None

@@ -12,7 +12,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QWidget
+from PySide6.QtWidgets import QLineEdit, QWidget
+
+from annotator.ui.plain_text import ask_text
 
 from annotator.importing import ImportReport
 from annotator.ui.workers import TaskContext, TaskHandle, start_task
@@ -29,7 +31,7 @@ def ask_password(parent: QWidget | None, path: Path, *, wrong: bool = False) -> 
     prompt = f"{path.name} is encrypted.\n\nPassword:"
     if wrong:
         prompt = f"That password does not open {path.name}. Try again.\n\nPassword:"
-    text, ok = QInputDialog.getText(parent, "Password needed", prompt, QLineEdit.EchoMode.Password)
+    text, ok = ask_text(parent, "Password needed", prompt, echo=QLineEdit.EchoMode.Password)
     return text if ok and text else None
 
 

@@ -36,6 +36,7 @@ from annotator.ui.pdf_render import PageRenderer, scale_key
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
 from annotator.ui.theme import use_selection_colour
+from annotator.ui.plain_text import set_plain_text
 
 _ZOOM_STEP = 1.2
 _BACKGROUND = QColor("#7a7a7a")
@@ -127,7 +128,7 @@ class PdfPageView(QAbstractScrollArea):
         self.viewport().update()
 
     def show_message(self, text: str) -> None:
-        self.banner.setText(text)
+        set_plain_text(self.banner, text)
         self.banner.setVisible(bool(text))
         self._place_banner()
 

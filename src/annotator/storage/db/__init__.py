@@ -19,6 +19,7 @@ Rules for repository code, which these primitives rely on:
 from __future__ import annotations
 
 import functools
+import os
 import random
 import sqlite3
 import time
@@ -27,7 +28,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
 from typing import Any, ParamSpec, Protocol, TypeVar
-from urllib.parse import quote
+from urllib.parse import quote, unquote
 
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
@@ -36,11 +37,12 @@ from sqlmodel import create_engine
 
 from annotator.storage import models
 from annotator.storage.db import postgres
+from annotator.storage.db.in_use import close_engine, hold_in_use_lock, used_alone
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
-__all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
-           "json_rows", "stream_rows"]  # re-exported for callers
+__all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "close_engine",
+           "distinct_values", "json_rows", "stream_rows", "used_alone"]  # re-exported for callers
 
 SCHEMA_VERSION = 9
 APP_ID = "annotator-project"
@@ -115,6 +117,12 @@ def sqlite_path(url: str) -> Path | None:
 
 def engine_path(engine: Engine) -> Path | None:
     return sqlite_path(str(engine.url))
+
+
+def _uri_file(engine: Engine) -> str | None:
+    """The file of a SQLite ``file:`` URI engine (a project opened read-only), for messages."""
+    database = engine.url.database or ""
+    return unquote(database.removeprefix("file:")) if is_sqlite(str(engine.url)) and database.startswith("file:") else None
 
 
 def shareable(engine: Engine) -> bool:
@@ -192,7 +200,7 @@ def storage_error(exc: DatabaseError, engine: Engine) -> StorageError:
         if found is not None:
             return found
     code = getattr(exc.orig, "sqlite_errorcode", None)
-    path = engine_path(engine) or engine.url.render_as_string(hide_password=True)
+    path = engine_path(engine) or _uri_file(engine) or engine.url.render_as_string(hide_password=True)
     if code is not None and (code & 0xFF) in _SQLITE_MESSAGES:
         reason, template = _SQLITE_MESSAGES[code & 0xFF]
         return StorageError(template.format(path=path, t=BUSY_TIMEOUT_MS // 1000) + ".", reason)
@@ -207,9 +215,23 @@ def _translatable(exc: BaseException) -> bool:
     return isinstance(exc, OperationalError) or type(exc) is DatabaseError
 
 
+# Per engine (by id): asked before each write, the reason to refuse it (None: go ahead). A
+# large project is checked on a thread after it opens; once found damaged it takes no writes.
+_write_vetoes: dict[int, Callable[[], str | None]] = {}
+
+
+def refuse_writes_when(engine: Engine, veto: Callable[[], str | None]) -> None:
+    """Every write through ``engine`` first asks ``veto``; a message refuses it (StorageError "damaged")."""
+    _write_vetoes[id(engine)] = veto
+
+
 @contextmanager
 def writing(engine: Engine) -> Iterator[None]:
     """Mark the enclosed transactions as writes and turn driver failures into StorageError."""
+    veto = _write_vetoes.get(id(engine))
+    refused = veto() if veto is not None else None
+    if refused is not None:
+        raise StorageError(refused, "damaged")
     token = _writing.set(_writing.get() or _WriteState())
     try:
         yield
@@ -294,6 +316,48 @@ def file_schema_version(path: Path) -> int | None:
     return int(row[0]) if row else None
 
 
+def _read_only_uri(path: Path) -> str:
+    return f"file:{quote(str(path.resolve()), safe='/')}?mode=ro"
+
+
+def inspect_file(path: Path) -> int | None:
+    """The schema version of the project file at ``path`` (None: empty, a project to create),
+    read without changing a byte of it; raises ProjectOpenError for anything else.
+
+    Every engine connection switches the file to WAL, which rewrites its header: a foreign
+    database or a newer project must be refused before that, untouched.
+    """
+    if path.stat().st_size == 0:
+        return None
+    try:
+        conn = sqlite3.connect(_read_only_uri(path), uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            row = (conn.execute("SELECT value FROM project_meta WHERE key = 'schema_version'").fetchone()
+                   if "project_meta" in tables else None)
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as exc:
+        code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
+        if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
+            raise damaged_error(path, [str(exc)]) from exc
+        raise ProjectOpenError(f"{path}: cannot be read ({exc}); the file was not changed") from exc
+    if not tables:
+        return None
+    if row is None:
+        raise ProjectOpenError(f"{path}: an SQLite database, but not an annotator project; the file was not changed")
+    try:
+        version = int(str(row[0]))
+    except ValueError:
+        raise ProjectOpenError(f"{path}: its schema_version {row[0]!r} is not a number, so this is not a project "
+                               "annotator can read; the file was not changed") from None
+    if version > SCHEMA_VERSION:
+        raise ProjectOpenError(
+            f"{path} was written by a newer annotator (schema {version}; this one reads up to "
+            f"{SCHEMA_VERSION}). Update annotator to open it; the file was not changed.")
+    return version
+
+
 def copy_database(source: Path, dest: Path) -> None:
     """Copy a SQLite database with the backup API: a consistent snapshot even while others write.
 
@@ -324,6 +388,36 @@ def schema_version(engine: Engine) -> int | None:
     with engine.connect() as c:
         value = c.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     return int(value) if value is not None else None
+
+
+# Why opening a sound project failed, for the errors that are about its disk or folder.
+OPEN_MESSAGES = {
+    8: "{path} cannot be opened for writing (a read-only file or disk); copy it to a folder you can write to",
+    13: "the disk holding {path} is full, so the project cannot be opened; free some space and try again",
+    14: "cannot open {path}: annotator needs to create files beside it (its -wal and -shm) in {folder}, "
+        "which is not writable; copy the project to a folder you can write to",
+}
+
+
+def writable(path: Path) -> bool:
+    """Whether the project file and its folder (where SQLite keeps the -wal and -shm) take writes."""
+    return os.access(path, os.W_OK) and os.access(path.parent, os.W_OK)
+
+
+def open_read_only(path: Path) -> Engine:
+    """An engine that only reads ``path`` (in a read-only folder or on read-only media).
+
+    Reading commands work; a write fails with "read-only" (a StorageError). Without a -wal
+    file holding commits, SQLite opens it as immutable, which needs no -shm beside it.
+    """
+    version = inspect_file(path)
+    if version != SCHEMA_VERSION:
+        raise ProjectOpenError(f"{path} is read-only and was made by an older annotator, so it cannot be "
+                               "upgraded here; copy it to a folder you can write to and open the copy")
+    wal = Path(f"{path}-wal")
+    pending = wal.exists() and wal.stat().st_size > 0
+    options = "mode=ro" if pending else "mode=ro&immutable=1"
+    return make_engine(f"sqlite:///file:{quote(str(path.resolve()), safe='/')}?{options}&uri=true")
 
 
 def integrity_problems(engine: Engine, *, full: bool = False) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Self
 from sqlalchemy import insert, select
 from sqlalchemy.engine import Connection, Engine
 
-from annotator.labels import LabelSpec
+from annotator.labels import LabelSpec, stored_labels
 from annotator.records import LabelRecord
 from annotator.storage import db, opening
 from annotator.storage.models import Annotator, Document, DocumentPage, DocumentStatus, Label, Span, utc_now
@@ -42,15 +42,14 @@ class RepositoryBase:
         return cls(engine), created
 
     def close(self) -> None:
-        self.engine.dispose()
+        db.close_engine(self.engine)
 
     # -- project metadata and labels -------------------------------------------------
     def labels(self) -> list[LabelRecord]:
         with self.engine.connect() as c:
             rows = c.execute(select(_L).order_by(_L.c.position, _L.c.id)).all()
-        return [
-            LabelRecord(r.id, LabelSpec(r.name, r.colour, r.shortcut, r.definition, r.example)) for r in rows
-        ]
+        specs = stored_labels((r.name, r.colour, r.shortcut, r.definition, r.example) for r in rows)
+        return [LabelRecord(r.id, spec) for r, spec in zip(rows, specs)]
 
     @db.writes
     def store_labels(self, specs: Sequence[LabelSpec]) -> None:

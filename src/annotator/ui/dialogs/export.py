@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
 
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportFilter, Repository
+from annotator.ui.plain_text import plain_label
 from annotator.ui.workers import TaskContext, TaskHandle, start_task
 from annotator.ui.wording import count
 
@@ -145,7 +146,7 @@ class ExportDialog(QDialog):
         progress_row.addWidget(self.cancel_button)
         self.progress_bar.hide()
         self.cancel_button.hide()
-        self.status_label = QLabel(self)
+        self.status_label = plain_label("", self)  # paths and error messages
         self.status_label.setObjectName("exportStatus")
         self.status_label.setWordWrap(True)
         self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # paths and labels are the user's

@@ -31,6 +31,7 @@ from annotator.storage.repository import Repository
 from annotator.ui.dialogs.export import ExportDialog
 from annotator.ui.pdf_password import unlock_and_import
 from annotator.ui.workers import TaskContext, TaskHandle, start_task
+from annotator.ui.plain_text import make_labels_plain, plain_message_box, plain_tooltip
 
 __all__ = ["ExportDialog", "ImportReportDialog", "run_import"]
 
@@ -60,6 +61,7 @@ def run_import(parent: QWidget, project_path: str, paths: list[Path],
     """
     paths = [Path(p) for p in paths]
     progress = QProgressDialog("Preparing import…", "Cancel", 0, 0, parent)
+    make_labels_plain(progress)  # it names each file
     progress.setObjectName("importProgress")
     progress.setWindowTitle("Importing")
     progress.setWindowModality(Qt.WindowModality.WindowModal)
@@ -101,8 +103,8 @@ def run_import(parent: QWidget, project_path: str, paths: list[Path],
             return
         progress.close()
         progress.deleteLater()
-        box = QMessageBox(QMessageBox.Icon.Warning, "Import failed",
-                          f"The import could not run:\n\n{message}", QMessageBox.StandardButton.Close, parent)
+        box = plain_message_box(QMessageBox.Icon.Warning, "Import failed",
+                                f"The import could not run:\n\n{message}", QMessageBox.StandardButton.Close, parent)
         box.setObjectName("importError")
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
@@ -171,8 +173,8 @@ class ImportReportDialog(QDialog):
             name = Path(path).name
             # Importer messages start with the file name, which the first column already shows.
             item = QTreeWidgetItem(group, [name, reason.removeprefix(f"{name}: ")])
-            item.setToolTip(0, path)
-            item.setToolTip(1, reason)
+            item.setToolTip(0, plain_tooltip(path))
+            item.setToolTip(1, plain_tooltip(reason))
         group.setExpanded(expanded)
 
     def rows(self, group_prefix: str) -> list[tuple[str, str]]:

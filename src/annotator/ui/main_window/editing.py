@@ -12,13 +12,14 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoCommand, QUndoStack
-from PySide6.QtWidgets import QInputDialog, QWidget
+from PySide6.QtWidgets import QWidget
 
 from annotator.text import snap_to_tokens, trim
 from annotator.ui.commands import (AddSpanCommand, NoteCommand, RelabelCommand, RemoveSpanCommand,
                                    StatusCommand)
 from annotator.ui.document_models import DocumentListModel
 from annotator.ui.document_view import DocumentView
+from annotator.ui.plain_text import ask_text
 from annotator.ui.models import SpanListModel
 from annotator.ui.span_list import SpanListWidget
 
@@ -137,7 +138,7 @@ class EditingController(QObject):
             return
         if self.span_list.edit_note(entry.id):
             return
-        text, ok = QInputDialog.getText(self.parent(), "Note", f"Note on this {entry.label}:", text=entry.note or "")
+        text, ok = ask_text(self.parent(), "Note", f"Note on this {entry.label}:", text=entry.note or "")
         if ok:
             self.set_note(entry.id, text)
 

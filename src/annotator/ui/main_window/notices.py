@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtWidgets import QMainWindow, QMessageBox
+from annotator.ui.plain_text import plain_message_box
 
 if TYPE_CHECKING:
     from annotator.storage.backup import HealthReport
@@ -28,7 +29,7 @@ def show_notice(window: QMainWindow, name: str, title: str, text: str,
     """A non-modal message box named ``name``; one per name, updated rather than stacked."""
     box = window.findChild(QMessageBox, name)
     if box is None:
-        box = QMessageBox(icon, title, text, QMessageBox.StandardButton.Ok, window)
+        box = plain_message_box(icon, title, text, QMessageBox.StandardButton.Ok, window)
         box.setObjectName(name)
         box.setModal(False)
     else:

@@ -14,9 +14,10 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QInputDialog, QLineEdit, QStackedWidget, QWidget
+from PySide6.QtWidgets import QLineEdit, QStackedWidget, QWidget
 
 from annotator.ui.document_view import DocumentView
+from annotator.ui.plain_text import ask_text
 
 if TYPE_CHECKING:
     from annotator.ui.main_window.documents import DocumentController
@@ -183,9 +184,9 @@ class PageViewController(QObject):
 
     # -- locked originals ------------------------------------------------------------------------
     def _ask_password(self, path: str) -> None:
-        text, ok = QInputDialog.getText(self.stack, "Password needed",
-                                        f"{Path(path).name} is encrypted.\n\nPassword to show its pages:",
-                                        QLineEdit.EchoMode.Password)
+        text, ok = ask_text(self.stack, "Password needed",
+                            f"{Path(path).name} is encrypted.\n\nPassword to show its pages:",
+                            echo=QLineEdit.EchoMode.Password)
         if ok and text:
             self.pdf_view.set_password(text)
         else:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QMessageBox, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QDockWidget, QFileDialog, QMainWindow, QVBoxLayout, QWidget
 
 from annotator.config import Preferences
 from annotator.ui.actions import ACTIONS, ActionRegistry, Handler, label_action_specs
@@ -31,9 +31,10 @@ from annotator.ui.main_window.status_labels import SteadyLabel
 from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
+from annotator.ui.plain_text import plain_tooltip, show_critical
 from annotator.ui.statistics import StatisticsDock
 from annotator.ui.window_state import place_window, save_window_state
-from annotator.ui.wording import count, elide, plain_tooltip
+from annotator.ui.wording import count, elide
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
@@ -198,7 +199,7 @@ class MainWindow(QMainWindow):
         try:
             loaded = load_project(str(path) if path is not None else None, name)
         except Exception as exc:  # a damaged or foreign file must not take the window down
-            QMessageBox.critical(self, "Cannot open project", masked(str(path), f"{path}:\n{exc}"))
+            show_critical(self, "Cannot open project", masked(str(path), f"{path}:\n{exc}"))
             return False
         if self.opener.busy:  # this one wins over a background open still running
             self.opener.abandon()
@@ -241,7 +242,7 @@ class MainWindow(QMainWindow):
         if self.session is None:
             self.documents.set_session(None)  # drop the list shown from the snapshot
         if not self._closed:
-            QMessageBox.critical(self, "Cannot open project", masked(what, f"{what}:\n{message}"))
+            show_critical(self, "Cannot open project", masked(what, f"{what}:\n{message}"))
 
     def _install_project(self, loaded: LoadedProject, reviewer: str) -> None:
         session = AnnotationSession(loaded.project, reviewer, self, service=loaded.service, label_specs=loaded.labels)
