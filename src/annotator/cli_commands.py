@@ -19,121 +19,10 @@ from typing import Annotated, Any, NoReturn
 
 import typer
 
+from annotator.cli_base import ProjectOpt, _Bar, _fail, _missing, _open, _project_target, _table, app
 from annotator.gui_launch import launch_gui
-from annotator.project import Project
 
 MAX_SHOWN_PROBLEMS = 50
-
-app = typer.Typer(
-    name="annotator",
-    help="Label claims, mechanisms, interventions, citations and disclaimers in health articles. "
-    "Without a command, opens the desktop app.",
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # help texts mention text[start:end], which is not markup
-    context_settings={"help_option_names": ["-h", "--help"]},
-)
-
-# A string, not a Path: a database URL (postgresql+psycopg://user@host/db) is no file path,
-# and Path() would fold its "//".
-ProjectOpt = Annotated[
-    str | None,
-    typer.Option("--project", envvar="ANNOTATOR_PROJECT", show_default=False,
-                 help="Project file or PostgreSQL URL (postgresql+psycopg://user@host/db); import and gui "
-                      "create a missing file, other commands refuse it. "
-                      "Default: $ANNOTATOR_PROJECT, else your default project."),
-]
-
-
-def _fail(message: str, code: int = 1) -> NoReturn:
-    typer.echo(f"annotator: {message}", err=True)
-    raise typer.Exit(code)
-
-
-def _project_target(project: str | None) -> Path:
-    from annotator.config import default_project_path
-
-    return Path(project) if project is not None else default_project_path()
-
-
-def _missing(target: Path) -> str:
-    """What to say when a command that only reads is pointed at a project that is not there."""
-    return (f"no project at {target}; check the path, or create the project with "
-            f"`annotator new \"{target}\"` or `annotator import FILES --project \"{target}\"`")
-
-
-def _open(project: str | None, *, create: bool = False, reads_only: bool = False) -> Project:
-    """The project. Only ``create`` (import, new) makes one that does not exist: a command that
-    reads refuses a missing file, so a mistyped ``--project`` never leaves an empty project behind.
-    A database URL is never taken for a file path.
-
-    A command that ``reads_only`` skips a large file's check and backup (see ``open_project``).
-    One that writes runs both here, whatever the file's size: a thread would die with the
-    process, so a large project would never be checked or backed up from the command line,
-    and a damaged one would take the command's writes.
-    """
-    from sqlalchemy.exc import SQLAlchemyError
-
-    from annotator.project import open_project
-    from annotator.storage.db import ProjectOpenError
-
-    if not create and (project is None or "://" not in project):
-        target = _project_target(project)
-        if not target.exists():
-            _fail(_missing(target), 2)
-    try:
-        proj = open_project(project, create=create, background_care=False)
-    except ProjectOpenError as exc:
-        _fail(str(exc), 2)
-    except SQLAlchemyError as exc:
-        from annotator.storage.db import display_name
-        from annotator.storage.db.postgres import mask_secrets
-
-        name = display_name(project) if project else "the default project"
-        _fail(mask_secrets(f"{name} cannot be opened: {exc}", project or ""), 2)
-    if not reads_only:
-        try:
-            _check_before_writing(proj)
-        except ProjectOpenError as exc:
-            proj.close()
-            _fail(str(exc), 2)
-    return proj
-
-
-def _check_before_writing(proj: Project) -> None:
-    """Run a large file's open-time check and daily backup now (small files had theirs on open)."""
-    from annotator.storage import db
-    from annotator.storage.backup import open_time_care
-
-    file = db.engine_path(proj.repo.engine)
-    if proj.health is None and not proj.created and file is not None:
-        proj.health = open_time_care(file, background=False)  # raises ProjectDamagedError
-    report = proj.health.result() if proj.health is not None else None
-    if report is not None and report.backup_error:
-        typer.echo(f"annotator: warning: {report.backup_error}", err=True)
-
-
-class _Bar:
-    """A (done, total, message) callback drawing a progress bar on stderr."""
-
-    def __init__(self, label: str) -> None:
-        self.label = label
-        self.bar: Any = None
-        self.done = 0
-
-    def __call__(self, done: int, total: int, _message: str) -> None:
-        if self.bar is None:
-            self.bar = typer.progressbar(length=max(total, 1), label=self.label, file=sys.stderr, show_pos=True)
-            self.bar.__enter__()
-        if done > self.done:
-            self.bar.update(done - self.done)
-            self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
 
 @app.command()
 def gui(project: ProjectOpt = None) -> None:
@@ -317,15 +206,6 @@ def _status_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
         row["todo"] = stats["documents"] - sum(n for s, n in row.items() if s != "todo")
         out[name] = row
     return out
-
-
-def _table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> list[str]:
-    """Plain aligned columns: numbers to the right, text to the left."""
-    cells = [[str(c) for c in header]] + [[str(c) for c in r] for r in rows]
-    widths = [max(len(r[i]) for r in cells) for i in range(len(header))]
-    numeric = [all(isinstance(r[i], int) for r in rows) and bool(rows) for i in range(len(header))]
-    return ["  " + "  ".join(c.rjust(w) if numeric[i] else c.ljust(w)
-                             for i, (c, w) in enumerate(zip(r, widths))).rstrip() for r in cells]
 
 
 @app.command()
@@ -561,5 +441,5 @@ def run(args: Sequence[str]) -> NoReturn:
     sys.exit(0)
 
 
-from annotator import cli_team  # noqa: E402,F401  (registers agreement, merge and adjudicate on the app)
-import annotator.cli_model  # noqa: E402,F401  (registers train and suggest on app; imports this module)
+# Last, so `annotator --help` lists the everyday commands first: each registers its commands on app.
+from annotator import cli_model, cli_team  # noqa: E402,F401

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from annotator.cli_commands import ProjectOpt, _Bar, _fail, _open, _table, app
+from annotator.cli_base import ProjectOpt, _Bar, _fail, _open, _table, app
 
 
 def _model_errors() -> tuple[type[Exception], ...]:

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 
 import typer
 
-from annotator.cli_commands import ProjectOpt, _fail, _open, _table, app
+from annotator.cli_base import ProjectOpt, _fail, _open, _table, app
 
 _FIGURES = ("f1_exact", "f1_overlap", "kappa", "alpha_u")
 
