@@ -12,10 +12,12 @@ from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.spans import SpanQueries
+from annotator.storage.repository.suggestion_ui import SuggestionRejections
+from annotator.storage.repository.team_view import DocumentReviewer, TeamViewQueries
 
-__all__ = ["ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase", "TokenCache",
-           "new_span_id"]
+__all__ = ["DocumentReviewer", "ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase",
+           "TokenCache", "new_span_id"]
 
 
-class Repository(ExportQueries, SpanQueries, DocumentQueries):
+class Repository(ExportQueries, SpanQueries, DocumentQueries, TeamViewQueries, SuggestionRejections):
     """The project database: every read and write of the application."""

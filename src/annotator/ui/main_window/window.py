@@ -29,6 +29,7 @@ from annotator.ui.main_window.status_labels import SteadyLabel
 from annotator.ui.models import SpanListModel
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
+from annotator.ui.team import TEAM_ACTIONS, TeamController
 from annotator.ui.window_state import restore_window_state, save_window_state
 
 if TYPE_CHECKING:
@@ -95,9 +96,15 @@ class MainWindow(QMainWindow):
         self.editing.open_document = lambda doc_id: self.documents.open(doc_id) and None
         self.editing.label_filter_changed = self._refresh_label_filter
         self.corpus_search.open_hit.connect(lambda doc_id, start, end: self.documents.open(doc_id, (start, end)))
+        self.team = TeamController(self)  # other reviewers and suggestions: the Reviewers dock, the Team menu
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.team.dock)
+        self.tabifyDockWidget(self.docks["guidelines"], self.team.dock)
+        self.docks["guidelines"].raise_()
+        self.docks["reviewers"] = self.team.dock
 
         self.registry = ActionRegistry(self)
         self.registry.register_all(ACTIONS, self._handlers())
+        self.registry.register_all(TEAM_ACTIONS, self.team.handlers())
         self.menus = self.registry.build_menus(self.menuBar(), extra={
             "View": [d.toggleViewAction() for d in (*self.docks.values(), self.corpus_search)]})
         toolbar = self.addToolBar("Main")
@@ -112,7 +119,7 @@ class MainWindow(QMainWindow):
         self.counts_label = SteadyLabel("statusCounts", self)
         for label in (self.reviewer_label, self.status_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
-        for source in (self.documents, self.editing, self.pages):
+        for source in (self.documents, self.editing, self.pages, self.team):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
@@ -238,13 +245,14 @@ class MainWindow(QMainWindow):
         self.editing.set_session(session)
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
+        self.team.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
         self.doc_list.apply_filters()
         preferred = prefs.last_document if prefs.last_project == session.path else None
         self.documents.open_initial(preferred or None)
         update_preferences(last_project=session.path)
-        self.setWindowTitle(f"{Path(session.path).name} — annotator")
+        self.setWindowTitle(f"{Path(session.path).name} — {session.reviewer} — annotator")
         self.update_status_bar()
         self.health.watch(loaded.project.health)
         self.project_opened.emit(session.path)
@@ -257,6 +265,7 @@ class MainWindow(QMainWindow):
         self.editing.set_session(None)
         self.documents.set_session(None)
         self.pages.set_session(None)
+        self.team.set_session(None)
         self.session.close()
         self.session = None
 

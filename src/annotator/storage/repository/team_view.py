@@ -1,0 +1,37 @@
+"""Who worked on a document: what the Reviewers panel lists beside the text."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+
+from annotator.storage.repository.base import _A, _S, _ST, RepositoryBase
+
+
+@dataclass(frozen=True, slots=True)
+class DocumentReviewer:
+    """One annotator's work on one document: how many spans, and the status they set."""
+
+    name: str
+    span_count: int
+    status: str  # "todo" when they never set one
+
+
+class TeamViewQueries(RepositoryBase):
+    def document_reviewers(self, doc_id: int) -> list[DocumentReviewer]:
+        """Every annotator with a span or a status on ``doc_id``, by name.
+
+        Two grouped reads on indexed columns: the panel refreshes on every document opened,
+        and a large article holds tens of thousands of spans.
+        """
+        counts = (select(_S.c.annotator_id, func.count()).where(_S.c.document_id == doc_id)
+                  .group_by(_S.c.annotator_id))
+        statuses = select(_ST.c.annotator_id, _ST.c.status).where(_ST.c.document_id == doc_id)
+        with self.engine.connect() as c:
+            span_counts = dict(c.execute(counts).all())
+            status_of = dict(c.execute(statuses).all())
+            ids = set(span_counts) | set(status_of)
+            names = dict(c.execute(select(_A.c.id, _A.c.name).where(_A.c.id.in_(ids))).all()) if ids else {}
+        return sorted((DocumentReviewer(names[a], int(span_counts.get(a, 0)), status_of.get(a) or "todo")
+                       for a in ids if a in names), key=lambda r: r.name)

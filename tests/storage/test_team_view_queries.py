@@ -1,0 +1,54 @@
+"""Who worked on a document, and rejected suggestions remembered in the project (no Qt)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotator.importers.base import ImportedDocument
+from annotator.importing import sha256_text
+from annotator.services import AnnotationService
+from annotator.storage.repository import DocumentReviewer, Repository
+
+TEXT = "Probiotics reduce nerve pain in most adults. This is not medical advice."
+
+
+def make_repo(tmp_path: Path) -> tuple[Repository, int, int]:
+    from annotator.labels import default_labels
+
+    repo, _ = Repository.open(tmp_path / "p.annotator")
+    repo.store_labels(default_labels())
+    first = ImportedDocument(TEXT, "gut", "txt", "gut.txt")
+    second = ImportedDocument("Sleep hygiene lowers migraine frequency.", "sleep", "txt", "sleep.txt")
+    a, b = repo.add_documents([(first, sha256_text(first.text)), (second, sha256_text(second.text))])
+    return repo, a, b
+
+
+def test_document_reviewers_counts_spans_and_statuses_per_annotator(tmp_path: Path) -> None:
+    repo, doc, other = make_repo(tmp_path)
+    alice, bob, carol = (AnnotationService(repo, n) for n in ("alice", "bob", "carol"))
+    alice.add_span(doc, 0, 10, "claim")
+    alice.add_span(doc, 11, 17, "mechanism")
+    alice.set_status(doc, "done")
+    bob.add_span(doc, 0, 10, "claim")
+    carol.set_status(doc, "skipped")  # a status without spans still counts as having looked
+    carol.add_span(other, 0, 5, "claim")  # another document: not listed for doc
+    assert repo.document_reviewers(doc) == [DocumentReviewer("alice", 2, "done"),
+                                             DocumentReviewer("bob", 1, "in_progress"),
+                                             DocumentReviewer("carol", 0, "skipped")]
+    assert repo.document_reviewers(other) == [DocumentReviewer("carol", 1, "in_progress")]
+    repo.close()
+
+
+def test_rejections_survive_reopening_and_undo_forgets_them(tmp_path: Path) -> None:
+    repo, doc, other = make_repo(tmp_path)
+    repo.set_suggestion_rejected(doc, (0, 10, "claim"), True)
+    repo.set_suggestion_rejected(doc, (11, 17, "mechanism"), True)
+    repo.set_suggestion_rejected(doc, (0, 10, "claim"), True)  # twice: still one
+    repo.close()
+    repo, _ = Repository.open(tmp_path / "p.annotator", create=False)
+    assert repo.rejected_suggestions(doc) == {(0, 10, "claim"), (11, 17, "mechanism")}
+    assert repo.rejected_suggestions(other) == set()
+    repo.set_suggestion_rejected(doc, (0, 10, "claim"), False)
+    repo.set_suggestion_rejected(doc, (11, 17, "mechanism"), False)
+    assert repo.rejected_suggestions(doc) == set()
+    repo.close()
