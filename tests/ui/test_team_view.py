@@ -245,3 +245,36 @@ def test_the_context_menu_offers_copy_and_accept_for_spans_under_the_pointer(qtb
     copy = next(a for a in menu.actions() if a.text() == "Copy alice's citation to mine")
     copy.trigger()
     assert ("Journal of Pain", "citation") in mine(fresh_repo, doc)
+
+
+def test_the_pdf_page_view_outlines_shown_spans_too(qtbot, tmp_path: Path) -> None:
+    pytest.importorskip("pymupdf")
+    from annotator.importers.pdf import PdfImporter
+    from annotator.labels import default_labels
+    from annotator.ui.other_spans import OtherLayer, OtherSpansOverlay
+    from annotator.ui.pdf_view import PdfPageView
+    from annotator.ui.span_store import SpanStore
+    from tests import pdf_samples as samples
+
+    path = samples.build_article(tmp_path / "article.pdf")
+    doc = PdfImporter().load(path)[0]
+    view = PdfPageView()
+    qtbot.addWidget(view)
+    view.resize(760, 900)
+    view.set_label_colours({s.name: s.colour for s in default_labels()})
+    view.show()
+    qtbot.waitExposed(view)
+    view.set_document(doc.text, SpanStore(doc.text), doc.pages, path)
+    i = doc.text.index("Probiotics")
+    (_page, rect), = view.span_rects(i, i + len("Probiotics"))
+    colour = view.span_painter.colour("citation")
+    area = rect.toAlignedRect().adjusted(-4, -4, 4, 4)
+    assert colour_pixels(view.viewport().grab().toImage().copy(area), colour) == 0
+    overlay = OtherSpansOverlay(view.span_painter.colour)
+    overlay.set_layers([OtherLayer("alice", "person", SpanStore(doc.text, [("a", "citation", i, i + 10, None)]))])
+    view.overlays.append(overlay)
+    view.viewport().repaint()
+    assert colour_pixels(view.viewport().grab().toImage().copy(area), colour) > 10
+    x, y = (rect.center().x(), rect.center().y())
+    page, (px, py) = view._page_point(QPoint(int(x), int(y)).toPointF(), strict=True)
+    assert overlay.page_tooltip_lines(view, page, px, py) == ["AL · alice: citation — C copies to mine"]

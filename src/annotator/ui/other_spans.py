@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QPainter, QPen
@@ -24,6 +25,9 @@ from PySide6.QtWidgets import QPlainTextEdit
 
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
+
+if TYPE_CHECKING:
+    from annotator.ui.pdf_view import PdfPageView
 
 PERSON, MODEL, GOLD = "person", "model", "gold"
 MODEL_ANNOTATOR, GOLD_ANNOTATOR = "model", "gold"
@@ -120,6 +124,35 @@ class OtherSpansOverlay:
                     for r in SpanPainter.fragment_rects(block, geo, entry.start16, entry.end16, lines):
                         painter.drawRect(r.adjusted(0.5 - grow, 0.5 - grow, grow - 0.5, grow - 0.5))
 
+    def paint_page(self, view: PdfPageView, painter: QPainter, page: int) -> None:
+        """The same outlines on a PDF page (the painter is in the page view's content coordinates)."""
+        if not self.layers:
+            return
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for depth, layer, entry in self._on_page(view, page):
+            grow = depth * _NEST_STEP
+            painter.setPen(self._pen(entry.label, layer.is_model))
+            for r in view.spans.rects_on_page(entry.start, entry.end, page):
+                rect = view.layout_.from_page(page, r)
+                painter.drawRect(rect.adjusted(-1 - grow, -1 - grow, 1 + grow, 1 + grow))
+
+    def _on_page(self, view: PdfPageView, page: int) -> list[tuple[int, OtherLayer, SpanEntry]]:
+        geo = view.pages[page]
+        out = []
+        for depth, layer in enumerate(self.layers):
+            m = layer.store.utf16
+            out += [(depth, layer, e) for e in layer.store.overlapping16(m.to_utf16(geo.start), m.to_utf16(geo.end))
+                    if self.shows(layer, e)]
+        return out
+
+    def page_tooltip_lines(self, view: PdfPageView, page: int, x: float, y: float) -> list[str]:
+        """Like :meth:`tooltip_lines`, for a point on a PDF page (displayed page points)."""
+        slack = 2.0
+        hits = [(layer, e) for _depth, layer, e in self._on_page(view, page)
+                if any(r[0] - slack <= x <= r[2] + slack and r[1] - slack <= y <= r[3] + slack
+                       for r in view.spans.rects_on_page(e.start, e.end, page))]
+        return [self._describe(layer, e) for layer, e in hits]
+
     # -- hover and picking ------------------------------------------------------------------------
     def at16(self, pos16: int) -> list[tuple[OtherLayer, SpanEntry]]:
         """Shown spans holding the character at UTF-16 ``pos16``, shortest first."""
@@ -129,15 +162,15 @@ class OtherSpansOverlay:
 
     def tooltip_lines(self, pos16: int) -> list[str]:
         """Plain text, one line per span under the pointer: who, what, and a suggestion's score."""
-        lines = []
-        for layer, e in self.at16(pos16):
-            if layer.is_model:
-                score = layer.scores.get(e.id)
-                shown = f", score {score:.2f}" if score is not None else ""
-                lines.append(f"Suggestion ({layer.annotator}): {e.label}{shown} — A accepts, X rejects")
-            else:
-                lines.append(f"{initials(layer.annotator)} · {layer.annotator}: {e.label} — C copies to mine")
-        return lines
+        return [self._describe(layer, e) for layer, e in self.at16(pos16)]
+
+    @staticmethod
+    def _describe(layer: OtherLayer, e: SpanEntry) -> str:
+        if layer.is_model:
+            score = layer.scores.get(e.id)
+            shown = f", score {score:.2f}" if score is not None else ""
+            return f"Suggestion ({layer.annotator}): {e.label}{shown} — A accepts, X rejects"
+        return f"{initials(layer.annotator)} · {layer.annotator}: {e.label} — C copies to mine"
 
     def pick(self, models: bool, selection: tuple[int, int] | None, caret16: int | None
              ) -> tuple[OtherLayer, SpanEntry] | None:
