@@ -183,6 +183,18 @@ class TeamController(QObject):
         handle.failed.connect(lambda message: self.message.emit(f"Could not read others' spans: {message}"))
         self._loading = handle
 
+    def reload_layers(self, only: str | None = None) -> None:
+        """Read the shown layers again (all, or just ``only``'s) after their spans changed."""
+        if only is None or self.doc_id is None or self.view.store is None or self.overlay.layer(only) is None:
+            self._loaded = None
+            self._load_layers()
+            return
+        store = self.view.store
+        layers = [OtherLayer(only, layer.kind, SpanStore(store.text, self.repo.span_rows(self.doc_id, only),
+                                                       utf16=store.utf16), layer.scores)
+                  if layer.annotator == only else layer for layer in self.overlay.layers]
+        self._show_layers(layers)
+
     def _layers_read(self, handle: TaskHandle, layers: list[OtherLayer]) -> None:
         if handle is self._loading:  # else superseded by another document or another choice
             self._show_layers(layers)
@@ -215,7 +227,7 @@ class TeamController(QObject):
 
     def _mine(self) -> set[SpanKey]:
         store = self.view.store
-        return {(e.start, e.end, e.label) for e in (store.at_row(i) for i in range(len(store)))} if store else set()
+        return {(e.start, e.end, e.label) for e in (store.at_row(i) for i in range(len(store)))} if store is not None else set()
 
     def _have(self, start: int, end: int, label: str) -> bool:
         store = self.view.store

@@ -27,6 +27,7 @@ from annotator.ui.main_window.pages import PageViewController
 from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
 from annotator.ui.main_window.status_labels import SteadyLabel
 from annotator.ui.models import SpanListModel
+from annotator.ui.review_mode import REVIEW_ACTIONS, ReviewMode
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.team import TEAM_ACTIONS, TeamController
@@ -101,10 +102,14 @@ class MainWindow(QMainWindow):
         self.tabifyDockWidget(self.docks["guidelines"], self.team.dock)
         self.docks["guidelines"].raise_()
         self.docks["reviewers"] = self.team.dock
+        self.review = ReviewMode(self)  # adjudicating conflicts into gold (hidden until asked for)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review.dock)
+        self.review.dock.hide()
 
         self.registry = ActionRegistry(self)
         self.registry.register_all(ACTIONS, self._handlers())
         self.registry.register_all(TEAM_ACTIONS, self.team.handlers())
+        self.registry.register_all(REVIEW_ACTIONS, self.review.handlers())
         self.menus = self.registry.build_menus(self.menuBar(), extra={
             "View": [d.toggleViewAction() for d in (*self.docks.values(), self.corpus_search)]})
         toolbar = self.addToolBar("Main")
@@ -119,7 +124,7 @@ class MainWindow(QMainWindow):
         self.counts_label = SteadyLabel("statusCounts", self)
         for label in (self.reviewer_label, self.status_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
-        for source in (self.documents, self.editing, self.pages, self.team):
+        for source in (self.documents, self.editing, self.pages, self.team, self.review):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes

@@ -1,0 +1,285 @@
+"""Review mode: adjudicate two reviewers' conflicts on the open document into gold.
+
+The Review dock lists the conflicts (:func:`annotator.team_conflicts.find_conflicts`) side by
+side, who marked what and what gold holds; the text shows both reviewers and gold as
+outlines (through the team overlay) and the current conflict selected. Keys take A's spans,
+B's, both or neither for the conflict's region and move on to the next undecided one. Each
+decision is one :class:`DecideConflictCommand` on the window's undo stack, writing gold
+through ``AnnotationService(repo, "gold")``: it replaces gold's spans in the region.
+
+A decision of "neither" leaves gold empty there; it counts as decided for this session only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QUndoCommand
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxLayout, QLabel, QTableWidget,
+                               QTableWidgetItem, QVBoxLayout, QWidget)
+
+from annotator.storage.errors import StorageError
+from annotator.team_conflicts import Conflict, Mark, choose, decided, find_conflicts
+from annotator.ui.actions import ActionSpec, Handler
+from annotator.ui.other_spans import GOLD_ANNOTATOR, PERSON
+
+if TYPE_CHECKING:
+    from annotator.records import SpanRecord
+    from annotator.services import AnnotationService
+    from annotator.ui.main_window.window import MainWindow
+
+REVIEW_ACTIONS: tuple[ActionSpec, ...] = (
+    ActionSpec("review.mode", "&Review mode", "Team", ("Ctrl+Alt+R",),
+               "Adjudicate two reviewers' conflicts on this document into gold", checkable=True,
+               separator_before=True),
+    ActionSpec("review.take_a", "Take reviewer A", "Team", ("Alt+A",), "Gold gets A's spans in this conflict"),
+    ActionSpec("review.take_b", "Take reviewer B", "Team", ("Alt+B",), "Gold gets B's spans in this conflict"),
+    ActionSpec("review.take_both", "Take both", "Team", ("Alt+Shift+B",), "Gold gets A's and B's spans here"),
+    ActionSpec("review.take_neither", "Take neither", "Team", ("Alt+N",), "Gold gets no span in this conflict"),
+    ActionSpec("review.next", "Next conflict", "Team", ("Alt+Right",), "Go to the next undecided conflict"),
+    ActionSpec("review.previous", "Previous conflict", "Team", ("Alt+Left",), "Go to the previous conflict"),
+)
+
+
+def _marks_text(text: str, marks: tuple[Mark, ...]) -> str:
+    return "; ".join(f"{label}: {text[s:e]}" for s, e, label in marks) or "—"
+
+
+class DecideConflictCommand(QUndoCommand):
+    """Replace gold's spans meeting a region by ``marks``; undo puts gold back as it was."""
+
+    def __init__(self, gold: AnnotationService, doc_id: int, region: tuple[int, int], marks: list[Mark],
+                 changed: Callable[[int, tuple[int, int], bool], None]) -> None:
+        super().__init__("Decide a conflict")
+        self.gold, self.doc_id, self.region, self.marks, self.changed = gold, doc_id, region, marks, changed
+        self.removed: list[SpanRecord] = []
+        self.added: list[SpanRecord] = []
+        self.error: str | None = None
+        self.storage_failed = False
+        self._done_once = False
+
+    def redo(self) -> None:
+        first, self._done_once = not self._done_once, True
+        try:
+            if first:
+                start, end = self.region
+                self.removed = [s for s in self.gold.spans(self.doc_id) if s.start < end and s.end > start]
+                for span in self.removed:
+                    self.gold.remove_span(span.id)
+                self.added = [self.gold.add_span(self.doc_id, *m).after for m in self.marks]  # type: ignore[misc]
+            else:
+                for span in self.removed:
+                    self.gold.remove_span(span.id)
+                for span in self.added:
+                    self.gold.restore_span(span)
+        except (ValueError, KeyError, StorageError) as exc:
+            self.error = str(exc).strip("'\"") or type(exc).__name__
+            self.storage_failed = isinstance(exc, StorageError)
+            self.setObsolete(first)
+            return
+        self.changed(self.doc_id, self.region, True)
+
+    def undo(self) -> None:
+        try:
+            for span in self.added:
+                self.gold.remove_span(span.id)
+            for span in self.removed:
+                self.gold.restore_span(span)
+        except (ValueError, KeyError, StorageError) as exc:
+            self.error = str(exc).strip("'\"") or type(exc).__name__
+            self.storage_failed = isinstance(exc, StorageError)
+            return
+        self.changed(self.doc_id, self.region, False)
+
+
+class ReviewPanel(QWidget):
+    """Two reviewer pickers, the conflicts table and the progress line."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("reviewPanel")
+        self.a_combo, self.b_combo = QComboBox(self), QComboBox(self)
+        self.a_combo.setObjectName("reviewA")
+        self.b_combo.setObjectName("reviewB")
+        pickers = QHBoxLayout()
+        for text, combo in (("A:", self.a_combo), ("B:", self.b_combo)):
+            pickers.addWidget(QLabel(text, self))
+            pickers.addWidget(combo, 1)
+        self.table = QTableWidget(0, 4, self)
+        self.table.setObjectName("reviewConflicts")
+        self.table.setHorizontalHeaderLabels(["Text", "A", "B", "Gold"])
+        self.table.verticalHeader().hide()
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.progress = QLabel(self)
+        self.progress.setObjectName("reviewProgress")
+        self.progress.setTextFormat(Qt.TextFormat.PlainText)
+        keys = QLabel("Alt+A take A · Alt+B take B · Alt+Shift+B both · Alt+N neither · Alt+→ next", self)
+        keys.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(pickers)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.progress)
+        layout.addWidget(keys)
+
+    def set_people(self, people: list[str]) -> None:
+        for combo, index in ((self.a_combo, 0), (self.b_combo, 1)):
+            keep = combo.currentText()
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItems(people)
+            at = combo.findText(keep)
+            combo.setCurrentIndex(at if at >= 0 else min(index, len(people) - 1))
+            combo.blockSignals(False)
+
+
+class ReviewMode(QObject):
+    message = Signal(str)
+
+    def __init__(self, window: MainWindow) -> None:
+        super().__init__(window)
+        self.window = window
+        self.panel = ReviewPanel()
+        self.dock = QDockWidget("Review", window)
+        self.dock.setObjectName("review")
+        self.dock.setWidget(self.panel)
+        self.dock.hide()
+        self.conflicts: list[Conflict] = []
+        self.gold_marks: list[Mark] = []
+        self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
+        self._gold: AnnotationService | None = None
+        self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.panel.b_combo.currentIndexChanged.connect(lambda _i: self.refresh())
+        self.panel.table.itemSelectionChanged.connect(self._row_chosen)
+        window.documents.opened.connect(lambda _doc: self.refresh() if self.active else None)
+        self.dock.visibilityChanged.connect(self._visibility)
+
+    def handlers(self) -> dict[str, Handler]:
+        return {"review.mode": self.toggle, "review.take_a": lambda: self.take("a"),
+                "review.take_b": lambda: self.take("b"), "review.take_both": lambda: self.take("both"),
+                "review.take_neither": lambda: self.take("neither"), "review.next": lambda: self.step(1),
+                "review.previous": lambda: self.step(-1)}
+
+    @property
+    def active(self) -> bool:
+        return self.dock.isVisible()
+
+    def toggle(self) -> None:
+        self.dock.setVisible(not self.dock.isVisible())
+        if self.dock.isVisible():
+            self.dock.raise_()
+            self.refresh()
+            self.step(1)
+
+    def _visibility(self, visible: bool) -> None:
+        if "review.mode" in self.window.registry:
+            self.window.registry.action("review.mode").setChecked(visible)
+
+    def reviewers(self) -> tuple[str, str] | None:
+        a, b = self.panel.a_combo.currentText(), self.panel.b_combo.currentText()
+        return (a, b) if a and b and a != b else None
+
+    # -- reading ---------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        """Read the open document's reviewers, conflicts and gold; show A, B and gold over the text."""
+        w = self.window
+        session, doc_id, team = w.session, w.documents.current_id, w.team
+        if session is None or doc_id is None:
+            return
+        repo = session.project.repo
+        if self._gold is None or self._gold.repo is not repo:
+            from annotator.services import AnnotationService
+
+            self._gold = AnnotationService(repo, GOLD_ANNOTATOR)
+        people = [r.name for r in repo.document_reviewers(doc_id) if team.kind_of(r.name) == PERSON]
+        self.panel.set_people(people)
+        pair = self.reviewers()
+        marks = {n: [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, n)] for n in (pair or ())}
+        self.conflicts = find_conflicts(marks) if pair else []
+        self.gold_marks = [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, GOLD_ANNOTATOR)]
+        for name in (*(pair or ()), GOLD_ANNOTATOR):
+            if name in team.panel.names() and not team.panel.is_shown(name):
+                team.set_shown(name, True)
+        team.reload_layers()
+        self._fill(doc_id, pair)
+
+    def is_decided(self, conflict: Conflict) -> bool:
+        doc_id = self.window.documents.current_id
+        return (doc_id, conflict.start, conflict.end) in self._settled or decided(conflict, self.gold_marks)
+
+    def _fill(self, doc_id: int, pair: tuple[str, str] | None) -> None:
+        store = self.window.view.store
+        table, text = self.panel.table, store.text if store is not None else ""
+        current = table.currentRow()
+        table.blockSignals(True)
+        table.setRowCount(len(self.conflicts))
+        for row, c in enumerate(self.conflicts):
+            gold = tuple(m for m in self.gold_marks if m[0] < c.end and m[1] > c.start)
+            cells = [text[c.start:c.end], _marks_text(text, c.of(pair[0])) if pair else "",
+                     _marks_text(text, c.of(pair[1])) if pair else "",
+                     _marks_text(text, gold) if self.is_decided(c) else "undecided"]
+            for column, value in enumerate(cells):
+                table.setItem(row, column, QTableWidgetItem(value.replace("\n", " ")))
+        if 0 <= current < len(self.conflicts):
+            table.selectRow(current)
+        table.blockSignals(False)
+        done = sum(self.is_decided(c) for c in self.conflicts)
+        who = f"{pair[0]} and {pair[1]}" if pair else "two reviewers (pick them above)"
+        self.panel.progress.setText(f"{done} of {len(self.conflicts)} conflicts between {who} decided")
+
+    # -- moving ------------------------------------------------------------------------------------
+    def current(self) -> Conflict | None:
+        row = self.panel.table.currentRow()
+        return self.conflicts[row] if 0 <= row < len(self.conflicts) else None
+
+    def step(self, direction: int) -> None:
+        """Go to the next (1) or previous (-1) undecided conflict, else any next one."""
+        if not self.active or not self.conflicts:
+            self.message.emit("No conflicts to review on this document" if self.active else "Open Review mode first")
+            return
+        n, row = len(self.conflicts), self.panel.table.currentRow()
+        order = [(row + direction * k) % n for k in range(1, n + 1)] if row >= 0 else list(range(n))
+        target = next((r for r in order if not self.is_decided(self.conflicts[r])), order[0])
+        self.panel.table.selectRow(target)
+
+    def _row_chosen(self) -> None:
+        conflict = self.current()
+        if conflict is not None:
+            self.window.view.select_cp(conflict.start, conflict.end)
+
+    # -- deciding -----------------------------------------------------------------------------------
+    def take(self, which: str) -> None:
+        conflict, pair, doc_id = self.current(), self.reviewers(), self.window.documents.current_id
+        if not self.active or conflict is None or pair is None or doc_id is None or self._gold is None:
+            self.message.emit("Open Review mode (Ctrl+Alt+R) and pick a conflict first")
+            return
+        take = {"a": [pair[0]], "b": [pair[1]], "both": list(pair), "neither": []}[which]
+        command = DecideConflictCommand(self._gold, doc_id, (conflict.start, conflict.end), choose(conflict, take),
+                                        self._decided)
+        if self.window.editing.push(command):
+            self.step(1)
+
+    def _decided(self, doc_id: int, region: tuple[int, int], done: bool) -> None:
+        key = (doc_id, *region)
+        (self._settled.add if done else self._settled.discard)(key)
+        if doc_id != self.window.documents.current_id:
+            self.window.documents.open(doc_id)  # an undo from elsewhere: show where it acted
+        elif self.active:
+            self._gold_changed(doc_id)
+
+    def _gold_changed(self, doc_id: int) -> None:
+        """Only gold changed: re-read its spans and its layer; the conflicts stay as they are."""
+        team, repo = self.window.team, self.window.session.project.repo  # type: ignore[union-attr]
+        self.gold_marks = [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, GOLD_ANNOTATOR)]
+        if GOLD_ANNOTATOR not in team.panel.names():
+            team.refresh_panel()
+        if team.overlay.layer(GOLD_ANNOTATOR) is None:
+            team.set_shown(GOLD_ANNOTATOR, True)
+        else:
+            team.reload_layers(GOLD_ANNOTATOR)
+        self._fill(doc_id, self.reviewers())
