@@ -5,7 +5,8 @@
 The article of ``bench_tagging.py`` (20,000 spans of my own), plus another reviewer's 20,000
 spans shown over the text (ticked in the Reviewers dock) and 2,000 model suggestions. Prints
 (a) tagging a span (key -> stored -> repainted) with both layers painted, (b) accepting a
-suggestion (``A`` at the caret -> my span stored -> repainted) and (c) rejecting one (``X``),
+suggestion (``A`` at the caret -> my span stored -> repainted) and (c) rejecting one (``X``) and
+(d) a Review-mode decision (``Alt+A``/``Alt+B``: gold stored, the rows and text repainted),
 each p50/p95/max against the 16 ms frame, beside the GUI thread's CPU time and the same
 run's tagging with no other layer painted (wall-clock figures on a busy machine), then the ``BENCH_RESULT`` line (judged on p95).
 The other layers are copied from my spans with shifted offsets in SQL, straight into the
@@ -145,6 +146,28 @@ def main() -> int:
     accepts, accepts_cpu = timed_key(Qt.Key.Key_A, accepts_n, lambda: len(view.store))
     rejects, rejects_cpu = timed_key(Qt.Key.Key_X, accepts_n, lambda: len(team.overlay.rejected))
 
+    review = window.review
+    t0 = time.perf_counter()
+    review.toggle()  # Review mode: bench (A) against other (B)
+    app.processEvents()
+    enter_ms = (time.perf_counter() - t0) * 1000
+    assert review.reviewers() == ("bench", "other"), review.reviewers()
+    sizes = sorted(c.end - c.start for c in review.conflicts)
+    conflicts_note = (f"review mode: {len(review.conflicts):,} conflicts between bench and other (median region "
+                      f"{sizes[len(sizes) // 2] if sizes else 0} characters), entered in {enter_ms:.0f} ms")
+    decisions, decisions_cpu = [], []
+    for i in range(accepts_n):
+        before = sum(review._decided_rows)
+        view.setFocus()
+        app.processEvents()
+        c0, t0 = time.thread_time(), time.perf_counter()
+        QTest.keyClick(view, Qt.Key.Key_A if i % 2 else Qt.Key.Key_B, Qt.KeyboardModifier.AltModifier)
+        app.processEvents()
+        decisions.append((time.perf_counter() - t0) * 1000)
+        decisions_cpu.append((time.thread_time() - c0) * 1000)
+        if sum(review._decided_rows) != before + 1:
+            raise SystemExit(f"decision {i} decided nothing: {window.statusBar().currentMessage()}")
+
     report("tag a span, another reviewer shown", tags, FRAME_LIMIT_MS)
     report("  GUI-thread CPU time", tags_cpu, FRAME_LIMIT_MS)
     report("tag a span, nothing else shown (same run)", plain, FRAME_LIMIT_MS)
@@ -153,6 +176,9 @@ def main() -> int:
     report("  GUI-thread CPU time", accepts_cpu, FRAME_LIMIT_MS)
     report("reject a suggestion (X -> stored -> painted)", rejects, FRAME_LIMIT_MS)
     report("  GUI-thread CPU time", rejects_cpu, FRAME_LIMIT_MS)
+    report("review decision (Alt+A/B -> gold stored -> painted)", decisions, FRAME_LIMIT_MS)
+    report("  GUI-thread CPU time", decisions_cpu, FRAME_LIMIT_MS)
+    print(conflicts_note)
     report("whole-viewport repaint, layers shown", full, FRAME_LIMIT_MS)
     report("whole-viewport repaint, layers hidden", plain_full, FRAME_LIMIT_MS)
     window.close()
@@ -160,13 +186,14 @@ def main() -> int:
         figure("tag a span with another reviewer's spans shown (key → stored → repainted)", tags, FRAME_LIMIT_MS),
         figure("accept a suggestion (key → stored → repainted)", accepts, FRAME_LIMIT_MS),
         figure("reject a suggestion (key → stored → repainted)", rejects, FRAME_LIMIT_MS),
+        figure("a Review-mode decision (key → gold stored → repainted)", decisions, FRAME_LIMIT_MS),
         figure("tag a span, no other layer shown, same run (reference)", plain, None),
         figure("GUI-thread CPU time per tag, layers shown (excludes waiting for fsync and the CPU)", tags_cpu, None),
         figure("GUI-thread CPU time per accept", accepts_cpu, None),
         figure("whole-viewport repaint with both layers shown (reference)", full, None),
         figure("whole-viewport repaint, layers hidden (reference)", plain_full, None),
     ]
-    notes = [article, f"load average {load_start:.2f} at start, {load():.2f} at end, on {os.cpu_count()} CPUs; "
+    notes = [article, conflicts_note, f"load average {load_start:.2f} at start, {load():.2f} at end, on {os.cpu_count()} CPUs; "
                       "wall-clock figures, so other work on the machine inflates them"]
     benchlib.emit("team_view", figures, notes)
     return 0

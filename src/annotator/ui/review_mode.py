@@ -12,7 +12,9 @@ A decision of "neither" leaves gold empty there; it counts as decided for this s
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Qt, Signal
@@ -24,6 +26,7 @@ from annotator.storage.errors import StorageError
 from annotator.team_conflicts import Conflict, Mark, choose, decided, find_conflicts
 from annotator.ui.actions import ActionSpec, Handler
 from annotator.ui.other_spans import GOLD_ANNOTATOR, PERSON
+from annotator.ui.span_store import SpanStore
 
 if TYPE_CHECKING:
     from annotator.records import SpanRecord
@@ -47,11 +50,22 @@ def _marks_text(text: str, marks: tuple[Mark, ...]) -> str:
     return "; ".join(f"{label}: {text[s:e]}" for s, e, label in marks) or "—"
 
 
+@dataclass(frozen=True)
+class DecisionApplied:
+    """What a decision (or its undo) did to gold: the spans that went and came."""
+
+    doc_id: int
+    region: tuple[int, int]
+    gone: list[SpanRecord]
+    came: list[SpanRecord]
+    done: bool  # False: the decision was undone
+
+
 class DecideConflictCommand(QUndoCommand):
     """Replace gold's spans meeting a region by ``marks``; undo puts gold back as it was."""
 
     def __init__(self, gold: AnnotationService, doc_id: int, region: tuple[int, int], marks: list[Mark],
-                 changed: Callable[[int, tuple[int, int], bool], None]) -> None:
+                 changed: Callable[[DecisionApplied], None]) -> None:
         super().__init__("Decide a conflict")
         self.gold, self.doc_id, self.region, self.marks, self.changed = gold, doc_id, region, marks, changed
         self.removed: list[SpanRecord] = []
@@ -79,7 +93,7 @@ class DecideConflictCommand(QUndoCommand):
             self.storage_failed = isinstance(exc, StorageError)
             self.setObsolete(first)
             return
-        self.changed(self.doc_id, self.region, True)
+        self.changed(DecisionApplied(self.doc_id, self.region, self.removed, self.added, True))
 
     def undo(self) -> None:
         try:
@@ -91,7 +105,7 @@ class DecideConflictCommand(QUndoCommand):
             self.error = str(exc).strip("'\"") or type(exc).__name__
             self.storage_failed = isinstance(exc, StorageError)
             return
-        self.changed(self.doc_id, self.region, False)
+        self.changed(DecisionApplied(self.doc_id, self.region, self.added, self.removed, False))
 
 
 class ReviewPanel(QWidget):
@@ -150,7 +164,9 @@ class ReviewMode(QObject):
         self.dock.setWidget(self.panel)
         self.dock.hide()
         self.conflicts: list[Conflict] = []
-        self.gold_marks: list[Mark] = []
+        self._starts: list[int] = []  # the conflicts' starts, for bisection
+        self._decided_rows: list[bool] = []  # per conflict
+        self.gold = SpanStore("")  # gold's spans on the open document
         self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
         self._gold: AnnotationService | None = None
         self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -188,8 +204,8 @@ class ReviewMode(QObject):
     def refresh(self) -> None:
         """Read the open document's reviewers, conflicts and gold; show A, B and gold over the text."""
         w = self.window
-        session, doc_id, team = w.session, w.documents.current_id, w.team
-        if session is None or doc_id is None:
+        session, doc_id, team, store = w.session, w.documents.current_id, w.team, w.view.store
+        if session is None or doc_id is None or store is None:
             return
         repo = session.project.repo
         if self._gold is None or self._gold.repo is not repo:
@@ -201,36 +217,47 @@ class ReviewMode(QObject):
         pair = self.reviewers()
         marks = {n: [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, n)] for n in (pair or ())}
         self.conflicts = find_conflicts(marks) if pair else []
-        self.gold_marks = [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, GOLD_ANNOTATOR)]
+        self._starts = [c.start for c in self.conflicts]
+        self.gold = SpanStore(store.text, repo.span_rows(doc_id, GOLD_ANNOTATOR), utf16=store.utf16)
         for name in (*(pair or ()), GOLD_ANNOTATOR):
             if name in team.panel.names() and not team.panel.is_shown(name):
                 team.set_shown(name, True)
-        team.reload_layers()
-        self._fill(doc_id, pair)
+        self._decided_rows = [self._is_decided(doc_id, c) for c in self.conflicts]
+        self._fill(pair)
 
-    def is_decided(self, conflict: Conflict) -> bool:
-        doc_id = self.window.documents.current_id
-        return (doc_id, conflict.start, conflict.end) in self._settled or decided(conflict, self.gold_marks)
+    def _gold_in(self, start: int, end: int) -> list[Mark]:
+        m = self.gold.utf16
+        return [(e.start, e.end, e.label) for e in self.gold.overlapping16(m.to_utf16(start), m.to_utf16(end))]
 
-    def _fill(self, doc_id: int, pair: tuple[str, str] | None) -> None:
-        store = self.window.view.store
-        table, text = self.panel.table, store.text if store is not None else ""
+    def _is_decided(self, doc_id: int, conflict: Conflict) -> bool:
+        return ((doc_id, conflict.start, conflict.end) in self._settled
+                or decided(conflict, self._gold_in(conflict.start, conflict.end)))
+
+    def is_decided(self, row: int) -> bool:
+        return self._decided_rows[row]
+
+    def _fill(self, pair: tuple[str, str] | None) -> None:
+        table, text = self.panel.table, self.gold.text
         current = table.currentRow()
         table.blockSignals(True)
         table.setRowCount(len(self.conflicts))
         for row, c in enumerate(self.conflicts):
-            gold = tuple(m for m in self.gold_marks if m[0] < c.end and m[1] > c.start)
             cells = [text[c.start:c.end], _marks_text(text, c.of(pair[0])) if pair else "",
-                     _marks_text(text, c.of(pair[1])) if pair else "",
-                     _marks_text(text, gold) if self.is_decided(c) else "undecided"]
+                     _marks_text(text, c.of(pair[1])) if pair else "", self._gold_text(row)]
             for column, value in enumerate(cells):
                 table.setItem(row, column, QTableWidgetItem(value.replace("\n", " ")))
         if 0 <= current < len(self.conflicts):
             table.selectRow(current)
         table.blockSignals(False)
-        done = sum(self.is_decided(c) for c in self.conflicts)
+        self._show_progress(pair)
+
+    def _gold_text(self, row: int) -> str:
+        c = self.conflicts[row]
+        return _marks_text(self.gold.text, tuple(self._gold_in(c.start, c.end))) if self._decided_rows[row] else "undecided"
+
+    def _show_progress(self, pair: tuple[str, str] | None) -> None:
         who = f"{pair[0]} and {pair[1]}" if pair else "two reviewers (pick them above)"
-        self.panel.progress.setText(f"{done} of {len(self.conflicts)} conflicts between {who} decided")
+        self.panel.progress.setText(f"{sum(self._decided_rows)} of {len(self.conflicts)} conflicts between {who} decided")
 
     # -- moving ------------------------------------------------------------------------------------
     def current(self) -> Conflict | None:
@@ -244,7 +271,7 @@ class ReviewMode(QObject):
             return
         n, row = len(self.conflicts), self.panel.table.currentRow()
         order = [(row + direction * k) % n for k in range(1, n + 1)] if row >= 0 else list(range(n))
-        target = next((r for r in order if not self.is_decided(self.conflicts[r])), order[0])
+        target = next((r for r in order if not self._decided_rows[r]), order[0])
         self.panel.table.selectRow(target)
 
     def _row_chosen(self) -> None:
@@ -260,26 +287,42 @@ class ReviewMode(QObject):
             return
         take = {"a": [pair[0]], "b": [pair[1]], "both": list(pair), "neither": []}[which]
         command = DecideConflictCommand(self._gold, doc_id, (conflict.start, conflict.end), choose(conflict, take),
-                                        self._decided)
+                                        self._apply_decision)
         if self.window.editing.push(command):
             self.step(1)
 
-    def _decided(self, doc_id: int, region: tuple[int, int], done: bool) -> None:
-        key = (doc_id, *region)
-        (self._settled.add if done else self._settled.discard)(key)
+    def _apply_decision(self, applied: DecisionApplied) -> None:
+        doc_id = applied.doc_id
+        (self._settled.add if applied.done else self._settled.discard)((doc_id, *applied.region))
         if doc_id != self.window.documents.current_id:
             self.window.documents.open(doc_id)  # an undo from elsewhere: show where it acted
         elif self.active:
-            self._gold_changed(doc_id)
+            self._gold_changed(applied)
 
-    def _gold_changed(self, doc_id: int) -> None:
-        """Only gold changed: re-read its spans and its layer; the conflicts stay as they are."""
-        team, repo = self.window.team, self.window.session.project.repo  # type: ignore[union-attr]
-        self.gold_marks = [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, GOLD_ANNOTATOR)]
-        if GOLD_ANNOTATOR not in team.panel.names():
+    def _gold_changed(self, applied: DecisionApplied) -> None:
+        """Only gold changed, around one region: update its spans, its layer and the rows it meets."""
+        team = self.window.team
+        for span in applied.gone:
+            self.gold.remove(span.id)
+        for span in applied.came:
+            self.gold.add(span.id, span.label, span.start, span.end, span.note)
+        layer = team.overlay.layer(GOLD_ANNOTATOR)
+        if layer is None:  # gold's first spans here: list it and show it
             team.refresh_panel()
-        if team.overlay.layer(GOLD_ANNOTATOR) is None:
             team.set_shown(GOLD_ANNOTATOR, True)
         else:
-            team.reload_layers(GOLD_ANNOTATOR)
-        self._fill(doc_id, self.reviewers())
+            for span in applied.gone:
+                layer.store.remove(span.id)
+            for span in applied.came:
+                layer.store.add(span.id, span.label, span.start, span.end, span.note)
+            team.repaint()
+        spans = [*applied.gone, *applied.came]
+        lo = min([applied.region[0], *(s.start for s in spans)])
+        hi = max([applied.region[1], *(s.end for s in spans)])
+        row = max(0, bisect_right(self._starts, lo) - 1)
+        table = self.panel.table
+        while row < len(self.conflicts) and self.conflicts[row].start < hi:
+            self._decided_rows[row] = self._is_decided(applied.doc_id, self.conflicts[row])
+            table.setItem(row, 3, QTableWidgetItem(self._gold_text(row).replace("\n", " ")))
+            row += 1
+        self._show_progress(self.reviewers())

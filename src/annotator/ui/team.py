@@ -202,9 +202,9 @@ class TeamController(QObject):
     def _show_layers(self, layers: list[OtherLayer]) -> None:
         self._loading = None
         self.overlay.set_layers(layers)
-        self._repaint()
+        self.repaint()
 
-    def _repaint(self) -> None:
+    def repaint(self) -> None:
         self.view.viewport().update()
         self.window.pages.spans_changed()  # the PDF page view, when there is one
 
@@ -316,7 +316,7 @@ class TeamController(QObject):
             self.window.documents.open(doc_id)  # an undo from elsewhere: show where it acted
         elif self.suggestions is not None:
             self.overlay.rejected = self.suggestions.rejected(doc_id)
-            self._repaint()
+            self.repaint()
 
     def accept_above(self, threshold: float | None = None) -> int:
         """Accept every shown suggestion scoring at least ``threshold`` (asked when None).
