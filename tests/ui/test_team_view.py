@@ -278,3 +278,12 @@ def test_the_pdf_page_view_outlines_shown_spans_too(qtbot, tmp_path: Path) -> No
     x, y = (rect.center().x(), rect.center().y())
     page, (px, py) = view._page_point(QPoint(int(x), int(y)).toPointF(), strict=True)
     assert overlay.page_tooltip_lines(view, page, px, py) == ["AL · alice: citation — C copies to mine"]
+
+
+def test_a_reviewer_name_that_looks_like_html_shows_literally(qtbot, team_window) -> None:
+    assert team_window.team.switch_reviewer("<b>Ann</b> & co")
+    assert team_window.reviewer_label.text() == "Reviewer: <b>Ann</b> & co"
+    assert team_window.reviewer_label.textFormat() == Qt.TextFormat.PlainText
+    assert team_window.team.panel.me_label.text() == "You: <b>Ann</b> & co"
+    assert team_window.team.switch_reviewer("model") is False  # reserved for suggestions
+    assert team_window.session.reviewer == "<b>Ann</b> & co"

@@ -62,8 +62,8 @@ SpanKey = tuple[int, int, str]
 def ask_reviewer_switch(parent: MainWindow, names: list[str], current: str) -> str | None:
     """The reviewer to switch to (a listed name or a new one), or None if cancelled."""
     others = [n for n in names if n != current]
-    name, ok = QInputDialog.getItem(parent, "Switch reviewer",
-                                    f"You are {current}. Annotate as (pick a name, or type a new one):",
+    # The label stays free of names: a QLabel would take a name that looks like HTML for markup.
+    name, ok = QInputDialog.getItem(parent, "Switch reviewer", "Annotate as (pick a name, or type a new one):",
                                     others or [""], 0, True)
     return name.strip() if ok and name.strip() else None
 

@@ -7,6 +7,7 @@ millisecond on each tag. These labels keep a fixed size that only ever grows.
 
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QWidget
 
 _SLACK = 24  # pixels of room to grow into before the next relayout
@@ -16,6 +17,7 @@ class SteadyLabel(QLabel):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
+        self.setTextFormat(Qt.TextFormat.PlainText)  # reviewer names and titles are user text
 
     def set_text(self, text: str) -> None:
         old = self.text()
