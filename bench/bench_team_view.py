@@ -140,7 +140,11 @@ def main() -> int:
             out.append((time.perf_counter() - t0) * 1000)
             cpu.append((time.thread_time() - c0) * 1000)
             if check() == before:
-                raise SystemExit(f"{key} changed nothing: {window.statusBar().currentMessage()}")
+                caret = view.textCursor().position()
+                raise SystemExit(f"{key} changed nothing: {window.statusBar().currentMessage()} "
+                                 f"DEBUG {entry} caret16={caret} sel={view.selection_cp()} "
+                                 f"shows={team.overlay.shows(model, entry)} at={team.overlay.at16(caret)} "
+                                 f"mine_exact={view.store.exact(entry.start, entry.end)}")
         return out, cpu
 
     accepts, accepts_cpu = timed_key(Qt.Key.Key_A, accepts_n, lambda: len(view.store))

@@ -9,6 +9,7 @@ said "nothing here"). A conflict is *decided* once gold holds a span meeting it.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
@@ -43,11 +44,17 @@ def find_conflicts(spans_by_reviewer: Mapping[str, Iterable[Mark]]) -> list[Conf
     [Conflict(start=10, end=15, marks={'a': ((10, 14, 'claim'),), 'b': ((10, 15, 'claim'),)})]
     """
     marks = {name: sorted(set(spans)) for name, spans in spans_by_reviewer.items()}
+    spans_regions = regions(m for ms in marks.values() for m in ms)
+    starts = [start for start, _end in spans_regions]
+    inside: list[dict[str, list[Mark]]] = [{name: [] for name in marks} for _ in spans_regions]
+    for name, ms in marks.items():
+        for m in ms:  # every span lies in the one region holding its start
+            inside[bisect_right(starts, m[0]) - 1][name].append(m)
     conflicts = []
-    for start, end in regions(m for ms in marks.values() for m in ms):
-        inside = {name: tuple(m for m in ms if m[0] >= start and m[1] <= end) for name, ms in marks.items()}
-        if len(set(inside.values())) > 1:
-            conflicts.append(Conflict(start, end, inside))
+    for (start, end), by_name in zip(spans_regions, inside):
+        frozen = {name: tuple(ms) for name, ms in by_name.items()}
+        if len(set(frozen.values())) > 1:
+            conflicts.append(Conflict(start, end, frozen))
     return conflicts
 
 
