@@ -142,9 +142,9 @@ def main() -> int:
             if check() == before:
                 caret = view.textCursor().position()
                 raise SystemExit(f"{key} changed nothing: {window.statusBar().currentMessage()} "
-                                 f"DEBUG {entry} caret16={caret} sel={view.selection_cp()} "
+                                 f"(suggestion {entry}, caret16={caret} sel={view.selection_cp()} "
                                  f"shows={team.overlay.shows(model, entry)} at={team.overlay.at16(caret)} "
-                                 f"mine_exact={view.store.exact(entry.start, entry.end)}")
+                                 f"mine_exact={view.store.exact(entry.start, entry.end)})")
         return out, cpu
 
     accepts, accepts_cpu = timed_key(Qt.Key.Key_A, accepts_n, lambda: len(view.store))
