@@ -78,10 +78,9 @@ class DecideConflictCommand(QUndoCommand):
         first, self._done_once = not self._done_once, True
         try:
             if first:
-                start, end = self.region
-                self.removed = [s for s in self.gold.spans(self.doc_id) if s.start < end and s.end > start]
-                for span in self.removed:
-                    self.gold.remove_span(span.id)
+                # Only gold's spans meeting the region are read (a lean, bounded query).
+                meeting = self.gold.repo.span_rows_between(self.doc_id, self.gold.annotator, *self.region)
+                self.removed = [self.gold.remove_span(row[0]).before for row in meeting]  # type: ignore[misc]
                 self.added = [self.gold.add_span(self.doc_id, *m).after for m in self.marks]  # type: ignore[misc]
             else:
                 for span in self.removed:
@@ -270,8 +269,10 @@ class ReviewMode(QObject):
             self.message.emit("No conflicts to review on this document" if self.active else "Open Review mode first")
             return
         n, row = len(self.conflicts), self.panel.table.currentRow()
-        order = [(row + direction * k) % n for k in range(1, n + 1)] if row >= 0 else list(range(n))
-        target = next((r for r in order if not self._decided_rows[r]), order[0])
+        order = ((row + direction * k) % n for k in range(1, n + 1)) if row >= 0 else iter(range(n))
+        first = next(order)
+        target = first if not self._decided_rows[first] else next(
+            (r for r in order if not self._decided_rows[r]), first)
         self.panel.table.selectRow(target)
 
     def _row_chosen(self) -> None:
