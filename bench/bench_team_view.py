@@ -129,7 +129,11 @@ def main() -> int:
         candidates = team.overlay.entries(model)
         rng.shuffle(candidates)
         out, cpu = [], []
-        for entry in candidates[:n]:
+        for entry in candidates:
+            if len(out) == n:
+                break
+            if not team.overlay.shows(model, entry):
+                continue  # taken already: the caret of an earlier one sat in it, and it was the innermost
             view.select_cp(entry.start + 1, entry.start + 1)  # the caret inside the suggestion
             view.setFocus()
             app.processEvents()
