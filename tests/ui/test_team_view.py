@@ -287,3 +287,26 @@ def test_a_reviewer_name_that_looks_like_html_shows_literally(qtbot, team_window
     assert team_window.team.panel.me_label.text() == "You: <b>Ann</b> & co"
     assert team_window.team.switch_reviewer("model") is False  # reserved for suggestions
     assert team_window.session.reviewer == "<b>Ann</b> & co"
+
+
+def test_suggestions_kept_outside_the_span_table_plug_in_through_the_seams(qtbot, team_window, fresh_repo) -> None:
+    """How a suggestion store of its own (not spans of annotator "model") feeds the same display."""
+    from annotator.storage.repository import DocumentReviewer
+
+    doc = team_window.documents.current_id
+    team = team_window.team
+    text = team_window.view.store.text
+    start = text.index("most adults")
+    store = {"s1": ("s1", "claim", start, start + len("most adults"), None)}  # a separate suggestion store
+    team.reviewers_of = lambda repo, doc_id: ([r for r in repo.document_reviewers(doc_id) if r.name != "model"]
+                                              + [DocumentReviewer("model", len(store), "todo")])
+    team.layer_rows = lambda repo, doc_id, name: list(store.values()) if name == "model" else repo.span_rows(doc_id,
+                                                                                                           name)
+    team.scores_for = lambda repo, doc_id, name: {"s1": 0.75}
+    team_window.documents.reload_current()
+    model = team.overlay.layer("model")
+    assert [(e.id, e.label) for e in team.overlay.entries(model)] == [("s1", "claim")]
+    put_caret_in(team_window, "most adults")
+    press(qtbot, team_window, K.Key_A)
+    assert ("most adults", "claim") in mine(fresh_repo, doc)
+    assert team.overlay.entries(model) == []

@@ -40,7 +40,8 @@ _PEN_WIDTH = 1.0  # a 1-pixel dashed pen has a fast path in Qt; wider ones are s
 
 def default_kind(name: str) -> str:
     """What an annotator is, by its reserved name: the model, gold, or a person."""
-    return MODEL if name == MODEL_ANNOTATOR else GOLD if name == GOLD_ANNOTATOR else PERSON
+    folded = name.casefold()
+    return MODEL if folded == MODEL_ANNOTATOR else GOLD if folded == GOLD_ANNOTATOR else PERSON
 
 
 def initials(name: str) -> str:

@@ -14,8 +14,9 @@ counts are per reviewer) on the same document, and starts a fresh undo history: 
 before were another reviewer's edits, which the new one must not undo by accident.
 
 Seams for the team services: ``kind_of`` (what an annotator is: person, model, gold),
-``scores_for`` (a suggestion's score by span id), ``label_shown`` on the overlay (whether a
-label's suggestions are good enough to show) and ``make_suggestion_actions``.
+``reviewers_of`` and ``layer_rows`` (who annotated a document, and one annotator's spans
+there), ``scores_for`` (a suggestion's score by span id), ``label_shown`` on the overlay
+(whether a label's suggestions are good enough to show) and ``make_suggestion_actions``.
 """
 
 from __future__ import annotations
@@ -32,11 +33,11 @@ from annotator.ui.commands import AddSpanCommand
 from annotator.ui.main_window.documents import PROGRESSIVE_CHARS
 from annotator.ui.other_spans import MODEL, PERSON, OtherLayer, OtherSpansOverlay, default_kind
 from annotator.ui.reviewers import ReviewersPanel
-from annotator.ui.span_store import SpanEntry, SpanStore
+from annotator.ui.span_store import SpanEntry, SpanRow, SpanStore
 from annotator.ui.suggestions import RejectSuggestionCommand, SuggestionActions
 
 if TYPE_CHECKING:
-    from annotator.storage.repository import Repository
+    from annotator.storage.repository import DocumentReviewer, Repository
     from annotator.ui.main_window.window import MainWindow
     from annotator.ui.session import AnnotationSession
     from annotator.ui.workers import TaskContext, TaskHandle
@@ -79,6 +80,12 @@ class TeamController(QObject):
         self.doc_id: int | None = None
         self.kind_of: Callable[[str], str] = default_kind
         self.scores_for: Callable[[Repository, int, str], dict[str, float]] = lambda _repo, _doc, _name: {}
+        # Who the Reviewers panel lists for a document, and one annotator's spans there (id, label,
+        # start, end, note): where suggestions kept apart from spans plug in.
+        self.reviewers_of: Callable[[Repository, int], list[DocumentReviewer]] = \
+            lambda repo, doc_id: repo.document_reviewers(doc_id)
+        self.layer_rows: Callable[[Repository, int, str], list[SpanRow]] = \
+            lambda repo, doc_id, name: repo.span_rows(doc_id, name)
         self.make_suggestion_actions: Callable[[Repository], SuggestionActions] = SuggestionActions.in_project
         self.suggestions: SuggestionActions | None = None
         self.overlay = OtherSpansOverlay(self.view.span_painter.colour)
@@ -130,7 +137,7 @@ class TeamController(QObject):
     def refresh_panel(self) -> None:
         if self.session is None or self.doc_id is None:
             return
-        reviewers = self.repo.document_reviewers(self.doc_id)
+        reviewers = self.reviewers_of(self.repo, self.doc_id)
         kinds = {r.name: self.kind_of(r.name) for r in reviewers}
         self.panel.set_reviewers(self.session.reviewer, reviewers, kinds, self._shown_names(kinds))
 
@@ -167,10 +174,10 @@ class TeamController(QObject):
         self._loaded = key
         repo, text, utf16 = self.repo, store.text, store.utf16
         kinds = {n: self.kind_of(n) for n in names}
-        scorer = self.scores_for
+        scorer, rows_of = self.scores_for, self.layer_rows
 
         def read(_ctx: TaskContext | None = None) -> list[OtherLayer]:
-            return [OtherLayer(n, kinds[n], SpanStore(text, repo.span_rows(doc_id, n), utf16=utf16),
+            return [OtherLayer(n, kinds[n], SpanStore(text, rows_of(repo, doc_id, n), utf16=utf16),
                                scorer(repo, doc_id, n) if kinds[n] == MODEL else {}) for n in names]
 
         if len(text) <= PROGRESSIVE_CHARS or not names:
@@ -190,7 +197,7 @@ class TeamController(QObject):
             self._load_layers()
             return
         store = self.view.store
-        layers = [OtherLayer(only, layer.kind, SpanStore(store.text, self.repo.span_rows(self.doc_id, only),
+        layers = [OtherLayer(only, layer.kind, SpanStore(store.text, self.layer_rows(self.repo, self.doc_id, only),
                                                        utf16=store.utf16), layer.scores)
                   if layer.annotator == only else layer for layer in self.overlay.layers]
         self._show_layers(layers)
@@ -278,7 +285,7 @@ class TeamController(QObject):
             self.message.emit("Choose a reviewer in the Reviewers panel first")
             return 0
         mine, todo = self._mine(), []
-        for _id, label, start, end, _note in self.repo.span_rows(self.doc_id, name):
+        for _id, label, start, end, _note in self.layer_rows(self.repo, self.doc_id, name):
             if (start, end, label) not in mine:
                 mine.add((start, end, label))
                 todo.append((start, end, label))
