@@ -33,6 +33,8 @@ BENCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("pdf_view", "bench_pdf_view.py", 600, QUICK),
     ("formats", "bench_formats.py", 3600, QUICK),
     ("storage", "bench_storage.py", 1800, QUICK),
+    ("statistics", "bench_statistics.py", 900, QUICK),
+    ("suggest", "bench_suggest.py", 600, QUICK),
 )
 _QT_NOISE = ("This plugin does not support",)  # the offscreen platform's warnings, not ours
 

@@ -141,8 +141,10 @@ def test_project_from_the_environment(tmp_path: Path, project: Path) -> None:
 def test_default_project_lives_in_annotator_home(tmp_path: Path, _isolated_home: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("annotator.project.sample_corpus_dir", lambda: None)  # keep this test quick
-    result = invoke("labels")
-    assert result.exit_code == 0
+    assert invoke("labels").exit_code == 2  # a command that reads never makes the project
+    assert not (_isolated_home / "data" / "default.annotator").exists()
+    assert invoke("new").exit_code == 0
+    assert invoke("labels").exit_code == 0
     assert (_isolated_home / "data" / "default.annotator").exists()
 
 

@@ -1,9 +1,11 @@
-"""The typer app behind ``annotator``: import, export, stats, validate, labels, backups, recover, gui.
+"""The typer app behind ``annotator``: new, import, export, stats, validate, labels, backups, recover, gui.
 
 Every command takes ``--project PATH`` (else ``$ANNOTATOR_PROJECT``, else the default project,
-which imports the sample corpus when first made). Errors are one clear line on stderr and a
-non-zero exit code, never a traceback: 1 for a failed command, 2 for a project that cannot be
-opened (and for usage errors), 130 when interrupted.
+which imports the sample corpus when first made). Only ``new``, ``import`` and ``gui`` create
+a project that does not exist; the others refuse it, so a typo never makes an empty project.
+Errors are one clear line on stderr and a non-zero exit code, never a traceback: 1 for a
+failed command, 2 for a project that cannot be opened or is missing (and for usage errors),
+130 when interrupted.
 """
 
 from __future__ import annotations
@@ -35,7 +37,8 @@ app = typer.Typer(
 ProjectOpt = Annotated[
     Path | None,
     typer.Option("--project", envvar="ANNOTATOR_PROJECT", dir_okay=False, show_default=False,
-                 help="Project file; created if missing. Default: $ANNOTATOR_PROJECT, else your default project."),
+                 help="Project file (import and gui create it if missing; other commands refuse a missing one). "
+                 "Default: $ANNOTATOR_PROJECT, else your default project."),
 ]
 
 
@@ -44,14 +47,33 @@ def _fail(message: str, code: int = 1) -> NoReturn:
     raise typer.Exit(code)
 
 
-def _open(project: Path | None, *, create: bool = True, reads_only: bool = False) -> Project:
-    """The project; a command that ``reads_only`` skips a large file's background check and
-    backup (the app and the writing commands run them; see ``open_project``)."""
+def _project_target(project: Path | None) -> Path:
+    from annotator.config import default_project_path
+
+    return project if project is not None else default_project_path()
+
+
+def _missing(target: Path) -> str:
+    """What to say when a command that only reads is pointed at a project that is not there."""
+    return (f"no project at {target}; check the path, or create the project with "
+            f"`annotator new \"{target}\"` or `annotator import FILES --project \"{target}\"`")
+
+
+def _open(project: Path | None, *, create: bool = False, reads_only: bool = False) -> Project:
+    """The project. Only ``create`` (import, new) makes one that does not exist: a command that
+    reads refuses a missing file, so a mistyped ``--project`` never leaves an empty project behind.
+
+    A command that ``reads_only`` skips a large file's background check and backup (the app
+    and the writing commands run them; see ``open_project``).
+    """
     from sqlalchemy.exc import SQLAlchemyError
 
     from annotator.project import open_project
     from annotator.storage.db import ProjectOpenError
 
+    target = _project_target(project)
+    if not create and "://" not in str(target) and not target.exists():
+        _fail(_missing(target), 2)
     try:
         return open_project(project, create=create, background_care=not reads_only)
     except ProjectOpenError as exc:
@@ -88,6 +110,32 @@ def gui(project: ProjectOpt = None) -> None:
     raise typer.Exit(launch_gui(str(project) if project is not None else None))
 
 
+@app.command()
+def new(
+    path: Annotated[Path | None, typer.Argument(
+        help="Project file to create. Default: $ANNOTATOR_PROJECT, else your default project (which starts "
+        "with the sample articles).", dir_okay=False, show_default=False)] = None,
+) -> None:
+    """Create an empty project with the default labels; an existing file is never touched."""
+    if path is None and (env := os.environ.get("ANNOTATOR_PROJECT")):
+        path = Path(env)
+    target = _project_target(path)
+    if target.exists():
+        _fail(f"{target} already exists; nothing was changed")
+    if path is None:
+        target.parent.mkdir(parents=True, exist_ok=True)  # the default project's own folder
+    elif not target.parent.is_dir():
+        _fail(f"cannot create {target}: the folder {target.parent} does not exist")
+    proj = _open(path, create=True)
+    try:
+        names = ", ".join(lr.name for lr in proj.labels)
+        documents = proj.repo.stats()["documents"]
+    finally:
+        proj.close()
+    typer.echo(f"created   {target} (labels: {names}; {documents} documents)")
+    typer.echo(f"Add articles with: annotator import FILES --project \"{target}\"")
+
+
 @app.command("import")
 def import_files(
     paths: Annotated[list[Path], typer.Argument(help="Files or folders (.txt .md .html .pdf .jsonl).",
@@ -97,7 +145,7 @@ def import_files(
     """Import documents; a file is imported whole or not at all. Exit code 1 if any was refused."""
     from annotator.importing import import_paths
 
-    proj = _open(project)
+    proj = _open(project, create=True)
     bar = _Bar("Importing")
     try:
         report = import_paths(proj.repo, list(paths), progress=bar)
@@ -106,6 +154,10 @@ def import_files(
         proj.close()
     for path, title, doc_id in report.imported:
         typer.echo(f"imported  {path}: {title} (document {doc_id})")
+    for path, who, spans, docs in report.attached:
+        typer.echo(f"attached  {path}: {spans} spans by {who} added to {docs} existing documents")
+    for path, message in report.conflicts:
+        typer.echo(f"conflict  {path}: {message}")
     for path, reason in report.skipped:
         typer.echo(f"skipped   {path}: {_reason(path, reason)}")
     for path, reason in report.refused:
@@ -123,7 +175,8 @@ def _reason(path: str, reason: str) -> str:
 def _format_help() -> str:
     from annotator.exporters.registry import FORMATS
 
-    return "Output format: " + "; ".join(f"{f.name} ({f.description})" for f in FORMATS.values())
+    # One paragraph per format: click wraps each on its own instead of running them together.
+    return "Output format, one of:\n\n" + "\n\n".join(f"{f.name}: {f.description}" for f in FORMATS.values())
 
 
 @app.command()
@@ -137,7 +190,8 @@ def export(
     annotator: Annotated[list[str] | None, typer.Option("--annotator", help="Only this annotator (repeatable).",
                                                         show_default=False)] = None,
     status: Annotated[list[str] | None, typer.Option("--status", help="Only documents with this status "
-                                                     "(repeatable): todo in_progress done skipped flagged.",
+                                                     "(repeatable): \"to do\", \"in progress\", done, skipped, "
+                                                     "flagged (also todo, in_progress).",
                                                      show_default=False)] = None,
     label: Annotated[list[str] | None, typer.Option("--label", help="Only spans with this label (repeatable); "
                                                     "documents without one are still written.",
@@ -170,7 +224,7 @@ def export(
     from annotator.exporters.registry import run_export
     from annotator.storage.repository import ExportFilter
 
-    flt = ExportFilter(tuple(annotator or ()), tuple(status or ()), tuple(label or ()))
+    flt = ExportFilter(tuple(annotator or ()), tuple(_status_name(s) for s in status or ()), tuple(label or ()))
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
                                 context_window=context_window, ents=ents, workers=workers)
@@ -194,8 +248,18 @@ def export(
         typer.echo(f"card: {path}")
 
 
+# The words the app shows for statuses; the stored names stay in --json and are accepted too.
+STATUS_WORDS = {"todo": "to do", "in_progress": "in progress"}
+
+
+def _status_name(text: str) -> str:
+    """A status as typed ("to do", "in progress", "todo", "in-progress") -> its stored name."""
+    words = text.strip().lower().replace("-", " ").replace("_", " ")
+    return {"to do": "todo", "todo": "todo", "in progress": "in_progress"}.get(words, text)
+
+
 def _status_counts(stats: dict[str, Any]) -> dict[str, dict[str, int]]:
-    """Per annotator, every status with its count; documents never touched count as todo."""
+    """Per annotator, every status with its count; documents never touched count as to do."""
     from annotator.storage.models import STATUSES
 
     out: dict[str, dict[str, int]] = {}
@@ -241,7 +305,7 @@ def stats(
         lines += _table(["annotator", *labels, "total"],
                         [[a, *(c.get(lb, 0) for lb in labels), sum(c.values())] for a, c in per_ann.items()])
     if data["statuses"]:
-        names = list(next(iter(data["statuses"].values())))
+        names = [STATUS_WORDS.get(n, n) for n in next(iter(data["statuses"].values()))]
         lines += ["", "Documents per status:"]
         lines += _table(["annotator", *names], [[a, *c.values()] for a, c in data["statuses"].items()])
     typer.echo("\n".join(lines))
@@ -260,7 +324,7 @@ def validate(
 
     labels: set[str] | None = None
     if project is not None:
-        proj = _open(project, create=False, reads_only=True)
+        proj = _open(project, reads_only=True)
         labels = {lr.name for lr in proj.labels}
         proj.close()
     try:
@@ -316,9 +380,13 @@ def backups(
     env = os.environ.get("ANNOTATOR_PROJECT")
     target = path or (Path(env) if env else default_project_path())
     found = list_backups(target)
+    if not found and not target.exists():
+        _fail(_missing(target), 2)
     if not found:
         typer.echo(f"No backups of {target} in {backup_dir()}.")
         return
+    if not target.exists():
+        typer.echo(f"{target} is not there any more; its backups are listed below.")
     rows = []
     for b in found:
         try:
@@ -387,3 +455,7 @@ def run(args: Sequence[str]) -> NoReturn:
                    "(set ANNOTATOR_DEBUG=1 to see the traceback)", err=True)
         sys.exit(1)
     sys.exit(0)
+
+
+from annotator import cli_team  # noqa: E402,F401  (registers agreement, merge and adjudicate on the app)
+import annotator.cli_model  # noqa: E402,F401  (registers train and suggest on app; imports this module)

@@ -16,4 +16,10 @@ def launch_gui(project: str | None) -> int:
         print(f"annotator: the desktop app cannot start ({exc}); the other commands still work, "
               "see `annotator --help`", file=sys.stderr)
         return 1
-    return run_app(project)
+    from annotator.ui.platform_check import PlatformUnavailable
+
+    try:
+        return run_app(project)
+    except PlatformUnavailable as exc:
+        print(f"annotator: {exc}", file=sys.stderr)
+        return 1

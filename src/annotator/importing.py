@@ -10,7 +10,7 @@ from pathlib import Path
 from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.registry import collect_files, importer_for
 from annotator.storage.models import STATUSES
-from annotator.storage.repository import Repository
+from annotator.storage.repository import Repository, StoreOutcome
 
 Progress = Callable[[int, int, str], None]  # (done, total, current file)
 
@@ -21,9 +21,17 @@ class ImportReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)  # path, reason
     refused: list[tuple[str, str]] = field(default_factory=list)  # path, reason
     cancelled: bool = False
+    # Work attached to documents already in the project: path, annotator, spans added, documents.
+    attached: list[tuple[str, str, int, int]] = field(default_factory=list)
+    # A status that differs from the one the annotator already has (which is kept): path, message.
+    conflicts: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{len(self.imported)} imported, {len(self.skipped)} skipped, {len(self.refused)} refused"
+        for _path, annotator, spans, docs in self.attached:
+            text += f"; {spans} spans by {annotator} added to {docs} existing documents"
+        if self.conflicts:
+            text += f"; {len(self.conflicts)} status conflicts (existing statuses kept)"
         return text + (" (cancelled)" if self.cancelled else "")
 
 
@@ -99,16 +107,54 @@ def _import_file(repo: Repository, path: Path, labels: set[str], report: ImportR
             raise DocumentImportError(path, "no documents in file")
         for k, doc in enumerate(docs):
             check_document(doc, labels, path, k)
-        pairs = [(d, sha256_text(d.text)) for d in docs]
-        ids = repo.add_documents(pairs)
+        pairs = [_same_text_as_stored(repo, d) for d in docs]
+        outcomes = repo.add_or_attach_documents(pairs)
     except DocumentImportError as exc:
         report.refused.append((str(path), str(exc)))
         return
     except OSError as exc:
         report.refused.append((str(path), f"{path.name}: cannot read ({exc.strerror or exc})"))
         return
-    for doc, doc_id in zip(docs, ids):
-        if doc_id is None:
+    for doc, outcome in zip(docs, outcomes):
+        if outcome.created:
+            report.imported.append((str(path), doc.title, outcome.document_id))
+        elif not any(a.spans_added or a.status_set for a in outcome.attached):
             report.skipped.append((str(path), f"{doc.title!r} is already in the project (same text)"))
-        else:
-            report.imported.append((str(path), doc.title, doc_id))
+    _report_attached(report, str(path), docs, outcomes)
+
+
+def _same_text_as_stored(repo: Repository, doc: ImportedDocument) -> tuple[ImportedDocument, str]:
+    """(document, sha256), matching a stored text that differs only by trailing whitespace.
+
+    The file importers drop a text's trailing whitespace; a JSONL record of the same article
+    often keeps its final newline. Offsets do not move when the end is trimmed, so a record
+    whose spans all lie within the trimmed text is the stored document.
+    """
+    sha = sha256_text(doc.text)
+    trimmed = doc.text.rstrip()
+    if trimmed == doc.text or not trimmed or repo.has_sha256(sha):
+        return doc, sha
+    if all(s.end <= len(trimmed) for _a, _st, spans in doc.annotations() for s in spans):
+        trimmed_sha = sha256_text(trimmed)
+        if repo.has_sha256(trimmed_sha):
+            doc.text = trimmed
+            return doc, trimmed_sha
+    return doc, sha
+
+
+def _report_attached(report: ImportReport, path: str, docs: list[ImportedDocument],
+                     outcomes: list[StoreOutcome]) -> None:
+    """Per annotator, the spans added to documents already in the project; status conflicts."""
+    per_annotator: dict[str, tuple[int, set[int]]] = {}
+    for doc, outcome in zip(docs, outcomes):
+        for a in outcome.attached:
+            if a.spans_added or a.status_set:
+                spans, touched = per_annotator.setdefault(a.annotator, (0, set()))
+                touched.add(a.document_id)
+                per_annotator[a.annotator] = (spans + a.spans_added, touched)
+            if a.status_conflict is not None:
+                kept, arrived = a.status_conflict
+                report.conflicts.append((path, f"{doc.title!r}: {a.annotator} already has status {kept!r}; "
+                                               f"the file says {arrived!r} (kept {kept!r})"))
+    for annotator, (spans, touched) in sorted(per_annotator.items()):
+        report.attached.append((path, annotator, spans, len(touched)))

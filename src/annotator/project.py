@@ -45,7 +45,7 @@ def open_project(path: str | Path | None = None, *, create: bool = True, backgro
     a large one on a thread (see :func:`open_time_care`). ``background_care=False`` skips
     that thread, for a short command that only reads (``annotator export``, ``stats``): it
     would end with the process long before a large file's check and copy are done, after
-    competing with the command for the disk and the cores (about 3 s of a core at 1.4 GB).
+    competing with the command for the disk and the cores.
     """
     target = path if path is not None else default_project_path()
     repo, created = Repository.open(target, create=create)

@@ -113,3 +113,44 @@ class SearchHit:
     start: int
     end: int
     context: str
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestionRecord:
+    """A span proposed by the reserved annotator ``model``: its label, offsets and score (0..1).
+
+    ``model_id`` is the stored model that made it; None for imported predictions.
+    """
+
+    id: str
+    document_id: int
+    label: str
+    start: int
+    end: int
+    score: float
+    model_id: int | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class RejectionRecord:
+    """A suggestion a reviewer rejected: never proposed again for these offsets and label."""
+
+    document_id: int
+    label: str
+    start: int
+    end: int
+    annotator: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrainedModelRecord:
+    """A stored model's facts (not its bytes): what it was trained on, how, and its scores."""
+
+    id: int
+    created_at: str
+    trained_on: str
+    seed: int
+    data_hash: str
+    versions: dict[str, str]
+    metrics: dict[str, Any]

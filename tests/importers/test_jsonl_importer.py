@@ -90,7 +90,7 @@ def test_prodigy_records(tmp_path: Path) -> None:
     ])
     docs = JsonlImporter().load(path)
     assert [(d.title, d.annotator, d.status, d.format) for d in docs] == [
-        ("Omega", "omega-alice", None, "jsonl"), ("Second text", "omega-bob", None, "jsonl"),
+        ("Omega", "alice", "done", "jsonl"), ("Second text", "bob", None, "jsonl"),
         ("No annotator given.", "imported", None, "jsonl")]
     assert docs[0].spans == [ImportedSpan(0, 8, "intervention")]
     assert docs[1].meta == {"line": 2, "record_meta": {}}

@@ -1,7 +1,8 @@
 """Thousands of random edits, undos and redos: the database always equals a tiny model.
 
-The real side edits through AnnotationService and undoes/redoes through annotator.history,
-exactly as the UI's undo commands do. The model side computes every state on its own, from
+The real side edits through AnnotationService and undoes/redoes through
+``services.apply_inverse``/``services.reapply``, the very functions the app's undo commands
+call (tests/ui/test_annotating.py checks that they do). The model side computes every state on its own, from
 the inputs alone, and keeps its own undo history; only span ids come from the service.
 """
 
@@ -16,8 +17,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from annotator.history import apply_inverse, reapply
-from annotator.services import AnnotationService, Change, EditError
+from annotator.services import AnnotationService, Change, EditError, apply_inverse, reapply
 from annotator.storage import db
 from annotator.storage.repository import Repository
 

@@ -17,6 +17,7 @@ V2_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v2.sql"
 V3_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v3.sql"
 V4_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v4.sql"
 V5_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v5.sql"
+V6_SQL = Path(__file__).resolve().parents[1] / "data" / "schema_v6.sql"
 IMPORTED_AT = "2025-03-01T09:00:00.000001+00:00"
 
 
@@ -63,7 +64,7 @@ def test_a_version_1_file_is_backed_up_then_upgraded_with_its_data(tmp_path: Pat
     make_v1_project(path)
     p = open_project(path)
     assert not p.created
-    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 6
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION == 7
     spans = {s.id: s for s in p.repo.spans(1)}
     assert spans["imported0"].source == "import" and spans["imported0"].label == "claim"
     assert spans["byhand0"].source == "manual" and spans["byhand0"].note == "my note"
@@ -261,6 +262,33 @@ def test_a_version_5_file_gets_an_empty_spacy_words_cache_that_its_first_spacy_e
     (doc,) = list(DocBin().from_disk(out).get_docs(spacy.blank("en").vocab))
     assert doc.text == text
     assert [(s.text, s.label_) for s in doc.spans["sc"]] == [("They", "claim")]
+    new = tmp_path / "new.annotator"
+    open_project(new).close()
+    assert schema_of(path) == schema_of(new)
+
+
+def test_a_version_6_file_gets_empty_model_and_suggestion_tables_that_work(tmp_path: Path) -> None:
+    from annotator.records import RejectionRecord, SuggestionRecord
+
+    path = tmp_path / "v6.annotator"
+    old_project(path, V6_SQL, f"""
+        INSERT INTO label VALUES (1, 'claim', '#d62728', '1', 'A claim.', '', 0);
+        INSERT INTO annotator VALUES (1, 'alice', '{IMPORTED_AT}');
+        INSERT INTO document VALUES (1, 'Gut', 'gut.txt', 'txt', 'aa', 'Fibre feeds gut bacteria.', 25, '{{}}',
+                                     '{IMPORTED_AT}');
+        INSERT INTO span VALUES ('s1', 1, 1, 1, 0, 5, NULL, '{IMPORTED_AT}', '{IMPORTED_AT}', 'import');
+    """)
+    p = open_project(path)
+    assert db.schema_version(p.repo.engine) == db.SCHEMA_VERSION
+    (taken,) = backup.list_backups(path)
+    assert db.file_schema_version(taken.path) == 6
+    assert p.repo.latest_model() is None and p.repo.suggestions(1) == [] and p.repo.rejections() == []
+    s = SuggestionRecord("g1", 1, "claim", 0, 25, 0.9, None, IMPORTED_AT)
+    assert p.repo.replace_suggestions([1], [s]) == [s]
+    p.repo.decide_suggestions(remove=[s], add_rejections=[RejectionRecord(1, "claim", 0, 25, "alice")])
+    assert p.repo.rejections() == [RejectionRecord(1, "claim", 0, 25, "alice")]
+    assert [x.id for x in p.repo.spans(1)] == ["s1"]
+    p.close()
     new = tmp_path / "new.annotator"
     open_project(new).close()
     assert schema_of(path) == schema_of(new)

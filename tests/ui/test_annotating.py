@@ -193,3 +193,62 @@ def test_double_click_selects_a_word(qtbot, window) -> None:
     rect = view.cursorRect(cursor)
     qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
     assert view.textCursor().selectedText() == "Butyrate"
+
+
+def test_undo_and_redo_in_the_app_go_through_the_services_inverses(qtbot, window, fresh_repo, monkeypatch) -> None:
+    """Ctrl+Z / Ctrl+Shift+Z run services.apply_inverse / services.reapply, the functions the
+    stateful test (tests/storage/test_edit_history.py) checks against its model."""
+    from annotator import services
+
+    calls: list[tuple[str, str]] = []
+
+    def spy(name: str):  # type: ignore[no-untyped-def]
+        real = getattr(services, name)
+
+        def call(editor, change):  # type: ignore[no-untyped-def]
+            calls.append((name, change.kind))
+            return real(editor, change)
+        return call
+
+    monkeypatch.setattr(services, "apply_inverse", spy("apply_inverse"))
+    monkeypatch.setattr(services, "reapply", spy("reapply"))
+
+    doc_id = open_doc(window, "Probiotics")
+
+    def state():  # type: ignore[no-untyped-def]
+        # An undone or redone relabel or note gets a new updated_at; everything else is as it was.
+        spans = [(s.id, s.label, s.start, s.end, s.note, s.created_at) for s in fresh_repo.spans(doc_id, "tester")]
+        status = fresh_repo.status(doc_id, "tester")
+        return spans, status.status, status.reason
+
+    assert state() == ([], "todo", None)
+    # The first span moves the document to in progress: bookkeeping, not an edit to undo.
+    states = [([], "in_progress", None)]
+
+    def snapshot() -> None:
+        states.append(state())
+
+    select_phrase(window, "nerve pain")
+    press(qtbot, window, K.Key_1)  # add
+    snapshot()
+    press(qtbot, window, K.Key_3)  # relabel the new, selected span
+    snapshot()
+    (span,) = fresh_repo.spans(doc_id, "tester")
+    window.editing.set_note(span.id, "dose?")  # what the note editor commits
+    snapshot()
+    press(qtbot, window, K.Key_Delete)
+    snapshot()
+    window.editing.set_status("flagged", "unclear")
+    snapshot()
+    kinds = ["span_added", "span_changed", "span_changed", "span_removed", "status_changed"]
+    assert calls == []  # making the edits calls the service methods themselves
+
+    for step in range(len(kinds), 0, -1):
+        press(qtbot, window, K.Key_Z, M.ControlModifier)
+        assert state() == states[step - 1]
+    assert calls == [("apply_inverse", k) for k in reversed(kinds)]
+    calls.clear()
+    for step in range(1, len(kinds) + 1):
+        press(qtbot, window, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+        assert state() == states[step]
+    assert calls == [("reapply", k) for k in kinds]

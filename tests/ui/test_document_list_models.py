@@ -71,7 +71,7 @@ def test_a_status_change_moves_the_row_in_or_out_of_a_filtered_list(qapp) -> Non
 
 
 def test_the_list_shows_before_the_project_has_opened(qtbot, project_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from annotator.storage.list_snapshot import start_list_snapshot
+    from annotator.storage.document_list import start_list_snapshot
     from annotator.ui.main_window import MainWindow
 
     window = MainWindow()
@@ -90,7 +90,7 @@ def test_the_list_shows_before_the_project_has_opened(qtbot, project_path: Path)
 
 
 def test_a_document_picked_while_opening_is_opened_first(qtbot, project_path: Path) -> None:  # type: ignore[no-untyped-def]
-    from annotator.storage.list_snapshot import read_list_snapshot
+    from annotator.storage.document_list import read_list_snapshot
     from annotator.ui.main_window import MainWindow
 
     snap = read_list_snapshot(project_path, "tester")

@@ -73,6 +73,8 @@ class ImportedDocument:
     # Further annotators of the same text (a JSONL file has one line per document and
     # annotator): (annotator, status, spans) each, stored with the document.
     extra_annotations: list[tuple[str, str | None, list[ImportedSpan]]] = field(default_factory=list)
+    # The reason stored with an annotator's "flagged" status ("rejected in Prodigy"), by annotator.
+    reasons: dict[str, str] = field(default_factory=dict)
     # Where in the file the document came from ("line 7"), for error messages.
     origin: str | None = None
 

@@ -16,6 +16,7 @@ original format and page ranges kept in the meta.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -47,18 +48,20 @@ def _canonical(obj: dict[str, Any], path: Path) -> tuple[ImportedDocument, str]:
     doc = ImportedDocument(text=obj["text"], title=meta["title"] or _first_line(obj["text"]), format=fmt,
                            source=meta["source"] or str(path), meta=doc_meta, spans=spans,
                            annotator=obj["annotator"], status=obj["status"])
+    _keep_reason(doc, obj, obj["annotator"])
     return doc, obj["annotator"]
 
 
 def _prodigy(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDocument, str]:
     """Prodigy span records, and hand-written ones that add ``annotator`` and ``status``."""
     meta = obj.get("meta") if isinstance(obj.get("meta"), dict) else {}
-    annotator = obj.get("annotator") or obj.get("_annotator_id") or obj.get("_session_id") or DEFAULT_ANNOTATOR
+    annotator = prodigy_annotator(obj)
     spans = [ImportedSpan(s["start"], s["end"], s["label"], s.get("note")) for s in obj.get("spans") or ()]
     title = meta.get("title") if isinstance(meta.get("title"), str) and meta.get("title") else None
     doc = ImportedDocument(text=obj["text"], title=title or _first_line(obj["text"]), format="jsonl",
                            source=str(path), meta={"line": line_no, "record_meta": meta}, spans=spans,
-                           annotator=annotator, status=_status(obj))  # Prodigy's own "answer" is no status
+                           annotator=annotator, status=_status(obj) or PRODIGY_ANSWER_STATUS.get(obj.get("answer")))
+    _keep_reason(doc, obj, annotator)
     return doc, annotator
 
 
@@ -72,6 +75,43 @@ def _doccano(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDoc
     doc = ImportedDocument(text=obj["text"], title=_first_line(obj["text"]), format="jsonl", source=str(path),
                            meta=meta, spans=spans, annotator=annotator or DEFAULT_ANNOTATOR, status=_status(obj))
     return doc, doc.annotator or DEFAULT_ANNOTATOR
+
+
+# Prodigy's answer as a status, so a rejected example never counts as annotated work
+# (trainer exports take "done" documents). An export writes the answer back from the status:
+# done -> accept, flagged -> reject, skipped -> ignore.
+PRODIGY_ANSWER_STATUS = {"accept": "done", "reject": "flagged", "ignore": "skipped"}
+PRODIGY_REJECT_REASON = "rejected in Prodigy"
+# An unnamed Prodigy session is "<dataset>-<timestamp>": kept whole, it names one session.
+_PRODIGY_TIMESTAMP = re.compile(r"-\d{4}-\d{2}-\d{2}_\d{2}-\d{2}-\d{2}$")
+
+
+def prodigy_annotator(obj: dict[str, Any]) -> str:
+    """The annotator of a Prodigy record: ``annotator`` if given, else the name in
+    ``_annotator_id`` / ``_session_id`` with Prodigy's ``<dataset>-`` prefix dropped
+    (``dataset-alice`` -> ``alice``; an unnamed session's ``dataset-2024-01-02_10-11-12`` stays whole)."""
+    named = obj.get("annotator")
+    if isinstance(named, str) and named.strip():
+        return named.strip()
+    for key in ("_annotator_id", "_session_id"):
+        value = obj.get(key)
+        if isinstance(value, str) and value.strip():
+            value = value.strip()
+            if "-" in value and not _PRODIGY_TIMESTAMP.search(value) and value.rsplit("-", 1)[1]:
+                return value.rsplit("-", 1)[1]
+            return value
+    return DEFAULT_ANNOTATOR
+
+
+def _keep_reason(doc: ImportedDocument, obj: dict[str, Any], annotator: str) -> None:
+    """A flagged status keeps its reason: the record's own ``reason``, else Prodigy's reject."""
+    if doc.status != "flagged":
+        return
+    reason = obj.get("reason")
+    if isinstance(reason, str) and reason.strip():
+        doc.reasons[annotator] = reason
+    elif obj.get("answer") == "reject":
+        doc.reasons[annotator] = PRODIGY_REJECT_REASON
 
 
 def _status(obj: dict[str, Any]) -> str | None:
@@ -118,6 +158,7 @@ class JsonlImporter:
                 if doc.text in by_text:
                     first_doc, lines = by_text[doc.text]
                     first_doc.extra_annotations.append((annotator, doc.status, doc.spans))
+                    first_doc.reasons.update(doc.reasons)
                     lines.append(line_no)
                     first_doc.origin = f"lines {', '.join(map(str, lines))}"
                 else:

@@ -19,15 +19,14 @@ space; inserted characters (joining spaces, separators) get NaN boxes. A page's 
 built by :mod:`annotator.importers.pdf_text`; this module opens, checks and assembles.
 
 PyMuPDF is imported inside functions only, through :func:`annotator.pdf_source.load_pymupdf`
-(a plain ``import pymupdf`` also loads a layout analyser and onnxruntime: 2 s and more).
+(a plain ``import pymupdf`` also loads a layout analyser and onnxruntime, which take seconds).
 
-Speed: ``rawdict`` is the only PyMuPDF extraction with MuPDF's own lines, blocks and
-inserted spaces *and* a real box per character. Building its ~10 Python objects per
-character and freeing them is about 60% of an import (3.5 ms of CPU for a 4,000-character
-page where ``get_text("text")`` takes 1.3 ms). ``get_texttrace`` (2.2 ms) has boxes, but
-font-size high rather than MuPDF's, and no lines, blocks or inserted spaces; ``dict`` and
-``words`` have no per-character boxes; ``extractRAWJSON`` builds the rawdict and then JSON
-in Python (ten times slower).
+Why ``rawdict``: it is the only PyMuPDF extraction with MuPDF's own lines, blocks and
+inserted spaces *and* a real box per character. Its many Python objects per character make
+it the larger part of an import's time, and slower than ``get_text("text")``, which has no
+boxes. ``get_texttrace`` has boxes, but font-size high rather than MuPDF's, and no lines,
+blocks or inserted spaces; ``dict`` and ``words`` have no per-character boxes;
+``extractRAWJSON`` builds the rawdict and then JSON in Python, which is slower still.
 """
 
 from __future__ import annotations

@@ -26,10 +26,9 @@ from annotator.storage.errors import ProjectDamagedError, StorageError
 
 KEEP = 5
 DAILY = 24 * 3600.0
-# quick_check reads the whole file: for 145 MB, 0.28 s warm and 1.4 s with a cold page cache
-# (bench/bench_storage.py). Up to this size (~0.1 s cold) it runs before the window opens,
-# so a damaged file is refused at once; larger projects open at once and are checked (and
-# backed up) on a background thread.
+# quick_check reads the whole file. Up to this size it takes a fraction of a second even with
+# a cold page cache, so it runs before the window opens and a damaged file is refused at once;
+# larger projects open at once and are checked (and backed up) on a background thread.
 SYNC_CHECK_MAX_BYTES = 16 * 1024 * 1024
 _STAMP = "%Y%m%dT%H%M%S.%fZ"
 _NAME = re.compile(r"^(?P<stamp>\d{8}T\d{6}\.\d{6}Z)(?:-(?P<tag>[a-z0-9-]+))?$")
@@ -203,6 +202,12 @@ def damaged_message(project: Path, problems: list[str], newest: Path | None) -> 
             f"    annotator recover \"{project}\"\n"
             f"The damaged file is kept beside it (…{project.name}.before-restore-…); edits made after "
             f"the backup are not in it.")
+
+
+def damaged_error(project: Path, problems: list[str]) -> ProjectDamagedError:
+    """The refusal to open a damaged project, naming its newest backup and the way back."""
+    newest = newest_backup(project)
+    return ProjectDamagedError(damaged_message(project, problems, newest), problems, newest)
 
 
 def restore_backup(backup: str | Path, target: str | Path) -> Path | None:

@@ -15,10 +15,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from sqlalchemy import Column, ForeignKey, Integer, LargeBinary, MetaData, Table, text
+from sqlalchemy import Column, Float, ForeignKey, Index, Integer, LargeBinary, MetaData, String, Table, text
 from sqlalchemy.engine import Connection, Engine
 
 from annotator.storage import db
+from annotator.storage.backup import damaged_error, take_backup
 from annotator.storage.errors import ProjectOpenError, StorageError
 
 Step = Callable[[Connection], None]
@@ -39,8 +40,8 @@ def _add_document_list_index(c: Connection) -> None:
     """2 -> 3: the covering index for the document list that ``models.Document`` declares.
 
     The list reads id, title, format, source and char_count of every document; without
-    it SQLite scans the table with every text stored inline (0.46 s of 0.68 s at 100,000
-    documents). Building it reads the table once (about 0.25 s there).
+    it SQLite scans the table with every text stored inline, most of the list's time on a
+    large project. Building it reads the table once.
     """
     c.execute(text("CREATE INDEX IF NOT EXISTS ix_document_list ON document (id, title, format, source, char_count)"))
 
@@ -50,8 +51,8 @@ def _add_document_tokens(c: Connection) -> None:
 
     Frozen here (not taken from models.py) so later model changes do not alter this step;
     SQLAlchemy writes the DDL so the blob type suits the backend. Rows are not made here:
-    tokenizing is about 1 ms per 4,000 characters, minutes for a large project, while the
-    export that first needs a document's tokens makes them anyway and stores them.
+    tokenizing every document would hold up the upgrade for minutes on a large project,
+    while the export that first needs a document's tokens makes them anyway and stores them.
     """
     md = MetaData()
     Table("document", md, Column("id", Integer, primary_key=True))
@@ -99,12 +100,52 @@ def _add_spacy_words(c: Connection) -> None:
           Column("strings_json", LargeBinary, nullable=False)).create(c)
 
 
+def _add_models_and_suggestions(c: Connection) -> None:
+    """6 -> 7: trained models, the model's suggestions and rejected suggestions, created empty.
+
+    Frozen here like step 3 (``models.TrainedModel``, ``Suggestion``, ``RejectedSuggestion``).
+    """
+    md = MetaData()
+    Table("document", md, Column("id", Integer, primary_key=True))
+    Table("label", md, Column("id", Integer, primary_key=True))
+    Table("annotator", md, Column("id", Integer, primary_key=True))
+    Table("trained_model", md,
+          Column("id", Integer, primary_key=True),
+          Column("created_at", String, nullable=False),
+          Column("trained_on", String(200), nullable=False),
+          Column("seed", Integer, nullable=False),
+          Column("data_hash", String(64), nullable=False),
+          Column("versions_json", String, nullable=False),
+          Column("metrics_json", String, nullable=False),
+          Column("blob", LargeBinary, nullable=False)).create(c)
+    suggestion = Table(
+        "suggestion", md,
+        Column("id", String(32), primary_key=True),
+        Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), nullable=False),
+        Column("label_id", Integer, ForeignKey("label.id"), nullable=False),
+        Column("start", Integer, nullable=False),
+        Column("end", Integer, nullable=False),
+        Column("score", Float, nullable=False),
+        Column("model_id", Integer, nullable=True),
+        Column("created_at", String, nullable=False))
+    Index("ix_suggestion_doc_start", suggestion.c.document_id, suggestion.c.start)
+    suggestion.create(c)
+    Table("rejected_suggestion", md,
+          Column("document_id", Integer, ForeignKey("document.id", ondelete="CASCADE"), primary_key=True),
+          Column("label_id", Integer, ForeignKey("label.id"), primary_key=True),
+          Column("start", Integer, primary_key=True),
+          Column("end", Integer, primary_key=True),
+          Column("annotator_id", Integer, ForeignKey("annotator.id"), nullable=False),
+          Column("created_at", String, nullable=False)).create(c)
+
+
 MIGRATIONS: list[tuple[int, Step]] = [
     (1, _add_span_source),
     (2, _add_document_list_index),
     (3, _add_document_tokens),
     (4, _add_sentences_and_token_texts),
     (5, _add_spacy_words),
+    (6, _add_models_and_suggestions),
 ]
 
 
@@ -124,14 +165,12 @@ def upgrade(engine: Engine, version: int, path: Path | None) -> Path | None:
     Returns the backup taken (None for a non-file database, whose backups are its
     administrator's job). A damaged file is refused before anything is written.
     """
-    from annotator.storage.backup import take_backup  # backup.py imports db, which imports us lazily
-
     steps = steps_from(version)
     backup: Path | None = None
     if path is not None:
         problems = db.quick_check(path)
         if problems:
-            raise db.damaged_error(path, problems)
+            raise damaged_error(path, problems)
         try:
             backup = take_backup(path, tag=f"before-v{db.SCHEMA_VERSION}")
         except (OSError, StorageError) as exc:

@@ -153,3 +153,54 @@ class DocumentSentence(SQLModel, table=True):
     version: int
     starts: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
     ends: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class TrainedModel(SQLModel, table=True):
+    """Schema 7: a sentence model trained on the project's own annotations (``annotator train``).
+
+    ``blob`` is the skops file of the fitted scikit-learn objects, ``metrics_json`` the held-out
+    scores next to the keyword baseline, ``data_hash`` the sha256 of the training examples and
+    ``versions_json`` the library versions that made it; so every teammate opening the project
+    uses, and sees the scores of, the same model. Only the newest row is kept.
+    """
+
+    __tablename__ = "trained_model"
+    id: int | None = Field(default=None, primary_key=True)
+    created_at: str
+    trained_on: str = Field(max_length=200)  # "gold", one annotator's name, or "people"
+    seed: int
+    data_hash: str = Field(max_length=64)
+    versions_json: str
+    metrics_json: str
+    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class Suggestion(SQLModel, table=True):
+    """Schema 7: a span proposed by the reserved annotator ``model``, with its score.
+
+    Apart from people's spans, so exports, agreement and document lists never mistake one for a
+    reviewer's work. ``model_id`` is the ``trained_model`` that made it (None: imported predictions).
+    """
+
+    __tablename__ = "suggestion"
+    __table_args__ = (Index("ix_suggestion_doc_start", "document_id", "start"),)
+    id: str = Field(primary_key=True, max_length=32)
+    document_id: int = Field(foreign_key="document.id", ondelete="CASCADE")
+    label_id: int = Field(foreign_key="label.id")
+    start: int
+    end: int
+    score: float
+    model_id: int | None = None
+    created_at: str
+
+
+class RejectedSuggestion(SQLModel, table=True):
+    """Schema 7: a suggestion a reviewer turned down: never proposed again, a negative example."""
+
+    __tablename__ = "rejected_suggestion"
+    document_id: int = Field(foreign_key="document.id", primary_key=True, ondelete="CASCADE")
+    label_id: int = Field(foreign_key="label.id", primary_key=True)
+    start: int = Field(primary_key=True)
+    end: int = Field(primary_key=True)
+    annotator_id: int = Field(foreign_key="annotator.id")
+    created_at: str

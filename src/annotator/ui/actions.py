@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
-from PySide6.QtCore import QObject, Qt
-from PySide6.QtGui import QAction, QColor, QIcon, QKeySequence, QPixmap
+from PySide6.QtCore import QBuffer, QByteArray, QObject, QSize, Qt
+from PySide6.QtGui import QAction, QColor, QIcon, QImageReader, QKeySequence, QPixmap
 from PySide6.QtWidgets import QMenu, QMenuBar, QStyle, QToolBar, QWidget
 
 from annotator.labels import LabelSpec
@@ -26,7 +26,7 @@ class ActionSpec:
     menu: str
     shortcuts: tuple[str, ...] = ()
     tip: str = ""
-    icon: str = ""  # a QStyle.StandardPixmap name, or "#RRGGBB" for a colour swatch
+    icon: str = ""  # a QStyle.StandardPixmap name, "svg:NAME" (resources/icons), or "#RRGGBB" for a swatch
     toolbar: bool = False
     checkable: bool = False
     separator_before: bool = False
@@ -40,14 +40,14 @@ ACTIONS: tuple[ActionSpec, ...] = (
                separator_before=True),
     ActionSpec("file.import_folder", "Import &folder…", "File", ("Ctrl+Shift+I",), "Add every supported file in a folder"),
     ActionSpec("file.export", "&Export…", "File", ("Ctrl+E",), "Write annotations to JSONL or another format",
-               "SP_DialogSaveButton", toolbar=True),
+               "svg:export", toolbar=True),
     ActionSpec("file.export_pdfs", "Export annotated &PDFs…", "File", (),
                "Write a copy of each PDF with every span as a highlight readable in any PDF reader"),
     ActionSpec("file.quit", "&Quit", "File", ("Ctrl+Q",), "Close the window (every edit is already saved)",
                separator_before=True),
-    ActionSpec("edit.undo", "&Undo", "Edit", ("Ctrl+Z",), "Undo the last edit", "SP_ArrowBack", toolbar=True),
+    ActionSpec("edit.undo", "&Undo", "Edit", ("Ctrl+Z",), "Undo the last edit", "svg:undo", toolbar=True),
     ActionSpec("edit.redo", "&Redo", "Edit", ("Ctrl+Shift+Z", "Ctrl+Y"), "Redo the last undone edit",
-               "SP_ArrowForward", toolbar=True),
+               "svg:redo", toolbar=True),
     ActionSpec("edit.delete_span", "&Delete span", "Edit", ("Delete", "Backspace"), "Remove the selected span",
                "SP_TrashIcon", separator_before=True),
     ActionSpec("edit.note", "Edit &note…", "Edit", ("N",), "Write a note on the selected span"),
@@ -74,12 +74,18 @@ ACTIONS: tuple[ActionSpec, ...] = (
                checkable=True, separator_before=True),
     ActionSpec("view.fit_width", "Fit page &width", "View", ("Ctrl+2",), "Zoom the PDF pages to the window's width"),
     ActionSpec("view.fit_page", "Fit whole pa&ge", "View", ("Ctrl+3",), "Zoom so one whole PDF page shows"),
+    ActionSpec("view.statistics", "&Statistics", "View", ("Ctrl+Shift+S",),
+               "Progress per reviewer, spans per label and span lengths, as charts", checkable=True,
+               separator_before=True),
     ActionSpec("view.theme_system", "Theme: follow &system", "View", (), "Light or dark as the system is",
                checkable=True, separator_before=True),
     ActionSpec("view.theme_light", "Theme: &light", "View", (), "Always light", checkable=True),
     ActionSpec("view.theme_dark", "Theme: &dark", "View", (), "Always dark", checkable=True),
+    ActionSpec("help.guide", "&Guide", "Help", (), "How to annotate: the workflow, the keys, where your work is kept"),
     ActionSpec("help.shortcuts", "&Keyboard shortcuts", "Help", ("F1",), "Every command and its keys",
                "SP_DialogHelpButton"),
+    ActionSpec("help.about", "&About annotator", "Help", (), "Version, project file and database",
+               separator_before=True),
 )
 
 
@@ -100,6 +106,21 @@ def swatch_icon(colour: str, size: int = 14) -> QIcon:
     pixmap = QPixmap(size, size)
     pixmap.fill(QColor(colour))
     return QIcon(pixmap)
+
+
+_SVG_STROKE = "#3d4a5c"  # the colour the icon files are drawn in, replaced by the theme's text colour
+
+
+def svg_icon(name: str, colour: QColor, size: int = 48) -> QIcon:
+    """An icon from resources/icons/NAME.svg, drawn in ``colour`` so it reads on light and dark themes."""
+    from annotator.resource_files import read_text
+
+    data = QByteArray(read_text("icons", f"{name}.svg").replace(_SVG_STROKE, colour.name()).encode("utf-8"))
+    buffer = QBuffer(data)
+    reader = QImageReader(buffer, QByteArray(b"svg"))
+    reader.setScaledSize(QSize(size, size))  # drawn at this size, not scaled up from 24 pixels
+    image = reader.read()
+    return QIcon(QPixmap.fromImage(image)) if not image.isNull() else QIcon()
 
 
 class ActionRegistry(QObject):
@@ -136,6 +157,8 @@ class ActionRegistry(QObject):
     def _icon(self, name: str) -> QIcon:
         if name.startswith("#"):
             return swatch_icon(name)
+        if name.startswith("svg:"):
+            return svg_icon(name[4:], self._window.palette().windowText().color())
         pixmap = getattr(QStyle.StandardPixmap, name, None)
         return self._window.style().standardIcon(pixmap) if pixmap is not None else QIcon()
 

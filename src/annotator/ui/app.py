@@ -2,7 +2,7 @@
 
 Order matters for how quickly something useful is on screen:
 1. a thread starts reading the document list straight from the project file (stdlib
-   sqlite3, see ``storage.list_snapshot``) while Qt and the window's modules load;
+   sqlite3, see ``storage.document_list``) while Qt and the window's modules load;
 2. the window is built, shown and painted, with nothing from the database layer imported;
 3. after that first paint a worker opens the project (SQLAlchemy, SQLModel, schema check:
    about half a second) while the window shows "Opening project…" and, as soon as the
@@ -14,6 +14,7 @@ This module imports no Qt at the top, so step 1 can start before Qt loads.
 from __future__ import annotations
 
 import importlib.util
+import os
 import sys
 import threading
 from concurrent.futures import Future
@@ -25,7 +26,7 @@ from annotator.config import APP, Preferences
 if TYPE_CHECKING:
     from PySide6.QtWidgets import QApplication
 
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.main_window import MainWindow
 
 if importlib.util.find_spec("PySide6") is None:  # what `annotator gui` explains when Qt is missing
@@ -33,11 +34,15 @@ if importlib.util.find_spec("PySide6") is None:  # what `annotator gui` explains
 
 
 def ensure_app() -> QApplication:
+    """The QApplication, made if needed; :class:`PlatformUnavailable` instead of Qt aborting."""
     from PySide6.QtWidgets import QApplication
 
     app = QApplication.instance()
     if isinstance(app, QApplication):
         return app
+    from annotator.ui.platform_check import check_platform
+
+    check_platform(os.environ)  # Qt would abort the process with a misleading message
     app = QApplication(sys.argv[:1])
     app.setApplicationName(APP)
     app.setOrganizationName(APP)
@@ -60,7 +65,7 @@ def _start_snapshot(target: str | None, prefs: Preferences, hold: threading.Even
     """Start reading the document list now, when the project is a file and the reviewer known."""
     if target is None or "://" in target or not prefs.reviewer.strip() or not Path(target).is_file():
         return None
-    from annotator.storage.list_snapshot import start_list_snapshot
+    from annotator.storage.document_list import start_list_snapshot
 
     return start_list_snapshot(target, prefs.reviewer, hold)
 

@@ -1,4 +1,6 @@
-"""One QUndoCommand per user edit; redo() calls a service method and undo() its exact inverse.
+"""One QUndoCommand per user edit: the first redo() makes the edit through a service method,
+and every later undo() and redo() is ``services.apply_inverse`` or ``services.reapply`` of
+the change record it returned, the same functions the stateful test drives.
 
 Commands hold ids and plain records, never widgets, so the session-long undo stack can
 replay an edit in a document that is no longer on screen (the window follows the change
@@ -13,6 +15,7 @@ history, to be retried once the file is writable again, and the stack matches th
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Protocol
 
 from PySide6.QtGui import QUndoCommand
@@ -20,27 +23,23 @@ from PySide6.QtGui import QUndoCommand
 from annotator.storage.errors import StorageError
 
 if TYPE_CHECKING:
-    from annotator.records import SpanRecord, StatusRecord
-    from annotator.services import Change
+    from annotator.records import SpanRecord
+    from annotator.services import Change, Editor
+
+    class EditTarget(Editor, Protocol):
+        """What commands edit through (AnnotationSession): service calls that emit change records."""
+
+        def add_span(self, doc_id: int, start: int, end: int, label: str, note: str | None = None) -> Change: ...
 
 
-class EditTarget(Protocol):
-    """What commands edit through (AnnotationSession): service calls that emit change records."""
+class EditCommand(QUndoCommand):
+    """One edit: ``make`` does it the first time; undo/redo are the services' inverses of its change."""
 
-    def add_span(self, doc_id: int, start: int, end: int, label: str, note: str | None = None) -> Change: ...
-    def restore_span(self, span: SpanRecord) -> Change: ...
-    def remove_span(self, span_id: str) -> Change: ...
-    def relabel(self, span_id: str, label: str) -> Change: ...
-    def set_note(self, span_id: str, note: str | None) -> Change: ...
-    def set_status(self, doc_id: int, status: str, reason: str | None = None) -> Change: ...
-
-
-class _EditCommand(QUndoCommand):
-    """Subclasses implement ``_redo``/``_undo``; the error handling around them lives here."""
-
-    def __init__(self, target: EditTarget, text: str) -> None:
+    def __init__(self, target: EditTarget, text: str, make: Callable[[], Change]) -> None:
         super().__init__(text)
         self.target = target
+        self.change: Change | None = None  # the edit as last made (by ``make`` or a redo)
+        self._make = make
         self.error: str | None = None
         self.storage_failed = False  # the error was the file's, not the edit's (show it loudly)
         self.stalled = False  # the last undo/redo changed nothing although the stack moved
@@ -48,10 +47,16 @@ class _EditCommand(QUndoCommand):
         self._skip_next = False
 
     def _redo(self) -> None:
-        raise NotImplementedError
+        # Imported here: the services load SQLAlchemy, which the window does not wait for at start-up.
+        from annotator.services import reapply
+
+        self.change = self._make() if self.change is None else reapply(self.target, self.change)
 
     def _undo(self) -> None:
-        raise NotImplementedError
+        from annotator.services import apply_inverse
+
+        if self.change is not None:
+            apply_inverse(self.target, self.change)
 
     def redo(self) -> None:
         if self._skip_next:  # the controller stepping back over a failed undo: nothing to do
@@ -99,69 +104,32 @@ class _EditCommand(QUndoCommand):
             self.stalled = True
 
 
-class AddSpanCommand(_EditCommand):
+class AddSpanCommand(EditCommand):
     def __init__(self, target: EditTarget, doc_id: int, start: int, end: int, label: str) -> None:
-        super().__init__(target, f"Add {label}")
-        self.doc_id, self.start, self.end, self.label = doc_id, start, end, label
-        self.span: SpanRecord | None = None
+        super().__init__(target, f"Add {label}", lambda: target.add_span(doc_id, start, end, label))
 
-    def _redo(self) -> None:
-        if self.span is None:
-            self.span = self.target.add_span(self.doc_id, self.start, self.end, self.label).after  # type: ignore[assignment]
-        else:  # the same span, same id, back again
-            self.target.restore_span(self.span)
-
-    def _undo(self) -> None:
-        if self.span is not None:
-            self.target.remove_span(self.span.id)
+    @property
+    def span(self) -> SpanRecord | None:
+        """The span this command added (None until it did)."""
+        return self.change.after if self.change is not None else None  # type: ignore[return-value]
 
 
-class RemoveSpanCommand(_EditCommand):
+class RemoveSpanCommand(EditCommand):
     def __init__(self, target: EditTarget, span_id: str, label: str = "span") -> None:
-        super().__init__(target, f"Delete {label}")
-        self.span_id = span_id
-        self.span: SpanRecord | None = None
-
-    def _redo(self) -> None:
-        self.span = self.target.remove_span(self.span_id).before  # type: ignore[assignment]
-
-    def _undo(self) -> None:
-        if self.span is not None:
-            self.target.restore_span(self.span)
+        super().__init__(target, f"Delete {label}", lambda: target.remove_span(span_id))
 
 
-class RelabelCommand(_EditCommand):
+class RelabelCommand(EditCommand):
     def __init__(self, target: EditTarget, span_id: str, old_label: str, new_label: str) -> None:
-        super().__init__(target, f"Relabel {old_label} → {new_label}")
-        self.span_id, self.old_label, self.new_label = span_id, old_label, new_label
-
-    def _redo(self) -> None:
-        self.target.relabel(self.span_id, self.new_label)
-
-    def _undo(self) -> None:
-        self.target.relabel(self.span_id, self.old_label)
+        super().__init__(target, f"Relabel {old_label} → {new_label}", lambda: target.relabel(span_id, new_label))
 
 
-class NoteCommand(_EditCommand):
-    def __init__(self, target: EditTarget, span_id: str, old_note: str | None, new_note: str | None) -> None:
-        super().__init__(target, "Edit note")
-        self.span_id, self.old_note, self.new_note = span_id, old_note, new_note
-
-    def _redo(self) -> None:
-        self.target.set_note(self.span_id, self.new_note)
-
-    def _undo(self) -> None:
-        self.target.set_note(self.span_id, self.old_note)
+class NoteCommand(EditCommand):
+    def __init__(self, target: EditTarget, span_id: str, new_note: str | None) -> None:
+        super().__init__(target, "Edit note", lambda: target.set_note(span_id, new_note))
 
 
-class StatusCommand(_EditCommand):
-    def __init__(self, target: EditTarget, doc_id: int, before: StatusRecord, status: str,
-                 reason: str | None = None) -> None:
-        super().__init__(target, f"Mark {status.replace('_', ' ')}")
-        self.doc_id, self.before, self.status, self.reason = doc_id, before, status, reason
-
-    def _redo(self) -> None:
-        self.target.set_status(self.doc_id, self.status, self.reason)
-
-    def _undo(self) -> None:
-        self.target.set_status(self.doc_id, self.before.status, self.before.reason)
+class StatusCommand(EditCommand):
+    def __init__(self, target: EditTarget, doc_id: int, status: str, reason: str | None = None) -> None:
+        super().__init__(target, f"Mark {status.replace('_', ' ')}",
+                         lambda: target.set_status(doc_id, status, reason))

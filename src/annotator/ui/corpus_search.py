@@ -131,7 +131,10 @@ class CorpusSearchDock(QDockWidget):
         self._debounce.timeout.connect(self.search_now)
         self.query_edit.textChanged.connect(lambda _text: self._debounce.start())
         self.query_edit.returnPressed.connect(self.search_now)
-        self.results.itemActivated.connect(self._activate)  # Enter, or a click as the platform wants
+        # A click opens a hit (a list of places, like a browser's find results); Enter and a
+        # double-click (which some platforms take for activation) open it too.
+        self.results.itemClicked.connect(self._activate)
+        self.results.itemActivated.connect(self._activate)
 
     # -- public -----------------------------------------------------------------------
     def focus_query(self) -> None:

@@ -20,7 +20,7 @@ from annotator.ui.document_models import STATUS_TEXT, DocumentFilterProxyModel, 
 # The widest text each narrow column shows, to size it once.
 _WIDEST = {DocumentListModel.FORMAT: ("Format", "jsonl"),
            DocumentListModel.STATUS: ("Status", "in progress"),
-           DocumentListModel.SPANS: ("Spans", "9999")}
+           DocumentListModel.SPANS: ("Spans", "999")}
 
 
 class DocumentLookup(Protocol):
@@ -81,6 +81,8 @@ class DocumentListWidget(QWidget):
         metrics = self.fontMetrics()
         for col, texts in _WIDEST.items():
             header.resizeSection(col, max(metrics.horizontalAdvance(t) for t in texts) + 16)
+        # Titles need the room: the format shows in each row's tooltip (and the file's name) instead.
+        self.table.setColumnHidden(DocumentListModel.FORMAT, True)
 
         filters = QHBoxLayout()
         filters.addWidget(self.status_filter)
@@ -139,8 +141,8 @@ class DocumentListWidget(QWidget):
         else:
             total = self.model.rowCount()
             shown = self.proxy.rowCount()
-            text = f"{self.model.done_count()} of {total} done"
-            text = text if shown == total else f"{text} · {shown} shown"
+            text = f"{self.model.done_count():,} of {total:,} done"
+            text = text if shown == total else f"{text} · {shown:,} shown"
         if text != self.progress.text():  # runs on every edit: skip the relayout when nothing changed
             self.progress.setText(text)
 

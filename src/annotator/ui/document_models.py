@@ -19,6 +19,7 @@ from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelInd
 from PySide6.QtGui import QColor
 
 from annotator.records import DocumentColumns, DocumentSummary
+from annotator.ui.wording import plain_tooltip
 
 Index = QModelIndex | QPersistentModelIndex
 _ROLE = Qt.ItemDataRole
@@ -53,6 +54,7 @@ class DocumentListModel(QAbstractTableModel):
         super().__init__(parent)
         self._cols = DocumentColumns()
         self._done = 0
+        self._reasons: dict[int, str] = {}  # flagged documents' reasons, by document id
         self._colours = {status: QColor(hex_) for status, hex_ in _STATUS_COLOUR.items()}
 
     def set_columns(self, columns: DocumentColumns) -> None:
@@ -105,7 +107,10 @@ class DocumentListModel(QAbstractTableModel):
         if role == _USER:
             return c.ids[row]
         if role == _TOOLTIP:
-            return f"{c.titles[row]}\n{c.sources[row]}\n{c.char_counts[row]:,} characters"
+            text = f"{c.titles[row]}\n{c.sources[row]}\n{c.formats[row]} · {c.char_counts[row]:,} characters"
+            if c.statuses[row] == "flagged":
+                text += f"\nFlagged: {self._reasons.get(c.ids[row]) or 'no reason given'}"
+            return plain_tooltip(text)  # titles and reasons are the user's: never markup
         return None
 
     # -- lookups ------------------------------------------------------------------------------
@@ -124,6 +129,14 @@ class DocumentListModel(QAbstractTableModel):
     def status(self, row: int) -> str:
         return self._cols.statuses[row]
 
+    def flag_reason(self, doc_id: int) -> str | None:
+        """Why the reviewer flagged ``doc_id`` ("" when no reason was given); None unless it is flagged."""
+        summary = self.summary_for(doc_id)
+        return self._reasons.get(doc_id, "") if summary is not None and summary.status == "flagged" else None
+
+    def set_flag_reasons(self, reasons: dict[int, str]) -> None:
+        self._reasons = dict(reasons)
+
     def done_count(self) -> int:
         return self._done
 
@@ -139,11 +152,16 @@ class DocumentListModel(QAbstractTableModel):
         return None
 
     # -- updates from change records ------------------------------------------------------------
-    def update_document(self, doc_id: int, *, span_delta: int = 0, status: str | None = None) -> None:
+    def update_document(self, doc_id: int, *, span_delta: int = 0, status: str | None = None,
+                        reason: str | None = None) -> None:
         row = self.row_for(doc_id)
         if row < 0:
             return
         c = self._cols
+        if status == "flagged":
+            self._reasons[doc_id] = reason or ""
+        elif status:
+            self._reasons.pop(doc_id, None)
         if status and status != c.statuses[row]:
             self._done += (status == "done") - (c.statuses[row] == "done")
             c.statuses[row] = status

@@ -7,6 +7,7 @@ Offsets leave and enter this widget as code points; Qt's UTF-16 positions stay i
 
 from __future__ import annotations
 
+import time
 from html import escape
 from typing import Any
 
@@ -19,10 +20,27 @@ from annotator.text import word_at
 from annotator.ui.paint_hints import steady_vertical_scrollbar
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
+from annotator.ui.theme import use_selection_colour
 
 # A comfortable measure for prose is 60-80 characters; the column is centred beyond it.
 _COLUMN_CHARS = 78
 _MIN_POINT_SIZE, _MAX_POINT_SIZE = 7, 40
+
+
+def paragraph_at(text: str, offset: int) -> tuple[int, int]:
+    """The line (a paragraph of the canonical text) holding ``offset``, without its line break."""
+    start = text.rfind("\n", 0, offset) + 1
+    end = text.find("\n", offset)
+    return start, len(text) if end < 0 else end
+
+
+def is_triple_click(double_click: tuple[float, QPoint] | None, event: QMouseEvent) -> bool:
+    """Whether a press comes soon enough after a double-click, near enough, to be its third click."""
+    if double_click is None or event.button() != Qt.MouseButton.LeftButton:
+        return False
+    when, where = double_click
+    near = (event.position().toPoint() - where).manhattanLength() < QApplication.startDragDistance()
+    return near and (time.monotonic() - when) * 1000 < QApplication.doubleClickInterval()
 
 
 class DocumentView(QPlainTextEdit):
@@ -50,6 +68,7 @@ class DocumentView(QPlainTextEdit):
         self.overlays: list[Any] = []
         self._programmatic = 0
         self._press_pos = QPoint()
+        self._double_click: tuple[float, QPoint] | None = None  # when and where the last double-click was
         self.selectionChanged.connect(self._on_selection_changed)
         self.set_point_size(12)
 
@@ -75,6 +94,7 @@ class DocumentView(QPlainTextEdit):
     def set_label_colours(self, colours: dict[str, str]) -> None:
         dark = self.palette().base().color().lightness() < 128
         self.span_painter.set_colours(colours, dark=dark)
+        use_selection_colour(self)  # the theme may have changed: pick its selection colour again
         self.viewport().update()
 
     # -- offsets at the edge ------------------------------------------------------------------------
@@ -105,6 +125,11 @@ class DocumentView(QPlainTextEdit):
             self._programmatic -= 1
         if scroll:
             self.centerCursor() if not self._cursor_on_screen() else self.ensureCursorVisible()
+
+    def centre_on_selection(self) -> None:
+        """Scroll so the selection sits mid-view, as a search result should (layout finished first)."""
+        self.document().documentLayout().blockBoundingRect(self.textCursor().block())  # lays out up to it
+        self.centerCursor()
 
     def collapse_selection(self, position16: int) -> None:
         cursor = self.textCursor()
@@ -189,6 +214,14 @@ class DocumentView(QPlainTextEdit):
     # -- mouse ----------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
         self._press_pos = event.position().toPoint()
+        if self.store is not None and is_triple_click(self._double_click, event):
+            pos16 = self.cursorForPosition(self._press_pos).position()
+            start, end = paragraph_at(self.store.text, self.store.utf16.to_codepoint(pos16))
+            self._double_click = None
+            if end > start:
+                self.select_cp(start, end, scroll=False)
+                self.selection_edited.emit()
+            return
         super().mousePressEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:
@@ -215,6 +248,7 @@ class DocumentView(QPlainTextEdit):
         if self.store is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseDoubleClickEvent(event)
             return
+        self._double_click = (time.monotonic(), event.position().toPoint())  # a third click selects the paragraph
         pos16 = self.cursorForPosition(event.position().toPoint()).position()
         start, end = word_at(self.store.text, self.store.utf16.to_codepoint(pos16))
         if end > start:

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QHBoxLayout, QLabel, QToolButton, QWidget
+from PySide6.QtWidgets import QLabel, QSizePolicy, QToolButton, QWidget
 
 from annotator.labels import LabelSpec
+from annotator.ui.flow_layout import FlowLayout
 
 
 class LabelBarWidget(QWidget):
@@ -16,10 +17,13 @@ class LabelBarWidget(QWidget):
         super().__init__(parent)
         self.setObjectName("labelBar")
         self.setAccessibleName("Label bar")
-        self._layout = QHBoxLayout(self)
+        self._layout = FlowLayout(self)  # buttons wrap onto a second row rather than widen the window
         self._layout.setContentsMargins(6, 4, 6, 4)
         self._layout.setSpacing(6)
         self.buttons: dict[str, QToolButton] = {}
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Preferred)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
 
     def set_labels(self, labels: Iterable[LabelSpec], actions: dict[str, QAction]) -> None:
         """``actions`` maps label name -> its registry action; buttons trigger those actions."""
@@ -43,4 +47,3 @@ class LabelBarWidget(QWidget):
             button.setStyleSheet(f"QToolButton {{ border-left: 6px solid {spec.colour}; padding: 3px 8px; }}")
             self._layout.addWidget(button)
             self.buttons[spec.name] = button
-        self._layout.addStretch(1)

@@ -12,8 +12,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QColor, QPainter, QPen
+from PySide6.QtCore import QPointF, QRectF, QSizeF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from annotator.importers.base import PageGeometry
 from annotator.pdf_geometry import line_rects, page_of_offset
@@ -77,19 +77,33 @@ class PageSpans:
 
 
 def paint_page(view: PdfPageView, painter: QPainter, page: int, key: int) -> None:
+    """The page's image at its own pixels; another zoom's image stretched only until that one comes.
+
+    The image for the current scale is drawn unscaled from a device-pixel corner: stretching
+    it even by a pixel would drop or double rows and columns and cut glyphs in bands.
+    """
     rect = view.layout_.page_rect(page)
     image = view.renderer.image(page, key)
-    if image is None:
-        image = view.renderer.any_image(page)  # another zoom's image, stretched until the sharp one comes
-        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, image is not None)
     if image is not None:
-        painter.drawImage(rect, image)
+        painter.fillRect(rect, Qt.GlobalColor.white)
+        painter.drawImage(_device_aligned(painter, rect.topLeft(), image, view.devicePixelRatioF()), image)
+    elif (stale := view.renderer.any_image(page)) is not None:
+        painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+        painter.drawImage(rect, stale)
     else:
         painter.fillRect(rect, Qt.GlobalColor.white)
         painter.setPen(_PLACEHOLDER_TEXT)
         painter.drawText(rect, Qt.AlignmentFlag.AlignCenter, f"Page {page + 1}")
     painter.setPen(QPen(_PAGE_EDGE, 1.0))
     painter.drawRect(rect)
+
+
+def _device_aligned(painter: QPainter, corner: QPointF, image: QImage, ratio: float) -> QRectF:
+    """Where ``image`` covers exactly its own device pixels, its top-left corner nearest ``corner``."""
+    device = painter.transform().map(corner) * ratio
+    snapped = QPointF(round(device.x()), round(device.y())) / ratio
+    origin = painter.transform().inverted()[0].map(snapped)
+    return QRectF(origin, QSizeF(image.width() / ratio, image.height() / ratio))
 
 
 def paint_spans(view: PdfPageView, painter: QPainter, page: int) -> None:
@@ -128,3 +142,16 @@ def paint_selection(view: PdfPageView, painter: QPainter, pages: range) -> None:
         # Not cached: a drag makes a new selection per mouse move.
         for _n, r in line_rects(view.pages[page:page + 1], start, end):
             painter.fillRect(view.layout_.from_page(page, r), colour)
+
+
+def paint_caret(view: PdfPageView, painter: QPainter) -> None:
+    """A thin bar in the text colour where the keyboard's caret stands."""
+    from annotator.ui.pdf_caret import caret_rect
+
+    assert view.caret is not None
+    hit = caret_rect(view.pages, view.caret)
+    if hit is None:
+        return
+    page, (x, y0, _x, y1) = hit
+    r = view.layout_.from_page(page, (x, y0, x, y1))
+    painter.fillRect(QRectF(r.left() - 0.75, r.top(), 1.5, r.height()), view.palette().text().color())

@@ -25,8 +25,9 @@ from PySide6.QtGui import QImage
 from annotator.importers.base import PageGeometry
 from annotator.pdf_source import MUPDF_LOCK, PdfSourceError, load_pymupdf, open_pdf
 
-# Scales are quantised so tiny zoom steps (a window resized in fit-width mode) reuse images.
-SCALE_STEPS = 64
+# Scales are keyed finely enough that an image has the page's exact device size (within a
+# pixel on the widest page): the view draws it unscaled, so no row or column of a glyph is lost.
+SCALE_STEPS = 4096
 # About 14 full-HD-wide A4 pages at 2x pixel ratio; older pages are dropped first.
 CACHE_BYTES = 192 * 2**20
 

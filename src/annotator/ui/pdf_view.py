@@ -15,23 +15,28 @@ the pages on screen (and the next one) are ever rendered.
 from __future__ import annotations
 
 import math
+import time
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QPointF, QRectF, Qt, Signal
-from PySide6.QtGui import QColor, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent, QResizeEvent, QWheelEvent
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
+from PySide6.QtGui import (QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent,
+                           QResizeEvent, QWheelEvent)
 from PySide6.QtWidgets import QAbstractScrollArea, QApplication, QLabel, QToolTip, QWidget
 
 from annotator.importers.base import PageGeometry
 from annotator.pdf_geometry import caret_at_point, offset_at_point, offsets_for_drag, page_of_offset, to_display
 from annotator.text import word_at
+from annotator.ui.document_view import is_triple_click, paragraph_at
+from annotator.ui.pdf_caret import char_step, line_step, word_step
 from annotator.ui.pdf_layout import PageLayout, clamp_zoom
-from annotator.ui.pdf_paint import HIT_SLACK, PageSpans, Rect, paint_page, paint_selection, paint_spans
+from annotator.ui.pdf_paint import HIT_SLACK, PageSpans, Rect, paint_caret, paint_page, paint_selection, paint_spans
 from annotator.ui.pdf_render import PageRenderer, scale_key
 from annotator.ui.span_painter import SpanPainter
 from annotator.ui.span_store import SpanEntry, SpanStore
+from annotator.ui.theme import use_selection_colour
 
 _ZOOM_STEP = 1.2
 _BACKGROUND = QColor("#7a7a7a")
@@ -73,9 +78,13 @@ class PdfPageView(QAbstractScrollArea):
         # Read-only layers over the pages (other reviewers, suggestions): objects with
         # paint_page(view, painter, page) and page_tooltip_lines(view, page, x, y).
         self.overlays: list[Any] = []
-        self._anchor: tuple[int, tuple[float, float]] | None = None
+        self._anchor: tuple[int, tuple[float, float]] | None = None  # where a mouse press began
+        # The keyboard's caret and the selection's fixed end, canonical offsets (see pdf_caret).
+        self.caret: int | None = None
+        self._caret_anchor = 0
         self._press = QPointF()
         self._dragging = False
+        self._double_click: tuple[float, QPoint] | None = None  # for a triple-click
 
     # -- content ---------------------------------------------------------------------------------
     def set_document(self, text: str, store: SpanStore, pages: Sequence[PageGeometry], source: Path | None,
@@ -85,6 +94,7 @@ class PdfPageView(QAbstractScrollArea):
         self.source = source
         self.spans.reset(self.pages, store)
         self._selection = None
+        self.caret = None
         self.layout_.set_pages(self.pages)
         self.renderer.set_source(source, password, self.pages)
         if source is None:
@@ -114,6 +124,7 @@ class PdfPageView(QAbstractScrollArea):
     def set_label_colours(self, colours: dict[str, str]) -> None:
         dark = self.palette().base().color().lightness() < 128
         self.span_painter.set_colours(colours, dark=dark)
+        use_selection_colour(self)
         self.viewport().update()
 
     def spans_changed(self) -> None:
@@ -140,9 +151,26 @@ class PdfPageView(QAbstractScrollArea):
     def set_selection(self, selection: tuple[int, int] | None, *, scroll: bool = False) -> None:
         """Show a selection made elsewhere (the text view, the span list, find)."""
         self._selection = selection if selection and selection[1] > selection[0] else None
+        if self._selection is not None and self._selection != self._caret_range():
+            self._caret_anchor, self.caret = self._selection  # a selection from elsewhere: the caret at its end
         if scroll and self._selection is not None:
             self.ensure_visible(self._selection[0])
         self.viewport().update()
+
+    def _caret_range(self) -> tuple[int, int] | None:
+        if self.caret is None:
+            return None
+        return (min(self._caret_anchor, self.caret), max(self._caret_anchor, self.caret))
+
+    def _move_caret(self, caret: int, *, extend: bool) -> None:
+        """Put the caret at ``caret``; ``extend`` keeps the anchor, so the selection grows or shrinks."""
+        self.caret = max(0, min(len(self.text), caret))
+        if not extend:
+            self._caret_anchor = self.caret
+        selection = self._caret_range()
+        self.set_selection(selection)
+        self.ensure_visible(self.caret)
+        self.selection_made.emit(*(self._selection or (-1, -1)))
 
     @property
     def current_span(self) -> str | None:
@@ -291,6 +319,8 @@ class PdfPageView(QAbstractScrollArea):
         super().wheelEvent(event)
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
+        if self._caret_key(event):
+            return
         vbar = self.verticalScrollBar()
         if event.key() == Qt.Key.Key_Home:
             vbar.setValue(vbar.minimum())
@@ -301,6 +331,39 @@ class PdfPageView(QAbstractScrollArea):
                           * vbar.pageStep())
         else:
             super().keyPressEvent(event)
+
+    def focusInEvent(self, event: QFocusEvent) -> None:
+        super().focusInEvent(event)
+        self.viewport().update()  # the caret shows only while the view has the keyboard
+
+    def focusOutEvent(self, event: QFocusEvent) -> None:
+        super().focusOutEvent(event)
+        self.viewport().update()
+
+    def _caret_key(self, event: QKeyEvent) -> bool:
+        """Arrows move the caret (Ctrl: by word); with Shift they select, Up/Down by line."""
+        key, mods = event.key(), event.modifiers()
+        shift = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+        word = bool(mods & Qt.KeyboardModifier.ControlModifier)
+        arrows = (Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Up, Qt.Key.Key_Down)
+        if self.caret is None and shift and key in arrows and self.pages:
+            self.caret = self._caret_anchor = self.offset_at_top()  # no click yet: start where the reader is
+        if self.caret is None or not self.pages or mods & ~(Qt.KeyboardModifier.ShiftModifier
+                                                            | Qt.KeyboardModifier.ControlModifier
+                                                            | Qt.KeyboardModifier.KeypadModifier):
+            return False
+        if key in (Qt.Key.Key_Left, Qt.Key.Key_Right):
+            forward = key == Qt.Key.Key_Right
+            if not shift and not word and self._selection is not None:  # collapse onto the selection's edge
+                target = self._selection[1] if forward else self._selection[0]
+            else:
+                target = (word_step if word else char_step)(self.text, self.caret, forward)
+        elif key in (Qt.Key.Key_Up, Qt.Key.Key_Down) and shift and not word:
+            target = line_step(self.pages, self.caret, key == Qt.Key.Key_Down)
+        else:
+            return False
+        self._move_caret(target, extend=shift)
+        return True
 
     # -- painting ---------------------------------------------------------------------------------
     def paintEvent(self, event: QPaintEvent) -> None:
@@ -317,6 +380,8 @@ class PdfPageView(QAbstractScrollArea):
             for overlay in self.overlays:
                 overlay.paint_page(self, painter, page)
         paint_selection(self, painter, pages)
+        if self.caret is not None and self.hasFocus():
+            paint_caret(self, painter)
         painter.end()
         self._request(key)
 
@@ -336,6 +401,14 @@ class PdfPageView(QAbstractScrollArea):
             super().mousePressEvent(event)
             return
         self.setFocus(Qt.FocusReason.MouseFocusReason)
+        if is_triple_click(self._double_click, event):  # the paragraph under the pointer
+            self._double_click = None
+            start, end = paragraph_at(self.text, caret_at_point(self.pages[hit[0]], *hit[1]))
+            if end > start:
+                self._caret_anchor, self.caret = start, end
+                self.set_selection((start, end))
+                self.selection_made.emit(start, end)
+            return
         self._anchor, self._press, self._dragging = hit, event.position(), False
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
@@ -355,13 +428,22 @@ class PdfPageView(QAbstractScrollArea):
         if self._anchor is None or event.button() != Qt.MouseButton.LeftButton:
             super().mouseReleaseEvent(event)
             return
-        self._anchor = None
+        anchor, self._anchor = self._anchor, None
+        hit = self._page_point(event.position())
+        caret = caret_at_point(self.pages[hit[0]], *hit[1]) if hit is not None else None
         if self._dragging:
+            start = caret_at_point(self.pages[anchor[0]], *anchor[1])
+            self.caret, self._caret_anchor = (caret, start) if caret is not None else (None, 0)
             self.selection_made.emit(*(self._selection or (-1, -1)))
             return
+        if caret is not None and event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self.caret is not None:
+            self._move_caret(caret, extend=True)  # Shift+click extends the selection to here
+            return
+        self.caret = self._caret_anchor = caret if caret is not None else 0
         if self._selection is not None:
             self.set_selection(None)
             self.selection_made.emit(-1, -1)
+        self.viewport().update()
         self.span_clicked.emit(self.span_at(event.position()) or "")
 
     def mouseDoubleClickEvent(self, event: QMouseEvent) -> None:
@@ -369,12 +451,14 @@ class PdfPageView(QAbstractScrollArea):
         hit = self._page_point(event.position(), strict=True)
         if event.button() != Qt.MouseButton.LeftButton or hit is None:
             return
+        self._double_click = (time.monotonic(), event.position().toPoint())
         page, (x, y) = hit
         offset = offset_at_point(self.pages[page], x, y)
         if offset is None or not self._near_char(page, offset, x, y):
             return
         start, end = word_at(self.text, offset)
         if end > start:
+            self._caret_anchor, self.caret = start, end
             self.set_selection((start, end))
             self.selection_made.emit(start, end)
 

@@ -1,11 +1,13 @@
 """Review mode: adjudicate two reviewers' conflicts on the open document into gold.
 
-The Review dock lists the conflicts (:func:`annotator.team_conflicts.find_conflicts`) side by
+The Review dock lists the conflicts (:func:`annotator.services.adjudication.conflicts`) side by
 side, who marked what and what gold holds; the text shows both reviewers and gold as
 outlines (through the team overlay) and the current conflict selected. Keys take A's spans,
 B's, both or neither for the conflict's region and move on to the next undecided one. Each
-decision is one :class:`DecideConflictCommand` on the window's undo stack, writing gold
-through ``AnnotationService(repo, "gold")``: it replaces gold's spans in the region.
+decision is one :class:`DecideConflictCommand` on the window's undo stack: its first redo is
+:func:`~annotator.services.adjudication.decide` (one transaction: gold's spans in the region
+become the chosen reviewers'), later undo and redo are ``changes.revert`` / ``changes.apply``
+of the change it returned.
 
 A decision of "neither" leaves gold empty there; it counts as decided for this session only.
 """
@@ -23,15 +25,18 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxL
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from annotator.storage.errors import StorageError
-from annotator.team_conflicts import Conflict, Mark, choose, decided, find_conflicts
 from annotator.ui.actions import ActionSpec, Handler
 from annotator.ui.other_spans import GOLD_ANNOTATOR, PERSON
 from annotator.ui.span_store import SpanStore
 
 if TYPE_CHECKING:
     from annotator.records import SpanRecord
-    from annotator.services import AnnotationService
+    from annotator.services.adjudication import Conflict
+    from annotator.services.changes import SpansChange
+    from annotator.storage.repository import Repository
     from annotator.ui.main_window.window import MainWindow
+
+Mark = tuple[int, int, str]  # start, end, label
 
 REVIEW_ACTIONS: tuple[ActionSpec, ...] = (
     ActionSpec("review.mode", "&Review mode", "Team", ("Ctrl+Alt+R",),
@@ -62,49 +67,63 @@ class DecisionApplied:
 
 
 class DecideConflictCommand(QUndoCommand):
-    """Replace gold's spans meeting a region by ``marks``; undo puts gold back as it was."""
+    """Gold's spans in a conflict become those of the reviewers in ``take``; undo puts gold back."""
 
-    def __init__(self, gold: AnnotationService, doc_id: int, region: tuple[int, int], marks: list[Mark],
+    def __init__(self, repo: Repository, conflict: Conflict, take: list[str],
                  changed: Callable[[DecisionApplied], None]) -> None:
         super().__init__("Decide a conflict")
-        self.gold, self.doc_id, self.region, self.marks, self.changed = gold, doc_id, region, marks, changed
-        self.removed: list[SpanRecord] = []
-        self.added: list[SpanRecord] = []
+        self.repo, self.conflict, self.take, self.changed = repo, conflict, take, changed
+        self.change: SpansChange | None = None
         self.error: str | None = None
         self.storage_failed = False
-        self._done_once = False
+
+    @property
+    def region(self) -> tuple[int, int]:
+        return self.conflict.start, self.conflict.end
 
     def redo(self) -> None:
-        first, self._done_once = not self._done_once, True
+        from annotator.services import adjudication, changes
+
+        first = self.change is None
         try:
-            if first:
-                # Only gold's spans meeting the region are read (a lean, bounded query).
-                meeting = self.gold.repo.span_rows_between(self.doc_id, self.gold.annotator, *self.region)
-                self.removed = [self.gold.remove_span(row[0]).before for row in meeting]  # type: ignore[misc]
-                self.added = [self.gold.add_span(self.doc_id, *m).after for m in self.marks]  # type: ignore[misc]
+            if self.change is None:
+                self.change = adjudication.decide(self.repo, self.conflict, self.take)
+                self._mark_gold_started()
             else:
-                for span in self.removed:
-                    self.gold.remove_span(span.id)
-                for span in self.added:
-                    self.gold.restore_span(span)
+                changes.apply(self.repo, self.change)
         except (ValueError, KeyError, StorageError) as exc:
-            self.error = str(exc).strip("'\"") or type(exc).__name__
-            self.storage_failed = isinstance(exc, StorageError)
+            self._failed(exc)
             self.setObsolete(first)
             return
-        self.changed(DecisionApplied(self.doc_id, self.region, self.removed, self.added, True))
+        self.changed(DecisionApplied(self.conflict.document_id, self.region, list(self.change.removed),
+                                     list(self.change.added), True))
 
     def undo(self) -> None:
-        try:
-            for span in self.added:
-                self.gold.remove_span(span.id)
-            for span in self.removed:
-                self.gold.restore_span(span)
-        except (ValueError, KeyError, StorageError) as exc:
-            self.error = str(exc).strip("'\"") or type(exc).__name__
-            self.storage_failed = isinstance(exc, StorageError)
+        from annotator.services import changes
+
+        if self.change is None:
             return
-        self.changed(DecisionApplied(self.doc_id, self.region, self.added, self.removed, False))
+        try:
+            changes.revert(self.repo, self.change)
+        except (ValueError, KeyError, StorageError) as exc:
+            self._failed(exc)
+            return
+        self.changed(DecisionApplied(self.conflict.document_id, self.region, list(self.change.added),
+                                     list(self.change.removed), False))
+
+    def _mark_gold_started(self) -> None:
+        """Gold's status on the document goes from to do to in progress with the first decision
+        (kept on undo, like a reviewer's first span)."""
+        from annotator.services import AnnotationService
+        from annotator.services.team import GOLD
+
+        doc_id = self.conflict.document_id
+        if self.repo.status(doc_id, GOLD).status == "todo":
+            AnnotationService(self.repo, GOLD).set_status(doc_id, "in_progress")
+
+    def _failed(self, exc: Exception) -> None:
+        self.error = str(exc).strip("'\"") or type(exc).__name__
+        self.storage_failed = isinstance(exc, StorageError)
 
 
 class ReviewPanel(QWidget):
@@ -167,7 +186,6 @@ class ReviewMode(QObject):
         self._decided_rows: list[bool] = []  # per conflict
         self.gold = SpanStore("")  # gold's spans on the open document
         self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
-        self._gold: AnnotationService | None = None
         self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.b_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.table.itemSelectionChanged.connect(self._row_chosen)
@@ -206,16 +224,13 @@ class ReviewMode(QObject):
         session, doc_id, team, store = w.session, w.documents.current_id, w.team, w.view.store
         if session is None or doc_id is None or store is None:
             return
-        repo = session.project.repo
-        if self._gold is None or self._gold.repo is not repo:
-            from annotator.services import AnnotationService
+        from annotator.services import adjudication
 
-            self._gold = AnnotationService(repo, GOLD_ANNOTATOR)
+        repo = session.project.repo
         people = [r.name for r in repo.document_reviewers(doc_id) if team.kind_of(r.name) == PERSON]
         self.panel.set_people(people)
         pair = self.reviewers()
-        marks = {n: [(s, e, label) for _id, label, s, e, _n in repo.span_rows(doc_id, n)] for n in (pair or ())}
-        self.conflicts = find_conflicts(marks) if pair else []
+        self.conflicts = adjudication.conflicts(repo, doc_id, reviewers=list(pair)) if pair else []
         self._starts = [c.start for c in self.conflicts]
         self.gold = SpanStore(store.text, repo.span_rows(doc_id, GOLD_ANNOTATOR), utf16=store.utf16)
         for name in (*(pair or ()), GOLD_ANNOTATOR):
@@ -229,8 +244,9 @@ class ReviewMode(QObject):
         return [(e.start, e.end, e.label) for e in self.gold.overlapping16(m.to_utf16(start), m.to_utf16(end))]
 
     def _is_decided(self, doc_id: int, conflict: Conflict) -> bool:
+        agreed = set(conflict.agreed)
         return ((doc_id, conflict.start, conflict.end) in self._settled
-                or decided(conflict, self._gold_in(conflict.start, conflict.end)))
+                or any(m not in agreed for m in self._gold_in(conflict.start, conflict.end)))
 
     def is_decided(self, row: int) -> bool:
         return self._decided_rows[row]
@@ -241,8 +257,8 @@ class ReviewMode(QObject):
         table.blockSignals(True)
         table.setRowCount(len(self.conflicts))
         for row, c in enumerate(self.conflicts):
-            cells = [text[c.start:c.end], _marks_text(text, c.of(pair[0])) if pair else "",
-                     _marks_text(text, c.of(pair[1])) if pair else "", self._gold_text(row)]
+            cells = [text[c.start:c.end], _marks_text(text, c.spans.get(pair[0], ())) if pair else "",
+                     _marks_text(text, c.spans.get(pair[1], ())) if pair else "", self._gold_text(row)]
             for column, value in enumerate(cells):
                 table.setItem(row, column, QTableWidgetItem(value.replace("\n", " ")))
         if 0 <= current < len(self.conflicts):
@@ -283,12 +299,13 @@ class ReviewMode(QObject):
     # -- deciding -----------------------------------------------------------------------------------
     def take(self, which: str) -> None:
         conflict, pair, doc_id = self.current(), self.reviewers(), self.window.documents.current_id
-        if not self.active or conflict is None or pair is None or doc_id is None or self._gold is None:
+        session = self.window.session
+        if not self.active or conflict is None or pair is None or doc_id is None or session is None:
             self.message.emit("Open Review mode (Ctrl+Alt+R) and pick a conflict first")
             return
         take = {"a": [pair[0]], "b": [pair[1]], "both": list(pair), "neither": []}[which]
-        command = DecideConflictCommand(self._gold, doc_id, (conflict.start, conflict.end), choose(conflict, take),
-                                        self._apply_decision)
+        take = [who for who in take if conflict.spans.get(who)]  # one who marked nothing here: gold gets nothing
+        command = DecideConflictCommand(session.project.repo, conflict, take, self._apply_decision)
         if self.window.editing.push(command):
             self.step(1)
 

@@ -50,6 +50,7 @@ class ReviewersPanel(QWidget):
         self.copy_button.setObjectName("reviewersCopyAll")
         self.copy_button.setToolTip("Copy every span of the chosen reviewer on this document to yours (one undo step)")
         self.copy_button.setEnabled(False)
+        self.copy_button.setMinimumWidth(40)  # a narrow dock (a small or scaled screen) clips the text
         buttons = QHBoxLayout()
         buttons.addStretch(1)
         buttons.addWidget(self.copy_button)

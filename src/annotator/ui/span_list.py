@@ -9,7 +9,7 @@ selected span, so they work the same here and in the text.
 from __future__ import annotations
 
 from PySide6.QtCore import QItemSelectionModel, Qt, Signal
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QLabel, QTableView, QVBoxLayout, QWidget
 
 from annotator.ui.models import SpanListModel
 from annotator.ui.paint_hints import steady_vertical_scrollbar
@@ -52,11 +52,29 @@ class SpanListWidget(QWidget):
         header.resizeSection(SpanListModel.LABEL, 105)
         header.resizeSection(SpanListModel.NOTE, 130)
         header.sectionResized.connect(self._on_section_resized)
+        # The open document's flag and its reason, above its spans (hidden unless flagged).
+        self.flag_banner = QLabel(self)
+        self.flag_banner.setObjectName("flagReason")
+        self.flag_banner.setTextFormat(Qt.TextFormat.PlainText)  # the reviewer's own words
+        self.flag_banner.setWordWrap(True)
+        self.flag_banner.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.flag_banner.setStyleSheet("background: #ffebe9; color: #82071e; padding: 4px 6px;")
+        self.flag_banner.hide()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.flag_banner)
         layout.addWidget(self.table)
         self._programmatic = 0
         self.table.selectionModel().selectionChanged.connect(lambda *_a: self._on_selection_changed())
+
+    def set_flag_reason(self, reason: str | None) -> None:
+        """Show why the open document is flagged ("" for no reason given), or None to hide the note."""
+        if reason is None:
+            self.flag_banner.hide()
+            return
+        self.flag_banner.setText(f"Flagged: {reason}" if reason else "Flagged (no reason given)")
+        self.flag_banner.show()
 
     def current_span(self) -> str | None:
         index = self.table.currentIndex()

@@ -30,10 +30,9 @@ from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu
 
 from annotator.ui.actions import ActionSpec, Handler
 from annotator.ui.commands import AddSpanCommand
-from annotator.ui.main_window.documents import PROGRESSIVE_CHARS
 from annotator.ui.other_spans import MODEL, PERSON, OtherLayer, OtherSpansOverlay, default_kind
 from annotator.ui.reviewers import ReviewersPanel
-from annotator.ui.span_store import SpanEntry, SpanRow, SpanStore
+from annotator.ui.span_store import PROGRESSIVE_CHARS, SpanEntry, SpanRow, SpanStore
 from annotator.ui.suggestions import RejectSuggestionCommand, SuggestionActions
 
 if TYPE_CHECKING:
@@ -96,10 +95,12 @@ class TeamController(QObject):
         self.dock = QDockWidget("Reviewers", window)
         self.dock.setObjectName("reviewers")
         self.dock.setWidget(self.panel)
+        self.dock.hide()  # its tab bar widens the window: shown once a document has others' work
         self._shown: set[str] = set()  # people ticked "show"
         self._hidden_models: set[str] = set()  # suggestions show unless unticked
         self._loaded: tuple[int, tuple[str, ...], SpanStore] | None = None
         self._loading: TaskHandle | None = None
+        self._dock_offered = False
         self.panel.shown_changed.connect(self.set_shown)
         self.panel.copy_all_requested.connect(self._panel_button)
         window.documents.opened.connect(self.document_opened)
@@ -140,6 +141,9 @@ class TeamController(QObject):
         reviewers = self.reviewers_of(self.repo, self.doc_id)
         kinds = {r.name: self.kind_of(r.name) for r in reviewers}
         self.panel.set_reviewers(self.session.reviewer, reviewers, kinds, self._shown_names(kinds))
+        if not self._dock_offered and any(r.name != self.session.reviewer for r in reviewers):
+            self._dock_offered = True  # once: after that the reviewer decides (View → Reviewers)
+            self.dock.show()
 
     def _shown_names(self, kinds: dict[str, str]) -> set[str]:
         me = self.session.reviewer if self.session else None
@@ -371,14 +375,8 @@ class TeamController(QObject):
         if self.kind_of(name) != PERSON:
             self.message.emit(f"{name!r} is reserved (suggestions or gold); pick a person's name")
             return False
-        from annotator.ui.main_window.project_setup import update_preferences
-
-        doc_id = self.window.documents.current_id
-        if not self.window.open_project(session.path, reviewer=name):
+        if not self.window.switch_reviewer(name):
             return False
-        update_preferences(reviewer=name)
-        if doc_id is not None and self.window.documents.current_id != doc_id:
-            self.window.documents.open(doc_id)
         self.message.emit(f"You are now annotating as {name}")
         return True
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QWidget
 
 from annotator.resource_files import read_text
 
@@ -48,6 +48,21 @@ _DISABLED: dict[QPalette.ColorRole, tuple[str, str]] = {
     _Role.Highlight: ("#c4c4c0", "#44474d"),
     _Role.HighlightedText: ("#ffffff", "#c9d1d9"),
 }
+
+
+# The text and page views select in slate grey, not the palette's blue: a selection must never
+# be mistaken for a span, and the label colours (claim is blue) are all saturated.
+_SELECTION = ("#5a6270", "#7d8696")
+
+
+def use_selection_colour(widget: QWidget) -> None:
+    """Give a document view the selection colour that no label colour resembles (per scheme)."""
+    palette = widget.palette()
+    dark = palette.color(_Role.Base).lightness() < 128
+    for group in (_Group.Active, _Group.Inactive):
+        palette.setColor(group, _Role.Highlight, QColor(_SELECTION[1 if dark else 0]))
+        palette.setColor(group, _Role.HighlightedText, QColor("#ffffff"))
+    widget.setPalette(palette)
 
 
 def build_palette(scheme: str) -> QPalette:

@@ -1,11 +1,13 @@
 """Engine creation, connection pragmas, the schema version and every SQLite-specific primitive.
 
 This package is the application's only place that knows SQLite (and its only importer of ``sqlite3``),
-with one deliberate exception: ``list_snapshot.py`` reads the document list with the stdlib
-driver before SQLAlchemy has loaded, and falls back to the repository on any other backend.
+with one deliberate exception: ``document_list.py`` also reads the document list with the stdlib
+driver at launch, before SQLAlchemy has loaded.
 The rest of the storage layer takes a database URL (``sqlite:///path`` today, PostgreSQL later);
-a bare path means a SQLite project file. Backups, integrity checks and the translation of driver
-errors into ``StorageError`` live here so that ``backup.py`` and ``migrations.py`` stay neutral.
+a bare path means a SQLite project file. The primitives of backups and integrity checks and the
+translation of driver errors into ``StorageError`` live here so that ``backup.py`` and
+``migrations.py`` stay neutral. This package imports neither of them: ``opening.py``, above
+all three, opens a project (create, refuse, back up and migrate).
 
 Rules for repository code, which these primitives rely on:
 - a method that writes is decorated with :func:`writes` (IMMEDIATE transaction, clear errors);
@@ -28,9 +30,8 @@ from urllib.parse import quote
 from sqlalchemy import event, inspect, select, text
 from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.exc import DatabaseError, OperationalError
-from sqlmodel import Session, SQLModel, create_engine
+from sqlmodel import create_engine
 
-from annotator import __version__
 from annotator.storage import models
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
@@ -38,7 +39,7 @@ from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, Stor
 __all__ = ["PointQuery", "ProjectDamagedError", "ProjectOpenError", "StorageError", "distinct_values",
            "json_rows", "stream_rows"]  # re-exported for callers
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 APP_ID = "annotator-project"
 BUSY_TIMEOUT_MS = 10_000
 # FULL: a committed edit survives power loss, not only a crash (NORMAL may lose the last
@@ -223,7 +224,7 @@ def _connect_file(path: Path) -> sqlite3.Connection:
 def quick_check(path: Path, *, full: bool = False) -> list[str]:
     """Structural problems of a SQLite file, empty when sound (``full`` also checks contents).
 
-    quick_check reads every page once: 0.28 s warm, 1.4 s cold for a 145 MB project here.
+    It reads every page of the file once, so its time grows with the project's size.
     """
     try:
         conn = _connect_file(path)
@@ -270,7 +271,7 @@ def copy_database(source: Path, dest: Path) -> None:
         raise StorageError(f"could not copy {source} to {dest}: {exc}", "copy_failed") from exc
 
 
-# -- opening a project -------------------------------------------------------------------------
+# -- the schema version ----------------------------------------------------------------------
 def schema_version(engine: Engine) -> int | None:
     """The version recorded in the file, or None for an empty database."""
     if not inspect(engine).has_table("project_meta"):
@@ -279,66 +280,6 @@ def schema_version(engine: Engine) -> int | None:
     with engine.connect() as c:
         value = c.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     return int(value) if value is not None else None
-
-
-def damaged_error(path: Path, problems: list[str]) -> ProjectDamagedError:
-    from annotator.storage.backup import damaged_message, newest_backup  # backup.py imports db
-
-    newest = newest_backup(path)
-    return ProjectDamagedError(damaged_message(path, problems, newest), problems, newest)
-
-
-def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bool]:
-    """Open (and create if needed) a project database. Returns (engine, created).
-
-    An older file is backed up and migrated; a newer or damaged one is refused, untouched.
-    """
-    url = database_url(project)
-    path = sqlite_path(url)
-    if path is not None and not path.exists() and not create:
-        raise ProjectOpenError(f"no project file at {path}")
-    try:
-        if path is not None and path.exists() and not looks_like_sqlite(path):
-            raise ProjectOpenError(f"{project}: not a readable annotator project (not an SQLite database)")
-    except OSError as exc:
-        raise ProjectOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    engine = make_engine(url)
-    try:
-        version = schema_version(engine)
-    except (DatabaseError, OperationalError) as exc:
-        engine.dispose()
-        code = getattr(exc.orig, "sqlite_errorcode", 0) & 0xFF
-        if path is not None and code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
-            raise damaged_error(path, [str(exc.orig)]) from exc
-        raise ProjectOpenError(f"{project}: not a readable annotator project ({exc.orig})") from exc
-    if version is not None and version > SCHEMA_VERSION:
-        engine.dispose()
-        raise ProjectOpenError(
-            f"{project} was written by a newer annotator (schema {version}; this one reads up to "
-            f"{SCHEMA_VERSION}). Update annotator to open it; the file was not changed."
-        )
-    created = version is None
-    if created:
-        if inspect(engine).get_table_names():
-            engine.dispose()
-            raise ProjectOpenError(f"{project}: a database, but not an annotator project")
-        with writing(engine):
-            SQLModel.metadata.create_all(engine)
-            with Session(engine) as s:
-                s.add(models.ProjectMeta(key="schema_version", value=str(SCHEMA_VERSION)))
-                s.add(models.ProjectMeta(key="application_id", value=APP_ID))
-                s.add(models.ProjectMeta(key="created_by", value=f"annotator {__version__}"))
-                s.add(models.ProjectMeta(key="created_at", value=models.utc_now()))
-                s.commit()
-    elif version < SCHEMA_VERSION:
-        from annotator.storage import migrations  # migrations.py imports db
-
-        try:
-            migrations.upgrade(engine, version, path)
-        except BaseException:
-            engine.dispose()
-            raise
-    return engine, created
 
 
 def integrity_problems(engine: Engine, *, full: bool = False) -> list[str]:

@@ -21,8 +21,8 @@ from sqlalchemy.sql import Executable
 from sqlalchemy.sql.functions import FunctionElement
 
 
-# SQLAlchemy's result rows cost about 3 µs each on top of the driver's: for an export's million
-# spans that is most of the time. On SQLite the compiled statement runs on the driver's own
+# SQLAlchemy's result rows cost more than the driver's own: for an export's million spans,
+# more than the query. On SQLite the compiled statement runs on the driver's own
 # cursor (whose rows are plain tuples and which streams by nature); elsewhere SQLAlchemy's
 # streaming result keeps server-side cursors, which a plain DBAPI cursor would not.
 def _driver_args(compiled: Any, params: dict[str, Any]) -> Any:
@@ -31,8 +31,8 @@ def _driver_args(compiled: Any, params: dict[str, Any]) -> Any:
 
 
 # Compiled SQL per statement object and dialect. A statement made once and run with new
-# bind values (an export's batches: about 0.5 ms of compiling per statement, four per batch)
-# compiles once; a statement that goes away takes its entry with it.
+# bind values (an export's batches) compiles once instead of once per batch; a statement
+# that goes away takes its entry with it.
 _COMPILED: weakref.WeakKeyDictionary[Any, dict[str, tuple[str, Any]]] = weakref.WeakKeyDictionary()
 
 

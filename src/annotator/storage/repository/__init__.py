@@ -3,7 +3,9 @@
 Methods take and return plain records (``annotator.records``); each write runs in its own
 transaction and is committed before the method returns. One class, :class:`Repository`,
 assembled from one module per concern: ``base`` (tables, labels, annotators), ``documents``,
-``spans`` (and statuses) and ``export`` (statistics, export reads, the token cache).
+``spans`` (and statuses), ``export`` (statistics, export reads, the token cache),
+``progress`` (the statistics view's counts, flag reasons), ``team`` (attaching others' work,
+merging, gold) and ``suggestions`` (trained models, the model's suggestions, rejections).
 """
 
 from __future__ import annotations
@@ -11,13 +13,17 @@ from __future__ import annotations
 from annotator.storage.repository.base import RepositoryBase, new_span_id
 from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
+from annotator.storage.repository.progress import ProgressOverview, ProgressQueries
 from annotator.storage.repository.spans import SpanQueries
 from annotator.storage.repository.suggestion_ui import SuggestionRejections
+from annotator.storage.repository.suggestions import SuggestionQueries
+from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
 from annotator.storage.repository.team_view import DocumentReviewer, TeamViewQueries
 
-__all__ = ["DocumentReviewer", "ExportDocument", "ExportFilter", "ExportGroup", "Repository", "RepositoryBase",
-           "TokenCache", "new_span_id"]
+__all__ = ["AttachOutcome", "DocumentReviewer", "ExportDocument", "ExportFilter", "ExportGroup", "IncomingSpan",
+           "ProgressOverview", "Repository", "RepositoryBase", "StoreOutcome", "TokenCache", "new_span_id"]
 
 
-class Repository(ExportQueries, SpanQueries, DocumentQueries, TeamViewQueries, SuggestionRejections):
+class Repository(SuggestionQueries, TeamQueries, TeamViewQueries, ProgressQueries, ExportQueries, SpanQueries,
+                 DocumentQueries, SuggestionRejections):
     """The project database: every read and write of the application."""

@@ -12,7 +12,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from annotator.labels import LabelSpec
 from annotator.records import LabelRecord
-from annotator.storage import db
+from annotator.storage import db, opening
 from annotator.storage.models import (Annotator, Document, DocumentPage, DocumentSentence, DocumentSpacyWords,
                                       DocumentStatus, DocumentToken, Label, Span, utc_now)
 
@@ -42,7 +42,7 @@ class RepositoryBase:
 
     @classmethod
     def open(cls, project: str | Path, *, create: bool = True) -> tuple[Self, bool]:
-        engine, created = db.open_engine(project, create=create)
+        engine, created = opening.open_engine(project, create=create)
         return cls(engine), created
 
     def close(self) -> None:

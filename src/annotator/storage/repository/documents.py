@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import functools
 import json
 from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Row, and_, bindparam, func, insert, or_, select
+from sqlalchemy import Row, func, insert, or_, select, text
 from sqlalchemy.engine import Connection
 
 from annotator.exporters import tokens as token_cache
@@ -14,22 +13,9 @@ from annotator.exporters.spacy_words import SPACY_WORDS_VERSION, words_row
 from annotator.importers.base import ImportedDocument
 from annotator.records import DocumentColumns, DocumentInfo, DocumentSummary, SearchHit
 from annotator.sentences import SENTENCES_VERSION
-from annotator.storage import db
+from annotator.storage import db, document_list
 from annotator.storage.models import utc_now
 from annotator.storage.repository.base import _D, _P, _S, _SE, _ST, _SW, _T, RepositoryBase, new_span_id
-
-
-@functools.cache
-def _document_list_query():  # type: ignore[no-untyped-def]
-    # Built once: SQLAlchemy then finds its compiled form in its cache by identity.
-    aid = bindparam("aid")
-    counts = (select(_S.c.document_id, func.count().label("n")).where(_S.c.annotator_id == aid)
-              .group_by(_S.c.document_id).subquery())
-    return (select(_D.c.id, _D.c.title, _D.c.format, _D.c.source, _D.c.char_count,
-                   func.coalesce(_ST.c.status, "todo"), func.coalesce(counts.c.n, 0))
-            .outerjoin(_ST, and_(_ST.c.document_id == _D.c.id, _ST.c.annotator_id == aid))
-            .outerjoin(counts, counts.c.document_id == _D.c.id)
-            .order_by(_D.c.id))
 
 
 class DocumentQueries(RepositoryBase):
@@ -95,7 +81,7 @@ class DocumentQueries(RepositoryBase):
                      "note": s.note, "created_at": now, "updated_at": now, "source": "import"} for s in spans])
             if status:
                 c.execute(insert(_ST).values(document_id=doc_id, annotator_id=aid, status=status,
-                                             updated_at=now))
+                                             reason=doc.reasons.get(annotator), updated_at=now))
         return doc_id
 
     @staticmethod
@@ -122,28 +108,15 @@ class DocumentQueries(RepositoryBase):
 
     def document_summaries(self, annotator: str) -> list[DocumentSummary]:
         """Every document with this annotator's status and span count, in import order."""
-        aid = self.annotator_id(annotator)
-        counts = (select(_S.c.document_id, func.count().label("n")).where(_S.c.annotator_id == aid)
-                  .group_by(_S.c.document_id).subquery())
-        q = (select(_D.c.id, _D.c.title, _D.c.format, _D.c.source, _D.c.char_count,
-                    func.coalesce(_ST.c.status, "todo"), func.coalesce(counts.c.n, 0))
-             .outerjoin(_ST, and_(_ST.c.document_id == _D.c.id, _ST.c.annotator_id == aid))
-             .outerjoin(counts, counts.c.document_id == _D.c.id)
-             .order_by(_D.c.id))
-        with self.engine.connect() as c:
-            return [DocumentSummary(*r) for r in c.execute(q)]
+        columns = self.document_list(annotator)
+        return [columns.summary(i) for i in range(len(columns))]
 
     def document_list(self, annotator: str) -> DocumentColumns:
-        """What :meth:`document_summaries` returns, as columns: the document list's read.
-
-        Plain row tuples into one list per field, no record per row: at 100,000 documents
-        the records and SQLAlchemy's row-at-a-time iteration cost several times the query.
-        ``list_snapshot`` reads the same at start-up without SQLAlchemy; keep them equal.
-        """
+        """What :meth:`document_summaries` returns, as columns: the document list's one read
+        (``storage.document_list``, which the app also runs at launch before SQLAlchemy loads)."""
         aid = self.annotator_id(annotator)
         with self.engine.connect() as c:
-            rows = c.execute(_document_list_query(), {"aid": aid}).all()
-        return DocumentColumns.from_rows(rows)  # type: ignore[arg-type]
+            return document_list.read_columns(lambda sql: c.execute(text(sql), {"aid": aid}).one(), c.dialect.name)
 
     def document_count(self) -> int:
         with self.engine.connect() as c:

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportFilter, Repository
 from annotator.ui.workers import TaskContext, TaskHandle, start_task
+from annotator.ui.wording import count
 
 
 def available_formats() -> dict[str, tuple[str, str]]:
@@ -147,6 +148,7 @@ class ExportDialog(QDialog):
         self.status_label = QLabel(self)
         self.status_label.setObjectName("exportStatus")
         self.status_label.setWordWrap(True)
+        self.status_label.setTextFormat(Qt.TextFormat.PlainText)  # paths and labels are the user's
         self.status_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.buttons = QDialogButtonBox(self)
@@ -311,7 +313,7 @@ class ExportDialog(QDialog):
     def _on_progress(self, done: int, total: int, message: str) -> None:
         self.progress_bar.setRange(0, max(total, 1))
         self.progress_bar.setValue(min(done, max(total, 1)))
-        self.status_label.setText(f"Exporting… {done} of {total} records")
+        self.status_label.setText(f"Exporting… {done:,} of {count(total, 'record')}")
 
     def _on_finished(self, result: object) -> None:
         self._task = None
@@ -324,9 +326,13 @@ class ExportDialog(QDialog):
             # Folder formats, splits and resolved overlaps need more than a count: the result says it.
             if hasattr(result, "skipped") or getattr(result, "splits", None) or getattr(result, "notes", None) \
                     or getattr(result, "folder", None):
-                self._set_status(f"Exported {result.summary()}", error=False)
+                text = f"Exported {result.summary()}"
             else:
-                self._set_status(f"Exported {records} records with {spans} spans to {files}.", error=False)
+                text = f"Exported {count(records, 'record')} with {count(spans, 'span')} to {files}."
+            # Warnings (an empty split file, say) must be seen, not lost in a long summary line.
+            warnings = [w for w in getattr(result, "warnings", None) or [] if str(w) not in text]
+            text += "".join(f"\nWarning: {w}" for w in warnings)
+            self._set_status(text, error=bool(warnings))
             self.exported.emit(result)
         if self._close_when_done:
             super().reject()

@@ -147,7 +147,7 @@ class EditingController(QObject):
             return
         new = note if note.strip() else None
         if new != entry.note:
-            self.push(NoteCommand(self.session, span_id, entry.note, new))
+            self.push(NoteCommand(self.session, span_id, new))
 
     def set_status(self, status: str, reason: str | None = None) -> bool:
         if self.session is None or self.current_doc is None:
@@ -155,7 +155,7 @@ class EditingController(QObject):
         before = self.session.status(self.current_doc)
         if before.status == status and before.reason == reason:
             return True
-        return self.push(StatusCommand(self.session, self.current_doc, before, status, reason))
+        return self.push(StatusCommand(self.session, self.current_doc, status, reason))
 
     def undo(self) -> None:
         stack = self.undo_stack
@@ -202,7 +202,8 @@ class EditingController(QObject):
     def apply_change(self, change: Change) -> None:
         doc_id = change.document_id
         if change.kind == "status_changed":
-            self.doc_model.update_document(doc_id, status=change.after.status)  # type: ignore[union-attr]
+            after = change.after
+            self.doc_model.update_document(doc_id, status=after.status, reason=after.reason)  # type: ignore[union-attr]
         else:
             delta = {"span_added": 1, "span_removed": -1}.get(change.kind, 0)
             summary = self.doc_model.summary_for(doc_id)

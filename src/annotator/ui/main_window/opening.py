@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from annotator.project import Project
     from annotator.records import DocumentColumns
     from annotator.services import AnnotationService
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.workers import TaskHandle
 
 
@@ -34,6 +34,7 @@ class LoadedProject:
     service: AnnotationService
     labels: list[LabelSpec]
     columns: DocumentColumns
+    flag_reasons: dict[int, str]  # the reviewer's flagged documents and why
 
 
 def load_project(path: str | None, reviewer: str, snapshot: Future[ListSnapshot | None] | None = None
@@ -49,10 +50,11 @@ def load_project(path: str | None, reviewer: str, snapshot: Future[ListSnapshot 
         labels = [lr.spec for lr in project.repo.labels()]
         snap = _usable(snapshot, project.path, service.annotator, db.schema_version(project.repo.engine))
         columns = snap.columns if snap is not None else project.repo.document_list(service.annotator)
+        reasons = project.repo.flag_reasons(service.annotator)
     except BaseException:
         project.close()
         raise
-    return LoadedProject(project, service, labels, columns)
+    return LoadedProject(project, service, labels, columns, reasons)
 
 
 def _usable(snapshot: Future[ListSnapshot | None] | None, path: str, reviewer: str,

@@ -17,7 +17,7 @@ class SteadyLabel(QLabel):
     def __init__(self, name: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setObjectName(name)
-        self.setTextFormat(Qt.TextFormat.PlainText)  # reviewer names and titles are user text
+        self.setTextFormat(Qt.TextFormat.PlainText)  # reviewer names and flag reasons are the user's
 
     def set_text(self, text: str) -> None:
         old = self.text()

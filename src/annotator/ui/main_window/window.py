@@ -30,12 +30,14 @@ from annotator.ui.models import SpanListModel
 from annotator.ui.review_mode import REVIEW_ACTIONS, ReviewMode
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
+from annotator.ui.statistics import StatisticsDock
 from annotator.ui.team import TEAM_ACTIONS, TeamController
-from annotator.ui.window_state import restore_window_state, save_window_state
+from annotator.ui.window_state import place_window, save_window_state
+from annotator.ui.wording import count, elide, plain_tooltip
 
 if TYPE_CHECKING:
     from annotator.records import DocumentColumns, SearchHit
-    from annotator.storage.list_snapshot import ListSnapshot
+    from annotator.storage.document_list import ListSnapshot
     from annotator.ui.workers import TaskHandle
 
 _THEMES = {"view.theme_system": "system", "view.theme_light": "light", "view.theme_dark": "dark"}
@@ -85,6 +87,9 @@ class MainWindow(QMainWindow):
         self.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.corpus_search)
         self.tabifyDockWidget(self.docks["documents"], self.corpus_search)
         self.docks["documents"].raise_()
+        self.statistics = StatisticsDock(self)  # hidden until asked for (View → Statistics)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.statistics)
+        self.statistics.hide()
 
         self.documents = DocumentController(self.view, self.span_model, self.doc_model, self.doc_list, self)
         self.editing = EditingController(self.view, self.span_model, self.span_list, self.doc_model, self)
@@ -96,7 +101,7 @@ class MainWindow(QMainWindow):
         self.documents.spans_complete.connect(lambda span_id: self.editing.select_span(span_id or None, scroll=False))
         self.editing.open_document = lambda doc_id: self.documents.open(doc_id) and None
         self.editing.label_filter_changed = self._refresh_label_filter
-        self.corpus_search.open_hit.connect(lambda doc_id, start, end: self.documents.open(doc_id, (start, end)))
+        self.corpus_search.open_hit.connect(self._open_search_hit)
         self.team = TeamController(self)  # other reviewers and suggestions: the Reviewers dock, the Team menu
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.team.dock)
         self.tabifyDockWidget(self.docks["guidelines"], self.team.dock)
@@ -118,6 +123,8 @@ class MainWindow(QMainWindow):
         self._init_action_states(prefs)
         self.pages.toggle_action = self.registry.action("view.page_view")
         self.pages.toggle_action.setEnabled(False)
+        stats_action = self.registry.action("view.statistics")
+        self.statistics.visibilityChanged.connect(lambda _v: stats_action.setChecked(self.statistics.isVisible()))
 
         self.reviewer_label = SteadyLabel("statusReviewer", self)
         self.status_label = SteadyLabel("statusDocument", self)
@@ -129,11 +136,12 @@ class MainWindow(QMainWindow):
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
         self.documents.opened.connect(lambda _doc_id: self.update_status_bar())
-        self.editing.document_changed.connect(lambda _doc_id: self.update_status_bar())
-        self.resize(1280, 820)
-        if not restore_window_state(self):
+        # The list and the status bar count from one model, so they change together.
+        self.doc_model.modelReset.connect(self.update_status_bar)
+        self.doc_model.dataChanged.connect(lambda *_args: self.update_status_bar())
+        if not place_window(self):
             horizontal = Qt.Orientation.Horizontal
-            self.resizeDocks([self.docks["documents"], self.docks["spans"]], [300, 380], horizontal)
+            self.resizeDocks([self.docks["documents"], self.docks["spans"]], [340, 320], horizontal)
 
     def _dock(self, title: str, name: str, widget: QWidget, area: Qt.DockWidgetArea) -> QDockWidget:
         dock = QDockWidget(title, self)
@@ -158,7 +166,8 @@ class MainWindow(QMainWindow):
             "view.zoom_in": p.zoom_in, "view.zoom_out": p.zoom_out, "view.zoom_reset": p.zoom_reset,
             "view.page_view": p.toggle, "view.fit_width": p.fit_width, "view.fit_page": p.fit_page,
             **{action_id: (lambda t=theme: self.set_theme(t)) for action_id, theme in _THEMES.items()},
-            "help.shortcuts": self.show_shortcuts,
+            "view.statistics": self.toggle_statistics,
+            "help.shortcuts": self.show_shortcuts, "help.guide": self.show_guide, "help.about": self.show_about,
         }
 
     def _init_action_states(self, prefs: Preferences) -> None:
@@ -204,11 +213,21 @@ class MainWindow(QMainWindow):
         self._install_project(loaded, name)
         return True
 
+    def switch_reviewer(self, name: str) -> bool:
+        """Reopen the project as ``name`` on the same document, and remember the name."""
+        doc_id = self.documents.current_id
+        if self.session is None or not self.open_project(self.session.path, reviewer=name):
+            return False
+        update_preferences(reviewer=name)
+        if doc_id is not None and self.documents.current_id != doc_id:
+            self.documents.open(doc_id)
+        return True
+
     def open_project_in_background(self, path: str | Path | None, reviewer: str | None = None,
                                    snapshot: Future[ListSnapshot | None] | None = None) -> TaskHandle:
         """Open a project on a worker thread; the window stays responsive and says so meanwhile.
 
-        ``snapshot``: the document list read at launch (see storage.list_snapshot), shown as
+        ``snapshot``: the document list read at launch (see storage.document_list), shown as
         soon as it is ready, before the project itself has finished opening.
         """
         name = resolve_reviewer(self, reviewer)
@@ -248,9 +267,11 @@ class MainWindow(QMainWindow):
             self.close_project()
         self.session = session
         self.editing.set_session(session)
+        self.doc_model.set_flag_reasons(loaded.flag_reasons)
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
         self.team.set_session(session)
+        self.statistics.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
         self.doc_list.apply_filters()
@@ -271,6 +292,7 @@ class MainWindow(QMainWindow):
         self.documents.set_session(None)
         self.pages.set_session(None)
         self.team.set_session(None)
+        self.statistics.set_session(None)
         self.session.close()
         self.session = None
 
@@ -282,6 +304,11 @@ class MainWindow(QMainWindow):
     def _search(self, query: str) -> list[SearchHit]:
         session = self.session
         return session.search(query) if session is not None else []
+
+    def _open_search_hit(self, doc_id: int, start: int, end: int) -> None:
+        """Open the document with the hit selected, in the middle of the view (not at an edge)."""
+        if self.documents.open(doc_id, (start, end)):
+            self.view.centre_on_selection()
 
     def _refresh_label_filter(self) -> None:
         if self.doc_list.label_filter_active():
@@ -348,10 +375,17 @@ class MainWindow(QMainWindow):
         session, doc_id = self.session, self.documents.current_id
         self.reviewer_label.set_text(f"Reviewer: {session.reviewer}" if session else "No project")
         summary = self.doc_model.summary_for(doc_id) if doc_id is not None else None
-        self.status_label.set_text(f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else "")
+        status = f"Status: {STATUS_TEXT.get(summary.status, summary.status)}" if summary else ""
+        reason = self.doc_model.flag_reason(doc_id) if doc_id is not None else None
+        if reason:
+            status += f" ({elide(reason, 48)})"
+        self.status_label.set_text(status)
+        self.status_label.setToolTip(plain_tooltip(f"Flagged: {reason}") if reason else "")
+        self.span_list.set_flag_reason(reason)
         done, total = self.doc_model.done_count(), self.doc_model.rowCount()
-        spans = f"{len(self.span_model.store)} spans · " if summary else ""
-        self.counts_label.set_text(f"{spans}{done} of {total} done")
+        # The list's own count: right at once for a large document whose spans are still loading.
+        spans = f"{count(summary.span_count, 'span')} · " if summary else ""
+        self.counts_label.set_text(f"{spans}{done:,} of {total:,} done")
 
     # -- preferences, help, closing -------------------------------------------------------------------
     def _toggle_snapping(self) -> None:
@@ -371,6 +405,32 @@ class MainWindow(QMainWindow):
         if self.session is not None:
             self.view.set_label_colours({s.name: s.colour for s in self.session.label_specs})
             self.pages.set_label_colours({s.name: s.colour for s in self.session.label_specs})
+
+    def toggle_statistics(self) -> None:
+        dock = self.statistics
+        if dock.isVisible():
+            dock.hide()
+            return
+        if not dock.isFloating() and not self.tabifiedDockWidgets(dock) and self.docks["guidelines"].isVisible():
+            # A tall tab beside the guidelines rather than a sliver under them. Not done while
+            # hidden: a tab group with a hidden member leaves a stray tab bar on the window.
+            self.tabifyDockWidget(self.docks["guidelines"], dock)
+        dock.show()
+        dock.raise_()
+
+    def show_guide(self) -> None:
+        from annotator.ui.dialogs.help import GuideDialog, guide_html
+
+        specs = self.session.label_specs if self.session else []
+        keys = [(a.text().replace("&", ""), a.shortcut().toString()) for a in self.registry.actions()
+                if not a.objectName().startswith(("label.", "label_exact."))]
+        GuideDialog(self, guide_html(self.session.path if self.session else None,
+                                     [(s.name, s.shortcut) for s in specs], keys)).exec()
+
+    def show_about(self) -> None:
+        from annotator.ui.dialogs.help import AboutDialog, about_text
+
+        AboutDialog(self, about_text(self.session)).exec()
 
     def show_shortcuts(self) -> None:
         from annotator.ui.dialogs.shortcut_sheet import ShortcutSheet

@@ -1,4 +1,5 @@
-"""The start-up snapshot of the document list reads exactly what the repository reads."""
+"""The document list's one read (storage.document_list): right columns from the repository on
+its connection, and the same from the launch read on a stdlib sqlite3 connection."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from annotator.importing import sha256_text
 from annotator.project import open_project
 from annotator.records import DocumentColumns, StatusRecord
 from annotator.storage import db
-from annotator.storage.list_snapshot import read_list_snapshot, start_list_snapshot
+from annotator.storage.document_list import columns_from, read_list_snapshot, start_list_snapshot
 
 
 def make_project(path: Path, titles: list[str]) -> list[int]:
@@ -60,10 +61,17 @@ def test_an_empty_project_gives_empty_columns(tmp_path: Path) -> None:
     assert snap is not None and snap.columns == DocumentColumns()
 
 
-def test_a_title_holding_the_separator_falls_back_to_the_repository(tmp_path: Path) -> None:
+def test_titles_with_any_characters_read_back_exactly(tmp_path: Path) -> None:
     path = tmp_path / "p.annotator"
-    make_project(path, ["plain", "odd\x1ftitle", "third"])
-    assert read_list_snapshot(path, "ann") is None
+    titles = ["plain", "odd\x1ftitle, \"quoted\" \\ back", "emoji 🧪 and 𝔘nicode", "", "new\nline\ttab"]
+    make_project(path, titles)
+    snap = read_list_snapshot(path, "ann")
+    assert snap is not None and snap.columns.titles == titles
+    p = open_project(path)
+    try:
+        assert p.repo.document_list("ann").titles == titles
+    finally:
+        p.close()
 
 
 @pytest.mark.parametrize("content", [b"", b"not a database at all", None])
@@ -75,14 +83,11 @@ def test_anything_but_a_project_gives_none(tmp_path: Path, content: bytes | None
     assert start_list_snapshot(path, "ann").result(timeout=10) is None
 
 
-def test_the_columns_come_back_in_id_order_even_if_sqlite_reorders_them() -> None:
-    from annotator.storage.list_snapshot import _columns
-
-    sep = "\x1f"
-    docs = (3, sep.join(["3", "1", "2"]), sep.join(["c", "a", "b"]), sep.join(["txt"] * 3), sep.join(["s"] * 3),
-            sep.join(["30", "10", "20"]))
-    cols = _columns(docs, (1, "1", "done"), (2, sep.join(["2", "1"]), sep.join(["2", "1"])))
-    assert cols is not None
+def test_the_columns_come_back_in_id_order_even_if_the_database_reorders_them() -> None:
+    docs = ("[3, 1, 2]", '["c", "a", "b"]', '["txt", "txt", "txt"]', '["s", "s", "s"]', "[30, 10, 20]")
+    cols = columns_from(docs, ("[1]", '["done"]'), ("[2, 1]", "[2, 1]"))
     assert cols.ids == [1, 2, 3] and cols.titles == ["a", "b", "c"] and cols.char_counts == [10, 20, 30]
     assert cols.statuses == ["done", "todo", "todo"] and cols.span_counts == [1, 2, 0]
-    assert _columns((0, None, None, None, None, None), (0, None, None), (0, None, None)) == DocumentColumns()
+    # No rows: SQLite aggregates to an empty array, PostgreSQL to NULL.
+    assert columns_from(("[]",) * 5, ("[]", "[]"), ("[]", "[]")) == DocumentColumns()
+    assert columns_from((None,) * 5, (None, None), (None, None)) == DocumentColumns()

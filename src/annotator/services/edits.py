@@ -1,15 +1,22 @@
-"""The edits a reviewer makes, each committed at once and returned as a change record.
+"""The edits a reviewer makes, each committed at once and returned as a change record, and
+their inverses.
 
-The UI's undo commands call one method for ``redo`` and its exact inverse for ``undo``:
-add_span <-> remove_span, relabel <-> relabel(old), set_note <-> set_note(old),
-set_status <-> set_status(old). ``restore_span`` re-inserts a removed span with its id
-and timestamps, so undoing a delete gives back the very same span.
+Every edit returns a :class:`Change` (what it was before, what it is after). Undo and redo
+are defined once, here, on those records: :func:`apply_inverse` undoes a change and
+:func:`reapply` makes it again. The app's QUndoCommands (``ui/commands.py``) call exactly
+these two, and the stateful test (``tests/storage/test_edit_history.py``) drives them with
+thousands of random edits, so what the test checks is what the app runs.
+
+The pairs: add_span <-> remove_span, remove_span <-> restore_span(before),
+relabel <-> relabel(before.label), set_note <-> set_note(before.note),
+set_status <-> set_status(before.status, before.reason). ``restore_span`` re-inserts a
+removed span with its id and timestamps, so undoing a delete gives back the very same span.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, Protocol
 
 from annotator.records import SpanRecord, StatusRecord
 from annotator.storage.models import STATUSES, utc_now
@@ -24,6 +31,8 @@ class EditError(ValueError):
 
 @dataclass(frozen=True, slots=True)
 class Change:
+    """One edit as it happened: the span or status record before it and after it (None: absent)."""
+
     kind: ChangeKind
     document_id: int
     before: SpanRecord | StatusRecord | None
@@ -116,3 +125,52 @@ class AnnotationService:
         if span.annotator != self.annotator:
             raise EditError(f"span {span_id} belongs to {span.annotator}, not {self.annotator}")
         return span
+
+
+# -- undo and redo -------------------------------------------------------------------------------
+class Editor(Protocol):
+    """The edits undo and redo need: AnnotationService, or the UI's session that wraps it."""
+
+    def restore_span(self, span: SpanRecord) -> Change: ...
+    def remove_span(self, span_id: str) -> Change: ...
+    def relabel(self, span_id: str, label: str) -> Change: ...
+    def set_note(self, span_id: str, note: str | None) -> Change: ...
+    def set_status(self, doc_id: int, status: str, reason: str | None = None) -> Change: ...
+
+
+def _span_edit(editor: Editor, old: SpanRecord, new: SpanRecord) -> Change:
+    """Take a span from ``old`` to ``new`` with the one edit that differs."""
+    if old.note != new.note and old.label == new.label:
+        return editor.set_note(new.id, new.note)
+    return editor.relabel(new.id, new.label)
+
+
+def apply_inverse(editor: Editor, change: Change) -> Change:
+    """Undo ``change`` (the latest edit still in effect on its span or status); the change made."""
+    before, after = change.before, change.after
+    if change.kind == "span_added" and isinstance(after, SpanRecord):
+        return editor.remove_span(after.id)
+    if change.kind == "span_removed" and isinstance(before, SpanRecord):
+        return editor.restore_span(before)
+    if change.kind == "span_changed" and isinstance(before, SpanRecord) and isinstance(after, SpanRecord):
+        return _span_edit(editor, after, before)
+    if change.kind == "status_changed" and isinstance(before, StatusRecord):
+        return editor.set_status(before.document_id, before.status, before.reason)
+    raise ValueError(f"cannot undo a {change.kind} change without its records")
+
+
+def reapply(editor: Editor, change: Change) -> Change:
+    """Redo ``change`` after it was undone; a re-added span comes back with its own id.
+
+    Returns a fresh record (a new ``updated_at``): the one to keep for the next undo.
+    """
+    before, after = change.before, change.after
+    if change.kind == "span_added" and isinstance(after, SpanRecord):
+        return editor.restore_span(after)
+    if change.kind == "span_removed" and isinstance(before, SpanRecord):
+        return editor.remove_span(before.id)
+    if change.kind == "span_changed" and isinstance(before, SpanRecord) and isinstance(after, SpanRecord):
+        return _span_edit(editor, before, after)
+    if change.kind == "status_changed" and isinstance(after, StatusRecord):
+        return editor.set_status(after.document_id, after.status, after.reason)
+    raise ValueError(f"cannot redo a {change.kind} change without its records")

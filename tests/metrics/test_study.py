@@ -1,0 +1,58 @@
+"""Reading a project for agreement: who counts as having annotated a document, and filters."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from annotator.importers.base import ImportedDocument
+from annotator.importing import sha256_text
+from annotator.metrics.study import StudyError, load_study, project_agreement
+from annotator.project import open_project
+from annotator.services import AnnotationService
+
+TEXTS = ["Fish oil helps mood. Sleep helps migraine.", "Vitamin D may help MS. Sun makes vitamin D."]
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    p = open_project(tmp_path / "p.annotator")
+    ids = p.repo.add_documents([(ImportedDocument(t, t[:8], "txt", "x.txt"), sha256_text(t)) for t in TEXTS])
+    a, b, gold = (AnnotationService(p.repo, n) for n in ("alice", "bob", "gold"))
+    a.add_span(ids[0], 0, 8, "intervention")
+    b.add_span(ids[0], 0, 8, "intervention")
+    gold.add_span(ids[0], 0, 8, "intervention")
+    a.set_status(ids[0], "done")
+    b.set_status(ids[1], "done")  # bob says: nothing in document 2
+    a.set_status(ids[1], "skipped")  # alice skipped it: not compared
+    yield p, ids
+    p.close()
+
+
+def test_who_annotated_what(project) -> None:
+    p, ids = project
+    docs, names, labels = load_study(p.repo)
+    assert names == ["alice", "bob"]  # gold only when named
+    assert set(docs[ids[0]].spans) == {"alice", "bob"}
+    assert set(docs[ids[1]].spans) == {"bob"} and docs[ids[1]].spans["bob"] == []
+    assert labels == [lr.name for lr in p.repo.labels()]
+    assert list(docs[ids[0]].token_starts)[:2] == [0, 5]  # the project's cached tokens
+
+
+def test_filters(project) -> None:
+    p, ids = project
+    docs, _, labels = load_study(p.repo, statuses=["done"])
+    assert set(docs[ids[0]].spans) == {"alice"} and set(docs[ids[1]].spans) == {"bob"}
+    _, _, labels = load_study(p.repo, labels=["claim"])
+    assert labels == ["claim"]
+    with pytest.raises(StudyError, match="unknown label"):
+        load_study(p.repo, labels=["nope"])
+    with pytest.raises(StudyError, match="no annotator named zed"):
+        load_study(p.repo, annotators=["zed"])
+    with pytest.raises(StudyError, match="two or more reviewers"):
+        project_agreement(p.repo, ["alice"])
+    result = project_agreement(p.repo, samples=0)
+    assert result["pairs"][0]["overall"]["n_docs"] == 1 and result["pairs"][0]["overall"]["f1_exact"] == 1.0
+    against = project_agreement(p.repo, against="gold")
+    assert against["annotators"]["alice"]["overall"]["f1"] == 1.0
