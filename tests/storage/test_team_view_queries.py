@@ -1,4 +1,4 @@
-"""Who worked on a document, and rejected suggestions remembered in the project (no Qt)."""
+"""Who worked on a document (no Qt)."""
 
 from __future__ import annotations
 
@@ -36,19 +36,4 @@ def test_document_reviewers_counts_spans_and_statuses_per_annotator(tmp_path: Pa
                                              DocumentReviewer("bob", 1, "in_progress"),
                                              DocumentReviewer("carol", 0, "skipped")]
     assert repo.document_reviewers(other) == [DocumentReviewer("carol", 1, "in_progress")]
-    repo.close()
-
-
-def test_rejections_survive_reopening_and_undo_forgets_them(tmp_path: Path) -> None:
-    repo, doc, other = make_repo(tmp_path)
-    repo.set_suggestion_rejected(doc, (0, 10, "claim"), True)
-    repo.set_suggestion_rejected(doc, (11, 17, "mechanism"), True)
-    repo.set_suggestion_rejected(doc, (0, 10, "claim"), True)  # twice: still one
-    repo.close()
-    repo, _ = Repository.open(tmp_path / "p.annotator", create=False)
-    assert repo.rejected_suggestions(doc) == {(0, 10, "claim"), (11, 17, "mechanism")}
-    assert repo.rejected_suggestions(other) == set()
-    repo.set_suggestion_rejected(doc, (0, 10, "claim"), False)
-    repo.set_suggestion_rejected(doc, (11, 17, "mechanism"), False)
-    assert repo.rejected_suggestions(doc) == set()
     repo.close()

@@ -14,25 +14,28 @@ from tests.ui.conftest import doc_id_for, make_window, press, select_phrase
 K = Qt.Key
 M = Qt.KeyboardModifier
 
-# alice's spans on the gut article, and the model's suggestions there (phrase, label)
+# alice's spans on the gut article, and the model's suggestions there (phrase, label, score)
 ALICE = [("Probiotics reduce nerve pain", "claim"), ("Butyrate", "intervention"), ("Journal of Pain", "citation")]
-SUGGESTED = [("immune cells", "mechanism"), ("This is not medical advice.", "disclaimer")]
+SUGGESTED = [("immune cells", "mechanism", 0.9), ("This is not medical advice.", "disclaimer", 0.3)]
 
 
 @pytest.fixture
 def team_project(project_path: Path) -> Path:
-    """alice tagged the gut article; the model suggested two spans there; tester has one span."""
+    """alice tagged the gut article; two suggestions there (imported predictions); tester has one span."""
     from annotator.services import AnnotationService
     from annotator.storage.repository import Repository
+    from annotator.suggestions.store import store_imported_suggestions
 
     repo, _ = Repository.open(project_path, create=False)
     doc = next(d.id for d in repo.document_summaries("tester") if "Probiotics" in repo.document(d.id).text)
     text = repo.document(doc).text
-    for who, spans in (("alice", ALICE), ("model", SUGGESTED), ("tester", [("nerve pain", "mechanism")])):
+    for who, spans in (("alice", ALICE), ("tester", [("nerve pain", "mechanism")])):
         service = AnnotationService(repo, who)
         for phrase, label in spans:
             start = text.index(phrase)
             service.add_span(doc, start, start + len(phrase), label)
+    store_imported_suggestions(repo, doc, [(text.index(p), text.index(p) + len(p), label, score)
+                                           for p, label, score in SUGGESTED])
     AnnotationService(repo, "alice").set_status(doc, "done")
     repo.close()
     return project_path
@@ -67,7 +70,7 @@ def test_the_reviewers_dock_lists_who_else_annotated_the_document(team_window) -
     assert panel.names() == ["alice", "model"]  # not me
     rows = {panel.table.item(r, 0).text(): [panel.table.item(r, c).text() for c in range(1, 4)]
             for r in range(panel.table.rowCount())}
-    assert rows == {"alice": ["reviewer", "3", "done"], "model": ["suggestions", "2", "in progress"]}
+    assert rows == {"alice": ["reviewer", "3", "done"], "model": ["suggestions", "2", "to do"]}
     assert not panel.is_shown("alice") and panel.is_shown("model")  # suggestions show by default
     team_window.documents.open(doc_id_for(team_window, "Sleep hygiene"))
     assert panel.names() == [] and panel.empty_label.isVisibleTo(panel)
@@ -101,7 +104,7 @@ def test_hover_names_the_reviewer_and_label_as_plain_text(qtbot, team_window, te
     start16 = view.store.utf16.to_utf16(view.store.text.index("Journal of Pain") + 2)
     assert team.overlay.tooltip_lines(start16) == ["AL · alice: citation — C copies to mine"]
     pos16 = view.store.utf16.to_utf16(view.store.text.index("immune cells") + 2)
-    assert team.overlay.tooltip_lines(pos16) == ["Suggestion (model): mechanism — A accepts, X rejects"]
+    assert team.overlay.tooltip_lines(pos16) == ["Suggestion (model): mechanism, score 0.90 — A accepts, X rejects"]
     # Through the view's real tooltip event: user text reaches Qt escaped, so it shows literally.
     cursor = view.textCursor()
     cursor.setPosition(start16)
@@ -154,11 +157,16 @@ def test_accepting_a_suggestion_by_key_makes_it_mine_and_undo_brings_it_back(qtb
     put_caret_in(team_window, "immune cells")
     press(qtbot, team_window, K.Key_A)
     assert ("immune cells", "mechanism") in mine(fresh_repo, doc)
+    model = overlay.layer("model")
     assert [e.label for e in overlay.entries(model)] == ["disclaimer"]  # accepted: no longer a suggestion
-    assert len(fresh_repo.spans(doc, "model")) == 2  # the model's own spans are untouched
+    assert [s.label for s in fresh_repo.suggestions(doc)] == ["disclaimer"]  # it left h7's suggestion table
+    assert team_window.span_model.rowCount() == 2  # the change reached the span list
     press(qtbot, team_window, K.Key_Z, M.ControlModifier)
     assert mine(fresh_repo, doc) == {("nerve pain", "mechanism")}
-    assert len(overlay.entries(model)) == 2
+    assert len(fresh_repo.suggestions(doc)) == 2 and team_window.span_model.rowCount() == 1
+    assert len(overlay.entries(overlay.layer("model"))) == 2
+    press(qtbot, team_window, K.Key_Z, M.ControlModifier | M.ShiftModifier)  # redo: the same span id again
+    assert ("immune cells", "mechanism") in mine(fresh_repo, doc) and len(fresh_repo.suggestions(doc)) == 1
 
 
 def test_a_rejected_suggestion_stays_hidden_after_reopening(qtbot, team_window, team_project: Path,
@@ -169,9 +177,11 @@ def test_a_rejected_suggestion_stays_hidden_after_reopening(qtbot, team_window, 
     overlay = team_window.team.overlay
     assert [e.label for e in overlay.entries(overlay.layer("model"))] == ["mechanism"]
     assert mine(fresh_repo, doc) == {("nerve pain", "mechanism")}  # rejecting adds nothing of mine
+    assert [(r.label, r.annotator) for r in fresh_repo.rejections([doc])] == [("disclaimer", "tester")]
     press(qtbot, team_window, K.Key_Z, M.ControlModifier)  # undoable like any edit
-    assert len(overlay.entries(overlay.layer("model"))) == 2
+    assert len(overlay.entries(overlay.layer("model"))) == 2 and fresh_repo.rejections([doc]) == []
     press(qtbot, team_window, K.Key_Z, M.ControlModifier | M.ShiftModifier)
+    assert len(fresh_repo.rejections([doc])) == 1
     team_window.close()
     again = make_window(qtbot, team_project)
     again.documents.open(doc)
@@ -186,17 +196,16 @@ def test_accept_all_above_a_score_is_one_step_and_scores_show_on_hover(qtbot, te
     team = team_window.team
     text = team_window.view.store.text
     high = text.index("immune cells")
-    team.scores_for = lambda repo, doc_id, name: {s.id: (0.9 if s.start == high else 0.3)
-                                                  for s in repo.spans(doc_id, name)}
-    team_window.documents.reload_current()
     pos16 = team_window.view.store.utf16.to_utf16(high + 1)
     assert team.overlay.tooltip_lines(pos16) == ["Suggestion (model): mechanism, score 0.90 — A accepts, X rejects"]
     assert team.accept_above(0.5) == 1
     assert mine(fresh_repo, doc) == {("nerve pain", "mechanism"), ("immune cells", "mechanism")}
+    assert len(fresh_repo.suggestions(doc)) == 1
     assert team.accept_above(0.0) == 1  # the rest
+    assert fresh_repo.suggestions(doc) == [] and team_window.editing.undo_stack.count() == 2
     press(qtbot, team_window, K.Key_Z, M.ControlModifier)
     press(qtbot, team_window, K.Key_Z, M.ControlModifier)
-    assert mine(fresh_repo, doc) == {("nerve pain", "mechanism")}
+    assert mine(fresh_repo, doc) == {("nerve pain", "mechanism")} and len(fresh_repo.suggestions(doc)) == 2
 
 
 def test_switch_reviewer_from_the_menu(qtbot, team_window, fresh_repo) -> None:
@@ -287,26 +296,3 @@ def test_a_reviewer_name_that_looks_like_html_shows_literally(qtbot, team_window
     assert team_window.team.panel.me_label.text() == "You: <b>Ann</b> & co"
     assert team_window.team.switch_reviewer("model") is False  # reserved for suggestions
     assert team_window.session.reviewer == "<b>Ann</b> & co"
-
-
-def test_suggestions_kept_outside_the_span_table_plug_in_through_the_seams(qtbot, team_window, fresh_repo) -> None:
-    """How a suggestion store of its own (not spans of annotator "model") feeds the same display."""
-    from annotator.storage.repository import DocumentReviewer
-
-    doc = team_window.documents.current_id
-    team = team_window.team
-    text = team_window.view.store.text
-    start = text.index("most adults")
-    store = {"s1": ("s1", "claim", start, start + len("most adults"), None)}  # a separate suggestion store
-    team.reviewers_of = lambda repo, doc_id: ([r for r in repo.document_reviewers(doc_id) if r.name != "model"]
-                                              + [DocumentReviewer("model", len(store), "todo")])
-    team.layer_rows = lambda repo, doc_id, name: list(store.values()) if name == "model" else repo.span_rows(doc_id,
-                                                                                                           name)
-    team.scores_for = lambda repo, doc_id, name: {"s1": 0.75}
-    team_window.documents.reload_current()
-    model = team.overlay.layer("model")
-    assert [(e.id, e.label) for e in team.overlay.entries(model)] == [("s1", "claim")]
-    put_caret_in(team_window, "most adults")
-    press(qtbot, team_window, K.Key_A)
-    assert ("most adults", "claim") in mine(fresh_repo, doc)
-    assert team.overlay.entries(model) == []

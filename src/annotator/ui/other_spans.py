@@ -8,8 +8,8 @@ people dotted, suggestions (annotators of kind ``model``) dashed. Several layers
 same words nest, each a little outside the previous one. They are never selectable as my
 spans: clicks and the editing controller see only the view's own store.
 
-A suggestion disappears once it is rejected, or once I have a span with its very offsets
-and label (accepting it, or tagging the same thing myself).
+A suggestion disappears once I have a span with its very offsets and label (tagging the same
+thing myself; accepting or rejecting one takes it out of the suggestion table).
 """
 
 from __future__ import annotations
@@ -31,8 +31,6 @@ if TYPE_CHECKING:
 
 PERSON, MODEL, GOLD = "person", "model", "gold"
 MODEL_ANNOTATOR, GOLD_ANNOTATOR = "model", "gold"
-
-RejectedKey = tuple[int, int, str]  # start, end, label of a suggestion (code points)
 
 _NEST_STEP = 1.5
 _PEN_WIDTH = 1.0  # a 1-pixel dashed pen has a fast path in Qt; wider ones are stroked (5x slower)
@@ -73,7 +71,6 @@ class OtherSpansOverlay:
     def __init__(self, colour: Callable[[str], QColor]) -> None:
         self.colour = colour  # label -> its colour (the view's painter owns the palette)
         self.layers: list[OtherLayer] = []
-        self.rejected: set[RejectedKey] = set()  # suggestions rejected on the open document
         # Whether a label's suggestions are worth showing (e.g. its model beats the keyword
         # baseline); every label by default.
         self.label_shown: Callable[[str], bool] = lambda _label: True
@@ -91,7 +88,7 @@ class OtherSpansOverlay:
         """Whether ``entry`` of ``layer`` is on screen (suggestions can be dismissed)."""
         if not layer.is_model:
             return True
-        if (entry.start, entry.end, entry.label) in self.rejected or not self.label_shown(entry.label):
+        if not self.label_shown(entry.label):
             return False
         mine = self.mine()
         return mine is None or not any(e.label == entry.label for e in mine.exact(entry.start, entry.end))

@@ -6,17 +6,18 @@ turns the Team menu's keys into undoable commands on the window's one undo stack
 * copy another reviewer's span to mine (``C``), or all of a reviewer's spans on the
   document at once (``Shift+C``, one undo step), never duplicating a span I already have;
 * accept the suggestion at the caret (``A``: it becomes my span) or reject it (``X``:
-  hidden from then on, kept through :class:`~annotator.ui.suggestions.SuggestionActions`),
-  or accept every suggestion on the document scoring at least a threshold (``Shift+A``).
+  remembered in the project, never suggested again), or accept every shown suggestion on
+  the document scoring at least a threshold (``Shift+A``); suggestions come from their own
+  table (``annotator.suggestions``), see :mod:`annotator.ui.team_commands`.
 
 Switching reviewer reopens the project for the new name (the document list's statuses and
 counts are per reviewer) on the same document, and starts a fresh undo history: the steps
 before were another reviewer's edits, which the new one must not undo by accident.
 
-Seams for the team services: ``kind_of`` (what an annotator is: person, model, gold),
-``reviewers_of`` and ``layer_rows`` (who annotated a document, and one annotator's spans
-there), ``scores_for`` (a suggestion's score by span id), ``label_shown`` on the overlay
-(whether a label's suggestions are good enough to show) and ``make_suggestion_actions``.
+Seams, filled from :mod:`annotator.ui.team_commands`: ``kind_of`` (person, model, gold, by
+``services.team``), ``reviewers_of`` and ``layer_rows`` (who annotated a document, and one
+annotator's spans or suggestions there), ``scores_for`` (a suggestion's score by id) and
+``label_shown`` on the overlay (only labels whose model beats the keyword baseline).
 """
 
 from __future__ import annotations
@@ -29,13 +30,14 @@ from PySide6.QtGui import QContextMenuEvent
 from PySide6.QtWidgets import QDockWidget, QInputDialog, QMenu
 
 from annotator.ui.actions import ActionSpec, Handler
-from annotator.ui.commands import AddSpanCommand
-from annotator.ui.other_spans import MODEL, PERSON, OtherLayer, OtherSpansOverlay, default_kind
+from annotator.ui import team_commands
+from annotator.ui.other_spans import MODEL, MODEL_ANNOTATOR, PERSON, OtherLayer, OtherSpansOverlay
 from annotator.ui.reviewers import ReviewersPanel
 from annotator.ui.span_store import PROGRESSIVE_CHARS, SpanEntry, SpanRow, SpanStore
-from annotator.ui.suggestions import RejectSuggestionCommand, SuggestionActions
+from annotator.ui.team_commands import CopySpansCommand, SuggestionCommand
 
 if TYPE_CHECKING:
+    from annotator.records import SpanRecord
     from annotator.storage.repository import DocumentReviewer, Repository
     from annotator.ui.main_window.window import MainWindow
     from annotator.ui.session import AnnotationSession
@@ -56,8 +58,6 @@ TEAM_ACTIONS: tuple[ActionSpec, ...] = (
                "Accept every shown suggestion on this document scoring at least a threshold (one undo step)"),
 )
 
-SpanKey = tuple[int, int, str]
-
 
 def ask_reviewer_switch(parent: MainWindow, names: list[str], current: str) -> str | None:
     """The reviewer to switch to (a listed name or a new one), or None if cancelled."""
@@ -77,16 +77,12 @@ class TeamController(QObject):
         self.view = window.view
         self.session: AnnotationSession | None = None
         self.doc_id: int | None = None
-        self.kind_of: Callable[[str], str] = default_kind
-        self.scores_for: Callable[[Repository, int, str], dict[str, float]] = lambda _repo, _doc, _name: {}
+        self.kind_of: Callable[[str], str] = team_commands.kind_of
+        self.scores_for: Callable[[Repository, int, str], dict[str, float]] = team_commands.scores_for
         # Who the Reviewers panel lists for a document, and one annotator's spans there (id, label,
-        # start, end, note): where suggestions kept apart from spans plug in.
-        self.reviewers_of: Callable[[Repository, int], list[DocumentReviewer]] = \
-            lambda repo, doc_id: repo.document_reviewers(doc_id)
-        self.layer_rows: Callable[[Repository, int, str], list[SpanRow]] = \
-            lambda repo, doc_id, name: repo.span_rows(doc_id, name)
-        self.make_suggestion_actions: Callable[[Repository], SuggestionActions] = SuggestionActions.in_project
-        self.suggestions: SuggestionActions | None = None
+        # start, end, note); the model's are its suggestions, from their own table.
+        self.reviewers_of: Callable[[Repository, int], list[DocumentReviewer]] = team_commands.reviewers_of
+        self.layer_rows: Callable[[Repository, int, str], list[SpanRow]] = team_commands.layer_rows
         self.overlay = OtherSpansOverlay(self.view.span_painter.colour)
         self.overlay.mine = lambda: self.view.store
         self.view.overlays.append(self.overlay)
@@ -116,10 +112,15 @@ class TeamController(QObject):
         self.session = session
         self.doc_id = None
         self._loaded = None
-        self.suggestions = self.make_suggestion_actions(session.project.repo) if session is not None else None
         self.overlay.set_layers([])
-        self.overlay.rejected = set()
+        self.refresh_label_filter()
         self.panel.set_reviewers(session.reviewer if session else None, [], {}, set())
+
+    def refresh_label_filter(self) -> None:
+        """Show only the labels whose model beats the keyword baseline (all when no model is trained)."""
+        labels = team_commands.shown_labels(self.repo) if self.session is not None else None
+        self.overlay.label_shown = (lambda _label: True) if labels is None else labels.__contains__
+        self.repaint()
 
     @property
     def repo(self) -> Repository:
@@ -131,8 +132,6 @@ class TeamController(QObject):
             return
         self.doc_id = doc_id
         self.refresh_panel()
-        if self.suggestions is not None:
-            self.overlay.rejected = self.suggestions.rejected(doc_id)
         self._load_layers()
 
     def refresh_panel(self) -> None:
@@ -236,50 +235,45 @@ class TeamController(QObject):
         selection = view.selection_cp()
         return self.overlay.pick(models, selection, None if selection else view.textCursor().position())
 
-    def _mine(self) -> set[SpanKey]:
-        store = self.view.store
-        return {(e.start, e.end, e.label) for e in (store.at_row(i) for i in range(len(store)))} if store is not None else set()
-
     def _have(self, start: int, end: int, label: str) -> bool:
         store = self.view.store
         return store is not None and any(e.label == label for e in store.exact(start, end))
 
-    def _add(self, start: int, end: int, label: str) -> AddSpanCommand | None:
-        """Push one AddSpanCommand for the open document; the command if it stuck."""
-        if self.session is None or self.doc_id is None:
+    def _push(self, command: CopySpansCommand | SuggestionCommand) -> tuple[SpanRecord, ...] | None:
+        """Push one team command; the reviewer's spans it added, or None if it was refused."""
+        if not self.window.editing.push(command):
             return None
-        command = AddSpanCommand(self.session, self.doc_id, start, end, label)
-        return command if self.window.editing.push(command) and command.span is not None else None
+        return command.added_spans()
 
-    def _add_many(self, keys: list[SpanKey], text: str) -> int:
-        """Add spans as one undo step (a macro of AddSpanCommands); how many were added."""
-        stack = self.window.editing.undo_stack
-        stack.beginMacro(text)
-        try:
-            added = sum(self._add(*key) is not None for key in keys)
-        finally:
-            stack.endMacro()
-        return added
+    def _team_changed(self, doc_id: int) -> None:
+        """After a team command or its undo: follow it to its document, else re-read the model's layer."""
+        if doc_id != self.window.documents.current_id:
+            self.window.documents.open(doc_id)  # an undo from elsewhere: show where it acted
+            return
+        self.refresh_panel()
+        self.reload_layers(MODEL_ANNOTATOR)
 
-    def _select_new(self, command: AddSpanCommand | None) -> None:
-        if command is not None and command.span is not None and self.view.store is not None:
-            self.view.collapse_selection(self.view.store.utf16.to_utf16(command.span.end))
-            self.window.editing.select_span(command.span.id, scroll=False)
+    def _select_new(self, spans: tuple[SpanRecord, ...] | None) -> None:
+        if spans and self.view.store is not None:
+            self.view.collapse_selection(self.view.store.utf16.to_utf16(spans[0].end))
+            self.window.editing.select_span(spans[0].id, scroll=False)
 
     # -- copying others' spans --------------------------------------------------------------------------
     def copy_span(self) -> None:
         hit = self._target(models=False)
-        if hit is None:
+        if hit is None or self.session is None or self.doc_id is None:
             self.message.emit("Put the caret on a shown reviewer's span (Reviewers panel), then press C")
             return
-        layer, e = hit
+        _layer, e = hit
         if self._have(e.start, e.end, e.label):
             self.message.emit(f"You already have this {e.label} span")
             return
-        self._select_new(self._add(e.start, e.end, e.label))
+        self._select_new(self._push(CopySpansCommand(self.session, self.doc_id, span_id=e.id,
+                                                     changed=self._team_changed)))
 
     def copy_all(self, name: str | None = None) -> int:
-        """Copy every span of ``name`` (else the chosen or pointed-at reviewer) on this document."""
+        """Copy every span of ``name`` (else the chosen or pointed-at reviewer) on this document:
+        one transaction, one undo step."""
         if self.session is None or self.doc_id is None:
             return 0
         if name is None:
@@ -288,54 +282,46 @@ class TeamController(QObject):
         if name is None or self.kind_of(name) == MODEL:
             self.message.emit("Choose a reviewer in the Reviewers panel first")
             return 0
-        mine, todo = self._mine(), []
-        for _id, label, start, end, _note in self.layer_rows(self.repo, self.doc_id, name):
-            if (start, end, label) not in mine:
-                mine.add((start, end, label))
-                todo.append((start, end, label))
-        if not todo:
-            self.message.emit(f"You already have every span {name} made on this document")
+        added = self._push(CopySpansCommand(self.session, self.doc_id, source=name, changed=self._team_changed))
+        if added is None:
             return 0
-        added = self._add_many(todo, f"Copy {len(todo)} spans from {name}")
-        self.message.emit(f"Copied {added} spans from {name}")
-        return added
+        self.message.emit(f"Copied {len(added)} spans from {name}")
+        return len(added)
 
     def _panel_button(self, name: str) -> None:
         self.accept_above() if self.kind_of(name) == MODEL else self.copy_all(name)
 
     # -- suggestions -----------------------------------------------------------------------------------
+    def _suggestion_command(self, text: str, decide: Callable[[object], object]) -> SuggestionCommand | None:
+        if self.session is None or self.doc_id is None:
+            return None
+        return SuggestionCommand(self.session, self.doc_id, text, decide, self._team_changed)
+
     def accept_suggestion(self) -> None:
         hit = self._target(models=True)
         if hit is None:
             self.message.emit("Put the caret on a suggestion (dashed outline), then press A")
             return
-        _layer, e = hit
-        self._select_new(self._add(e.start, e.end, e.label))
+        e = hit[1]
+        command = self._suggestion_command(f"Accept suggestion {e.label}", lambda service: service.accept(e.id))
+        if command is not None:
+            self._select_new(self._push(command))
 
     def reject_suggestion(self) -> None:
         hit = self._target(models=True)
-        if hit is None or self.suggestions is None or self.doc_id is None:
+        if hit is None:
             self.message.emit("Put the caret on a suggestion (dashed outline), then press X")
             return
-        _layer, e = hit
-        command = RejectSuggestionCommand(self.suggestions, self.doc_id, (e.start, e.end, e.label),
-                                          self._rejections_changed)
-        self.window.editing.push(command)
-
-    def _rejections_changed(self, doc_id: int) -> None:
-        if doc_id != self.doc_id:
-            self.window.documents.open(doc_id)  # an undo from elsewhere: show where it acted
-        elif self.suggestions is not None:
-            self.overlay.rejected = self.suggestions.rejected(doc_id)
-            self.repaint()
+        e = hit[1]
+        command = self._suggestion_command(f"Reject suggestion {e.label}", lambda service: service.reject(e.id))
+        if command is not None:
+            self._push(command)
 
     def accept_above(self, threshold: float | None = None) -> int:
-        """Accept every shown suggestion scoring at least ``threshold`` (asked when None).
-
-        Suggestions without a score count as 0: a threshold of 0 accepts them all.
-        """
-        layers = [layer for layer in self.overlay.layers if layer.is_model]
-        if not layers:
+        """Accept every shown suggestion on this document scoring at least ``threshold`` (asked
+        when None), in one transaction and one undo step; how many became mine."""
+        layer = self.overlay.layer(MODEL_ANNOTATOR)
+        if layer is None or self.doc_id is None or not self.overlay.entries(layer):
             self.message.emit("No suggestions are shown on this document")
             return 0
         if threshold is None:
@@ -345,20 +331,18 @@ class TeamController(QObject):
             if not ok:
                 return 0
             threshold = value
-        todo: list[SpanKey] = []
-        seen = self._mine()
-        for layer in layers:
-            for e in self.overlay.entries(layer):
-                key = (e.start, e.end, e.label)
-                if layer.scores.get(e.id, 0.0) >= threshold and key not in seen:
-                    seen.add(key)
-                    todo.append(key)
-        if not todo:
+        labels = {e.label for e in self.overlay.entries(layer)}  # the shown ones: filtered labels stay
+        doc_id, minimum = self.doc_id, threshold
+        if not any(layer.scores.get(e.id, 0.0) >= minimum for e in self.overlay.entries(layer)):
             self.message.emit(f"No suggestion scores {threshold:.2f} or more")
             return 0
-        added = self._add_many(todo, f"Accept {len(todo)} suggestions")
-        self.message.emit(f"Accepted {added} suggestions scoring {threshold:.2f} or more")
-        return added
+        command = self._suggestion_command(
+            "Accept suggestions", lambda service: service.accept_all(doc_id, minimum, labels))
+        added = self._push(command) if command is not None else None
+        if added is None:
+            return 0
+        self.message.emit(f"Accepted {len(added)} suggestions scoring {threshold:.2f} or more")
+        return len(added)
 
     # -- reviewer ------------------------------------------------------------------------------------------
     def switch_reviewer(self, name: str | None = None) -> bool:
@@ -372,8 +356,12 @@ class TeamController(QObject):
         name = (name or "").strip()
         if not name or name == session.reviewer:
             return False
-        if self.kind_of(name) != PERSON:
-            self.message.emit(f"{name!r} is reserved (suggestions or gold); pick a person's name")
+        from annotator.services.team import ReservedNameError, check_reviewer_name
+
+        try:
+            name = check_reviewer_name(name)
+        except ReservedNameError as exc:
+            self.message.emit(f"Cannot annotate as that name: {exc}")
             return False
         if not self.window.switch_reviewer(name):
             return False

@@ -15,7 +15,6 @@ from annotator.storage.repository.documents import DocumentQueries
 from annotator.storage.repository.export import ExportDocument, ExportFilter, ExportGroup, ExportQueries, TokenCache
 from annotator.storage.repository.progress import ProgressOverview, ProgressQueries
 from annotator.storage.repository.spans import SpanQueries
-from annotator.storage.repository.suggestion_ui import SuggestionRejections
 from annotator.storage.repository.suggestions import SuggestionQueries
 from annotator.storage.repository.team import AttachOutcome, IncomingSpan, StoreOutcome, TeamQueries
 from annotator.storage.repository.team_view import DocumentReviewer, TeamViewQueries
@@ -25,5 +24,5 @@ __all__ = ["AttachOutcome", "DocumentReviewer", "ExportDocument", "ExportFilter"
 
 
 class Repository(SuggestionQueries, TeamQueries, TeamViewQueries, ProgressQueries, ExportQueries, SpanQueries,
-                 DocumentQueries, SuggestionRejections):
+                 DocumentQueries):
     """The project database: every read and write of the application."""
