@@ -16,7 +16,7 @@ from PySide6.QtWidgets import QMenu, QMenuBar, QStyle, QToolBar, QWidget
 from annotator.labels import LabelSpec
 
 Handler = Callable[[], None]
-MENUS = ("File", "Edit", "Labels", "Document", "Team", "View", "Help")
+MENUS = ("File", "Edit", "Labels", "Document", "Team", "Model", "View", "Help")
 
 
 @dataclass(frozen=True, slots=True)

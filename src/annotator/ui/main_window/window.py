@@ -26,6 +26,8 @@ from annotator.ui.main_window.opening import LoadedProject, ProjectOpener, load_
 from annotator.ui.main_window.pages import PageViewController
 from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
 from annotator.ui.main_window.status_labels import SteadyLabel
+from annotator.ui.agreement_view import AgreementDock
+from annotator.ui.model_menu import MODEL_ACTIONS, ModelController
 from annotator.ui.models import SpanListModel
 from annotator.ui.review_mode import REVIEW_ACTIONS, ReviewMode
 from annotator.ui.session import AnnotationSession
@@ -110,11 +112,18 @@ class MainWindow(QMainWindow):
         self.review = ReviewMode(self)  # adjudicating conflicts into gold (hidden until asked for)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review.dock)
         self.review.dock.hide()
+        self.model = ModelController(self)  # Model menu: train and suggest on a worker
+        self.agreement = AgreementDock(self)  # hidden until asked for (View → Agreement)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.agreement)
+        self.agreement.hide()
+        self.agreement.follow_statistics(self.statistics)
+        self.docks["agreement"] = self.agreement
 
         self.registry = ActionRegistry(self)
         self.registry.register_all(ACTIONS, self._handlers())
         self.registry.register_all(TEAM_ACTIONS, self.team.handlers())
         self.registry.register_all(REVIEW_ACTIONS, self.review.handlers())
+        self.registry.register_all(MODEL_ACTIONS, self.model.handlers())
         self.menus = self.registry.build_menus(self.menuBar(), extra={
             "View": [d.toggleViewAction() for d in (*self.docks.values(), self.corpus_search)]})
         toolbar = self.addToolBar("Main")
@@ -131,7 +140,7 @@ class MainWindow(QMainWindow):
         self.counts_label = SteadyLabel("statusCounts", self)
         for label in (self.reviewer_label, self.status_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
-        for source in (self.documents, self.editing, self.pages, self.team, self.review):
+        for source in (self.documents, self.editing, self.pages, self.team, self.review, self.model):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
@@ -271,6 +280,7 @@ class MainWindow(QMainWindow):
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
         self.team.set_session(session)
+        self.agreement.set_session(session)
         self.statistics.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
@@ -292,6 +302,7 @@ class MainWindow(QMainWindow):
         self.documents.set_session(None)
         self.pages.set_session(None)
         self.team.set_session(None)
+        self.agreement.set_session(None)
         self.statistics.set_session(None)
         self.session.close()
         self.session = None
