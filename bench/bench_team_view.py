@@ -3,14 +3,17 @@
     QT_QPA_PLATFORM=offscreen .venv/bin/python bench/bench_team_view.py [--quick] [--tags 200] [--accepts 100]
 
 The article of ``bench_tagging.py`` (20,000 spans of my own), plus another reviewer's 20,000
-spans shown over the text (ticked in the Reviewers dock) and 2,000 model suggestions. Prints
+spans shown over the text (ticked in the Reviewers dock) and 2,000 suggestions (in the
+``suggestion`` table, as imported predictions: every label shown). Prints
 (a) tagging a span (key -> stored -> repainted) with both layers painted, (b) accepting a
 suggestion (``A`` at the caret -> my span stored -> repainted) and (c) rejecting one (``X``) and
 (d) a Review-mode decision (``Alt+A``/``Alt+B``: gold stored, the rows and text repainted),
 each p50/p95/max against the 16 ms frame, beside the GUI thread's CPU time and the same
 run's tagging with no other layer painted (wall-clock figures on a busy machine), then the ``BENCH_RESULT`` line (judged on p95).
 The other layers are copied from my spans with shifted offsets in SQL, straight into the
-file: a benchmark fixture, not how the application writes.
+file: a benchmark fixture, not how the application writes. Accept and reject go through
+``SuggestionService`` and a Review-mode decision through ``services.adjudication.decide``,
+each one transaction.
 """
 
 from __future__ import annotations
@@ -32,22 +35,21 @@ N_SUGGESTIONS = 2_000
 
 
 def add_layers(path: Path, doc_id: int) -> None:
-    """Another reviewer's copy of every span (shifted 3 characters) and model suggestions."""
+    """Another reviewer's copy of every span (shifted 3 characters) and suggestions (shifted 7)."""
     con = sqlite3.connect(path)
     with con:
         now = "2026-01-01T00:00:00.000000+00:00"
-        for name in ("other", "model"):
-            con.execute("INSERT INTO annotator (name, created_at) VALUES (?, ?)", (name, now))
+        con.execute("INSERT INTO annotator (name, created_at) VALUES (?, ?)", ("other", now))
         (mine,) = con.execute("SELECT id FROM annotator WHERE name = 'bench'").fetchone()
         (other,) = con.execute("SELECT id FROM annotator WHERE name = 'other'").fetchone()
-        (model,) = con.execute("SELECT id FROM annotator WHERE name = 'model'").fetchone()
         cols = "id, document_id, annotator_id, label_id, start, \"end\", note, created_at, updated_at, source"
         con.execute(f"INSERT INTO span ({cols}) SELECT id || 'o', document_id, ?, label_id, start + 3, \"end\" + 3, "
                     "NULL, created_at, updated_at, 'import' FROM span WHERE annotator_id = ? AND document_id = ?",
                     (other, mine, doc_id))
-        con.execute(f"INSERT INTO span ({cols}) SELECT id || 'm', document_id, ?, label_id, start + 7, \"end\" + 7, "
-                    "NULL, created_at, updated_at, 'model' FROM span WHERE annotator_id = ? AND document_id = ? "
-                    "ORDER BY id LIMIT ?", (model, mine, doc_id, N_SUGGESTIONS))
+        con.execute("INSERT INTO suggestion (id, document_id, label_id, start, \"end\", score, model_id, created_at) "
+                    "SELECT substr(id || 'm', 1, 32), document_id, label_id, start + 7, \"end\" + 7, 0.9, NULL, "
+                    "created_at FROM span WHERE annotator_id = ? AND document_id = ? ORDER BY id LIMIT ?",
+                    (mine, doc_id, N_SUGGESTIONS))
     con.close()
 
 
@@ -152,7 +154,8 @@ def main() -> int:
         return out, cpu
 
     accepts, accepts_cpu = timed_key(Qt.Key.Key_A, accepts_n, lambda: len(view.store))
-    rejects, rejects_cpu = timed_key(Qt.Key.Key_X, accepts_n, lambda: len(team.overlay.rejected))
+    repo = window.session.project.repo
+    rejects, rejects_cpu = timed_key(Qt.Key.Key_X, accepts_n, lambda: len(repo.rejections([big_id])))
 
     review = window.review
     t0 = time.perf_counter()

@@ -37,3 +37,14 @@ def test_document_reviewers_counts_spans_and_statuses_per_annotator(tmp_path: Pa
                                              DocumentReviewer("carol", 0, "skipped")]
     assert repo.document_reviewers(other) == [DocumentReviewer("carol", 1, "in_progress")]
     repo.close()
+
+
+def test_document_suggestion_count_counts_one_documents_suggestions(tmp_path: Path) -> None:
+    from annotator.suggestions.store import store_imported_suggestions
+
+    repo, doc, other = make_repo(tmp_path)
+    assert repo.document_suggestion_count(doc) == 0
+    store_imported_suggestions(repo, doc, [(0, 10, "claim", 0.9), (45, 72, "disclaimer", 0.4)])
+    store_imported_suggestions(repo, other, [(0, 5, "claim", 0.5)])
+    assert repo.document_suggestion_count(doc) == 2 and repo.document_suggestion_count(other) == 1
+    repo.close()

@@ -70,9 +70,10 @@ class DecideConflictCommand(QUndoCommand):
     """Gold's spans in a conflict become those of the reviewers in ``take``; undo puts gold back."""
 
     def __init__(self, repo: Repository, conflict: Conflict, take: list[str],
-                 changed: Callable[[DecisionApplied], None]) -> None:
+                 changed: Callable[[DecisionApplied], None], gold_started: set[int] | None = None) -> None:
         super().__init__("Decide a conflict")
         self.repo, self.conflict, self.take, self.changed = repo, conflict, take, changed
+        self.gold_started = gold_started if gold_started is not None else set()  # documents known past to do
         self.change: SpansChange | None = None
         self.error: str | None = None
         self.storage_failed = False
@@ -118,8 +119,11 @@ class DecideConflictCommand(QUndoCommand):
         from annotator.services.team import GOLD
 
         doc_id = self.conflict.document_id
+        if doc_id in self.gold_started:
+            return
         if self.repo.status(doc_id, GOLD).status == "todo":
             AnnotationService(self.repo, GOLD).set_status(doc_id, "in_progress")
+        self.gold_started.add(doc_id)
 
     def _failed(self, exc: Exception) -> None:
         self.error = str(exc).strip("'\"") or type(exc).__name__
@@ -186,6 +190,7 @@ class ReviewMode(QObject):
         self._decided_rows: list[bool] = []  # per conflict
         self.gold = SpanStore("")  # gold's spans on the open document
         self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
+        self._gold_started: tuple[object, set[int]] = (None, set())  # per session: gold past to do there
         self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.b_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.table.itemSelectionChanged.connect(self._row_chosen)
@@ -305,7 +310,10 @@ class ReviewMode(QObject):
             return
         take = {"a": [pair[0]], "b": [pair[1]], "both": list(pair), "neither": []}[which]
         take = [who for who in take if conflict.spans.get(who)]  # one who marked nothing here: gold gets nothing
-        command = DecideConflictCommand(session.project.repo, conflict, take, self._apply_decision)
+        if self._gold_started[0] is not session:
+            self._gold_started = (session, set())
+        command = DecideConflictCommand(session.project.repo, conflict, take, self._apply_decision,
+                                        self._gold_started[1])
         if self.window.editing.push(command):
             self.step(1)
 

@@ -103,6 +103,15 @@ class ReviewersPanel(QWidget):
     def row_of(self, name: str) -> int:
         return self.names().index(name) if name in self.names() else -1
 
+    def set_count(self, name: str, n: int) -> bool:
+        """Show ``n`` spans for ``name``'s row; False when there is no such row, or ``n`` is 0
+        (the caller lists the reviewers again)."""
+        row = self.row_of(name)
+        if row < 0 or n == 0:
+            return False
+        self.table.item(row, 2).setText(str(n))
+        return True
+
     def is_shown(self, name: str) -> bool:
         row = self.row_of(name)
         return row >= 0 and self.table.item(row, 0).checkState() == Qt.CheckState.Checked

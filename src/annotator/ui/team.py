@@ -23,7 +23,7 @@ annotator's spans or suggestions there), ``scores_for`` (a suggestion's score by
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QEvent, QObject, QPoint, Qt, Signal
 from PySide6.QtGui import QContextMenuEvent
@@ -253,6 +253,24 @@ class TeamController(QObject):
         self.refresh_panel()
         self.reload_layers(MODEL_ANNOTATOR)
 
+    def _suggestions_changed(self, doc_id: int, suggestions: tuple[Any, ...], gone: bool) -> None:
+        """After an accept/reject or its undo: take the suggestions off the model's layer or put
+        them back (no re-read of the document's suggestions: a key press stays within a frame)."""
+        layer = self.overlay.layer(MODEL_ANNOTATOR)
+        if doc_id != self.window.documents.current_id or layer is None:
+            self._team_changed(doc_id)
+            return
+        for s in suggestions:
+            if gone:
+                layer.store.remove(s.id)
+                layer.scores.pop(s.id, None)
+            elif layer.store.get(s.id) is None:
+                layer.store.add(s.id, s.label, s.start, s.end, None)
+                layer.scores[s.id] = s.score
+        if not self.panel.set_count(MODEL_ANNOTATOR, len(layer.store)):
+            self.refresh_panel()
+        self.repaint()
+
     def _select_new(self, spans: tuple[SpanRecord, ...] | None) -> None:
         if spans and self.view.store is not None:
             self.view.collapse_selection(self.view.store.utf16.to_utf16(spans[0].end))
@@ -295,7 +313,7 @@ class TeamController(QObject):
     def _suggestion_command(self, text: str, decide: Callable[[object], object]) -> SuggestionCommand | None:
         if self.session is None or self.doc_id is None:
             return None
-        return SuggestionCommand(self.session, self.doc_id, text, decide, self._team_changed)
+        return SuggestionCommand(self.session, self.doc_id, text, decide, self._suggestions_changed)
 
     def accept_suggestion(self) -> None:
         hit = self._target(models=True)

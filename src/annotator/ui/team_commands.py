@@ -50,7 +50,7 @@ def reviewers_of(repo: Repository, doc_id: int) -> list[DocumentReviewer]:
     from annotator.storage.repository import DocumentReviewer
 
     people = [r for r in repo.document_reviewers(doc_id) if r.name != MODEL_ANNOTATOR]
-    count = len(repo.suggestions(doc_id))
+    count = repo.document_suggestion_count(doc_id)
     return sorted(people + ([DocumentReviewer(MODEL_ANNOTATOR, count, "todo")] if count else []),
                   key=lambda r: r.name)
 
@@ -144,15 +144,23 @@ class _ServiceCommand(QUndoCommand):
 
 
 class SuggestionCommand(_ServiceCommand):
-    """Accept, reject or accept-above: ``decide(service)`` makes the decision the first time."""
+    """Accept, reject or accept-above: ``decide(service)`` makes the decision the first time.
+
+    ``suggestions_changed(doc_id, suggestions, gone)`` follows every step: the suggestions it
+    took away (``gone``) or brought back, so the model's layer updates without a re-read.
+    """
 
     def __init__(self, session: AnnotationSession, doc_id: int, text: str, decide: Callable[[Any], Any],
-                 changed: Callable[[int], None]) -> None:
-        super().__init__(session, doc_id, text, changed)
+                 suggestions_changed: Callable[[int, tuple[Any, ...], bool], None]) -> None:
+        super().__init__(session, doc_id, text, lambda doc: suggestions_changed(doc, self._taken(), self._gone))
         from annotator.suggestions.review import SuggestionService
 
         self.service = SuggestionService(session.project.repo, session.reviewer)
         self._decide = decide
+        self._gone = True
+
+    def _taken(self) -> tuple[Any, ...]:
+        return tuple(self.change.suggestions) if self.change is not None else ()
 
     def added_spans(self) -> tuple[SpanRecord, ...]:
         return tuple(self.change.spans) if self.change is not None else ()
@@ -165,9 +173,11 @@ class SuggestionCommand(_ServiceCommand):
 
     def _again(self) -> None:
         self.service.apply(self.change)
+        self._gone = True
 
     def _back(self) -> None:
         self.service.revert(self.change)
+        self._gone = False
 
 
 class CopySpansCommand(_ServiceCommand):

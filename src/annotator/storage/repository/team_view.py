@@ -6,7 +6,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 
+from annotator.storage.models import Suggestion
 from annotator.storage.repository.base import _A, _S, _ST, RepositoryBase
+
+_SG = Suggestion.__table__
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,3 +38,9 @@ class TeamViewQueries(RepositoryBase):
             names = dict(c.execute(select(_A.c.id, _A.c.name).where(_A.c.id.in_(ids))).all()) if ids else {}
         return sorted((DocumentReviewer(names[a], int(span_counts.get(a, 0)), status_of.get(a) or "todo")
                        for a in ids if a in names), key=lambda r: r.name)
+
+    def document_suggestion_count(self, doc_id: int) -> int:
+        """How many suggestions the document holds (one indexed count, for the Reviewers panel)."""
+        with self.engine.connect() as c:
+            return int(c.execute(select(func.count()).select_from(_SG).where(_SG.c.document_id == doc_id)).scalar()
+                       or 0)
