@@ -48,3 +48,17 @@ def test_document_suggestion_count_counts_one_documents_suggestions(tmp_path: Pa
     store_imported_suggestions(repo, other, [(0, 5, "claim", 0.5)])
     assert repo.document_suggestion_count(doc) == 2 and repo.document_suggestion_count(other) == 1
     repo.close()
+
+
+def test_span_keys_starting_reads_one_reviewers_spans_starting_in_a_range(tmp_path: Path) -> None:
+    repo, doc, other = make_repo(tmp_path)
+    alice = AnnotationService(repo, "alice")
+    alice.add_span(doc, 0, 10, "claim")
+    alice.add_span(doc, 11, 17, "mechanism")
+    alice.add_span(doc, 45, 72, "disclaimer")
+    AnnotationService(repo, "bob").add_span(doc, 11, 17, "claim")
+    assert repo.span_keys_starting(doc, "alice", 5, 46) == {("mechanism", 11, 17), ("disclaimer", 45, 72)}
+    assert repo.span_keys_starting(doc, "alice", 1, 11) == set()  # [0, 10) starts before; 11 is the end
+    assert repo.span_keys_starting(other, "alice", 0, 100) == set()
+    assert repo.span_keys_starting(doc, "nobody", 0, 100) == set()
+    repo.close()

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 
 from annotator.storage.models import Suggestion
-from annotator.storage.repository.base import _A, _S, _ST, RepositoryBase
+from annotator.storage.repository.base import _A, _L, _S, _ST, RepositoryBase
 
 _SG = Suggestion.__table__
 
@@ -44,3 +44,18 @@ class TeamViewQueries(RepositoryBase):
         with self.engine.connect() as c:
             return int(c.execute(select(func.count()).select_from(_SG).where(_SG.c.document_id == doc_id)).scalar()
                        or 0)
+
+    def span_keys_starting(self, doc_id: int, annotator: str, start: int, end: int) -> set[tuple[str, int, int]]:
+        """(label, start, end) of ``annotator``'s spans on a document starting in [start, end).
+
+        A bounded range of the (document, annotator, start) index: what an exact duplicate of a
+        span inside [start, end) must be among, on an article of tens of thousands of spans.
+        """
+        with self.engine.connect() as c:
+            aid = c.execute(select(_A.c.id).where(_A.c.name == annotator)).scalar()
+            if aid is None:
+                return set()
+            rows = c.execute(select(_L.c.name, _S.c.start, _S.c.end).join(_L, _L.c.id == _S.c.label_id)
+                             .where(_S.c.document_id == doc_id, _S.c.annotator_id == aid, _S.c.start >= start,
+                                    _S.c.start < end)).all()
+        return {(r[0], r[1], r[2]) for r in rows}
