@@ -150,7 +150,8 @@ def main() -> int:
                 raise SystemExit(f"{key} changed nothing: {window.statusBar().currentMessage()} "
                                  f"(suggestion {entry}, caret16={caret} sel={view.selection_cp()} "
                                  f"shows={team.overlay.shows(model, entry)} at={team.overlay.at16(caret)} "
-                                 f"mine_exact={view.store.exact(entry.start, entry.end)})")
+                                 f"mine_exact={view.store.exact(entry.start, entry.end)} "
+                                 f"layers={[(l.annotator, len(l.store), entry.id in l.store) for l in team.overlay.layers]})")
         return out, cpu
 
     accepts, accepts_cpu = timed_key(Qt.Key.Key_A, accepts_n, lambda: len(view.store))

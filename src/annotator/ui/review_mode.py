@@ -191,6 +191,8 @@ class ReviewMode(QObject):
         self.gold = SpanStore("")  # gold's spans on the open document
         self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
         self._gold_started: tuple[object, set[int]] = (None, set())  # per session: gold past to do there
+        self._gold_stale = False  # a decision landed while the layers were being read
+        window.team.layers_shown.connect(self._layers_shown)
         self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.b_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.table.itemSelectionChanged.connect(self._row_chosen)
@@ -325,6 +327,11 @@ class ReviewMode(QObject):
         elif self.active:
             self._gold_changed(applied)
 
+    def _layers_shown(self) -> None:
+        if self._gold_stale:
+            self._gold_stale = False
+            self.window.team.reload_layers(GOLD_ANNOTATOR)  # gold alone, read at once: a few spans
+
     def _gold_changed(self, applied: DecisionApplied) -> None:
         """Only gold changed, around one region: update its spans, its layer and the rows it meets."""
         team = self.window.team
@@ -333,7 +340,9 @@ class ReviewMode(QObject):
         for span in applied.came:
             self.gold.add(span.id, span.label, span.start, span.end, span.note)
         layer = team.overlay.layer(GOLD_ANNOTATOR)
-        if layer is None:  # gold's first spans here: list it and show it
+        if layer is None and team.panel.is_shown(GOLD_ANNOTATOR):
+            self._gold_stale = True  # its layer is still being read: read gold again once it shows
+        elif layer is None:  # gold's first spans here: list it and show it
             team.refresh_panel()
             team.set_shown(GOLD_ANNOTATOR, True)
         else:

@@ -103,6 +103,11 @@ class ReviewersPanel(QWidget):
     def row_of(self, name: str) -> int:
         return self.names().index(name) if name in self.names() else -1
 
+    def span_count(self, name: str) -> int:
+        """The span count listed for ``name`` (0 when not listed)."""
+        row = self.row_of(name)
+        return int(self.table.item(row, 2).text()) if row >= 0 else 0
+
     def set_count(self, name: str, n: int) -> bool:
         """Show ``n`` spans for ``name``'s row; False when there is no such row, or ``n`` is 0
         (the caller lists the reviewers again)."""

@@ -36,6 +36,8 @@ from annotator.ui.reviewers import ReviewersPanel
 from annotator.ui.span_store import PROGRESSIVE_CHARS, SpanEntry, SpanRow, SpanStore
 from annotator.ui.team_commands import CopySpansCommand, SuggestionCommand
 
+SMALL_LAYER_SPANS = 2_000  # a layer this small is read on the GUI thread when added to those shown
+
 if TYPE_CHECKING:
     from annotator.records import SpanRecord
     from annotator.storage.repository import DocumentReviewer, Repository
@@ -70,6 +72,7 @@ def ask_reviewer_switch(parent: MainWindow, names: list[str], current: str) -> s
 
 class TeamController(QObject):
     message = Signal(str)
+    layers_shown = Signal()  # the shown reviewers' layers were (re)read and are painted
 
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
@@ -173,18 +176,30 @@ class TeamController(QObject):
         key = (doc_id, tuple(names), store)  # the same store: not reopened since
         if self._loaded is not None and self._loaded[:2] == key[:2] and self._loaded[2] is store:
             return
+        previous, was_loading = self._loaded, self._loading is not None
         self._cancel_loading()
         self._loaded = key
         repo, text, utf16 = self.repo, store.text, store.utf16
         kinds = {n: self.kind_of(n) for n in names}
         scorer, rows_of = self.scores_for, self.layer_rows
 
+        def layer(n: str) -> OtherLayer:
+            return OtherLayer(n, kinds[n], SpanStore(text, rows_of(repo, doc_id, n), utf16=utf16),
+                              scorer(repo, doc_id, n) if kinds[n] == MODEL else {})
+
         def read(_ctx: TaskContext | None = None) -> list[OtherLayer]:
-            return [OtherLayer(n, kinds[n], SpanStore(text, rows_of(repo, doc_id, n), utf16=utf16),
-                               scorer(repo, doc_id, n) if kinds[n] == MODEL else {}) for n in names]
+            return [layer(n) for n in names]
 
         if len(text) <= PROGRESSIVE_CHARS or not names:
             self._show_layers(read())
+            return
+        # The same document with layers shown already: keep them, and read the few new ones here
+        # (gold's first decided spans in Review mode) instead of every layer again on a worker.
+        have = {shown.annotator: shown for shown in self.overlay.layers}
+        if (previous is not None and previous[0] == doc_id and previous[2] is store and not was_loading
+                and set(have) == set(previous[1])
+                and all(n in have or self.panel.span_count(n) <= SMALL_LAYER_SPANS for n in names)):
+            self._show_layers([have[n] if n in have else layer(n) for n in names])
             return
         from annotator.ui.workers import start_task  # a large article: index off the GUI thread
 
@@ -213,6 +228,7 @@ class TeamController(QObject):
         self._loading = None
         self.overlay.set_layers(layers)
         self.repaint()
+        self.layers_shown.emit()
 
     def repaint(self) -> None:
         self.view.viewport().update()
