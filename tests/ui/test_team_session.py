@@ -7,9 +7,10 @@ import json
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication, QLabel
 from typer.testing import CliRunner
 
-from tests.ui.conftest import doc_id_for, make_window, press, select_phrase
+from tests.ui.conftest import ARTICLES, doc_id_for, make_window, press, select_phrase
 
 K = Qt.Key
 M = Qt.KeyboardModifier
@@ -67,13 +68,15 @@ def test_the_agreement_view_shows_what_the_metrics_compute(qtbot, project_path: 
     wait_for_agreement(qtbot, window)
     rows = table_rows(window.agreement.table)
     pair = expected["pairs"][0]
-    want = [["alice – bob", OVERALL, *(figure_text(pair["overall"][f]) for f in FIGURES), str(pair["overall"]["n_docs"])]]
+    overall = pair["overall"]
+    want = [["alice – bob", OVERALL, *(figure_text(overall[f]) for f in FIGURES), str(overall["n_docs"])]]
     want += [["alice – bob", label, *(figure_text(fig[f]) for f in FIGURES), str(fig["n_docs"])]
              for label, fig in pair["labels"].items()]
     assert rows == want
     assert rows[0][2] == figure_text(2 / 6)  # one exact match of three spans each, worked by hand
     chart = {row.label: row.segments[0].value for row in window.agreement.chart.rows}
-    assert chart == {label: round((fig["f1_overlap"] or 0) * 100) for label, fig in expected["overall"]["labels"].items()}
+    assert chart == {label: round((fig["f1_overlap"] or 0) * 100)
+                     for label, fig in expected["overall"]["labels"].items()}
     # The statistics dock's agreement line comes from the same numbers.
     window.registry.action("view.statistics").trigger()
     summary = window.statistics.panel.agreement
@@ -82,11 +85,22 @@ def test_the_agreement_view_shows_what_the_metrics_compute(qtbot, project_path: 
     assert summary.textFormat() == Qt.TextFormat.PlainText
 
 
-def test_two_reviewers_tag_measure_adjudicate_and_export_gold(qtbot, tmp_path: Path, project_path: Path,
-                                                               fresh_repo) -> None:
+def test_two_reviewers_tag_measure_adjudicate_and_export_gold(qtbot, tmp_path: Path) -> None:
     from annotator import cli_commands
+    from annotator.storage.repository import Repository
+    from annotator.ui.dialogs.import_export import ImportReportDialog
 
-    window = make_window(qtbot, project_path)
+    project_path = tmp_path / "team.annotator"
+    window = make_window(qtbot, project_path)  # a new, empty project
+    article = tmp_path / "gut.txt"
+    article.write_text(ARTICLES["gut.txt"] + "\n", encoding="utf-8")
+    assert window.import_paths([article]) is not None  # File → Import, on a worker
+    qtbot.waitUntil(lambda: window.doc_model.rowCount() == 1, timeout=10_000)
+    report = window.findChild(ImportReportDialog)
+    assert report is not None and "1 imported" in " ".join(label.text() for label in report.findChildren(QLabel))
+    report.accept()  # the reviewer reads what was imported and closes the report
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
     gut = doc_id_for(window, "Probiotics")
     window.documents.open(gut)
     assert window.team.switch_reviewer("alice")
@@ -97,6 +111,7 @@ def test_two_reviewers_tag_measure_adjudicate_and_export_gold(qtbot, tmp_path: P
     assert "alice" in window.team.panel.names()
     tag(qtbot, window, "Probiotics reduce nerve pain", "claim")
     tag(qtbot, window, "Butyrate calms", "intervention")
+    fresh_repo, _ = Repository.open(project_path, create=False)
     assert spans_of(fresh_repo, gut, "alice") == {("Probiotics reduce nerve pain", "claim"),
                                                   ("Butyrate", "intervention")}
     assert spans_of(fresh_repo, gut, "bob") == {("Probiotics reduce nerve pain", "claim"),
@@ -127,3 +142,4 @@ def test_two_reviewers_tag_measure_adjudicate_and_export_gold(qtbot, tmp_path: P
             for s in r["spans"]]
     assert gold == [("Butyrate", "intervention")]
     assert {r["annotator"] for r in records} == {"gold"}
+    fresh_repo.close()

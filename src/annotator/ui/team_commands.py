@@ -29,6 +29,7 @@ from annotator.ui.other_spans import GOLD, MODEL, MODEL_ANNOTATOR, PERSON
 
 if TYPE_CHECKING:
     from annotator.records import SpanRecord
+    from annotator.services import Change
     from annotator.storage.repository import DocumentReviewer, Repository
     from annotator.ui.session import AnnotationSession
     from annotator.ui.span_store import SpanRow
@@ -134,13 +135,16 @@ class _ServiceCommand(QUndoCommand):
         self._announce(added=False)
 
     def _announce(self, *, added: bool) -> None:
-        from annotator.services import Change
-
-        for span in self.added_spans():
-            change = (Change("span_added", span.document_id, None, span) if added
-                      else Change("span_removed", span.document_id, span, None))
+        for change in self.span_changes(added):
             self.session.changed.emit(change)
         self.changed(self.doc_id)
+
+    def span_changes(self, added: bool) -> list[Change]:
+        """The reviewer's spans this step added (or, undone, removed) as edit change records."""
+        from annotator.services import Change
+
+        return [Change("span_added", s.document_id, None, s) if added
+                else Change("span_removed", s.document_id, s, None) for s in self.added_spans()]
 
 
 class SuggestionCommand(_ServiceCommand):
@@ -164,6 +168,11 @@ class SuggestionCommand(_ServiceCommand):
 
     def added_spans(self) -> tuple[SpanRecord, ...]:
         return tuple(self.change.spans) if self.change is not None else ()
+
+    def span_changes(self, added: bool) -> list[Change]:
+        if added and self.change is not None:
+            return self.change.span_changes()  # the service's own records of what it added
+        return super().span_changes(added)
 
     def _do(self) -> Any:
         change = self._decide(self.service)
