@@ -78,3 +78,33 @@ def test_review_keys_outside_review_mode_change_nothing(qtbot, review_window, fr
     press(qtbot, review_window, K.Key_A, M.AltModifier)
     assert fresh_repo.spans(doc, "gold") == []
     assert "Review mode" in review_window.statusBar().currentMessage()
+
+
+def test_a_long_articles_conflicts_are_found_on_a_worker(qtbot, tmp_path: Path) -> None:
+    from annotator.importers.base import ImportedDocument
+    from annotator.importing import sha256_text
+    from annotator.project import open_project
+    from annotator.services import AnnotationService
+    from annotator.ui.span_store import PROGRESSIVE_CHARS
+
+    paragraph = "Butyrate calms immune cells, a 2021 trial found.\n\n"
+    text = paragraph * (PROGRESSIVE_CHARS // len(paragraph) + 10)
+    path = tmp_path / "long.annotator"
+    project = open_project(path)
+    (doc,) = project.repo.add_documents([(ImportedDocument(text, "long", "txt", "long.txt"), sha256_text(text))])
+    alice, bob = AnnotationService(project.repo, "alice"), AnnotationService(project.repo, "bob")
+    for k in range(0, 40 * len(paragraph), len(paragraph)):
+        alice.add_span(doc, k, k + len("Butyrate"), "intervention")
+        bob.add_span(doc, k, k + len("Butyrate calms"), "intervention")
+    project.close()
+    window = make_window(qtbot, path)
+    window.documents.open(doc)
+    qtbot.waitUntil(lambda: not window.documents.loading, timeout=10_000)
+    press(qtbot, window, K.Key_R, M.ControlModifier | M.AltModifier)
+    review = window.review
+    assert review.finding  # the window is not held while they are found
+    qtbot.waitUntil(lambda: not review.finding, timeout=30_000)
+    assert len(review.conflicts) == 40 and review.panel.progress.text().startswith("0 of 40")
+    assert review.current() is review.conflicts[0]  # the first one is chosen once found
+    press(qtbot, window, K.Key_B, M.AltModifier)
+    assert review.panel.progress.text().startswith("1 of 40")

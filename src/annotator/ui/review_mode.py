@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDockWidget, QHBoxL
 from annotator.storage.errors import StorageError
 from annotator.ui.actions import ActionSpec, Handler
 from annotator.ui.other_spans import GOLD_ANNOTATOR, PERSON
-from annotator.ui.span_store import SpanStore
+from annotator.ui.span_store import PROGRESSIVE_CHARS, SpanStore
 
 if TYPE_CHECKING:
     from annotator.records import SpanRecord
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from annotator.services.changes import SpansChange
     from annotator.storage.repository import Repository
     from annotator.ui.main_window.window import MainWindow
+    from annotator.ui.workers import TaskHandle
 
 Mark = tuple[int, int, str]  # start, end, label
 
@@ -192,6 +193,7 @@ class ReviewMode(QObject):
         self._settled: set[tuple[int, int, int]] = set()  # (doc, start, end) decided as "neither"
         self._gold_started: tuple[object, set[int]] = (None, set())  # per session: gold past to do there
         self._gold_stale = False  # a decision landed while the layers were being read
+        self._finding: TaskHandle | None = None  # conflicts being found on a worker (a long article)
         window.team.layers_shown.connect(self._layers_shown)
         self.panel.a_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.panel.b_combo.currentIndexChanged.connect(lambda _i: self.refresh())
@@ -214,7 +216,8 @@ class ReviewMode(QObject):
         if self.dock.isVisible():
             self.dock.raise_()
             self.refresh()
-            self.step(1)
+            if not self.finding:  # else the first conflict is chosen when they are found
+                self.step(1)
 
     def _visibility(self, visible: bool) -> None:
         if "review.mode" in self.window.registry:
@@ -237,13 +240,46 @@ class ReviewMode(QObject):
         people = [r.name for r in repo.document_reviewers(doc_id) if team.kind_of(r.name) == PERSON]
         self.panel.set_people(people)
         pair = self.reviewers()
-        self.conflicts = adjudication.conflicts(repo, doc_id, reviewers=list(pair)) if pair else []
-        self._starts = [c.start for c in self.conflicts]
         self.gold = SpanStore(store.text, repo.span_rows(doc_id, GOLD_ANNOTATOR), utf16=store.utf16)
         for name in (*(pair or ()), GOLD_ANNOTATOR):
             if name in team.panel.names() and not team.panel.is_shown(name):
                 team.set_shown(name, True)
-        self._decided_rows = [self._is_decided(doc_id, c) for c in self.conflicts]
+        if self._finding is not None:
+            self._finding.cancel()
+            self._finding = None
+        if pair is None or len(store.text) <= PROGRESSIVE_CHARS:
+            found = adjudication.conflicts(repo, doc_id, reviewers=list(pair)) if pair else []
+            self._show_conflicts(doc_id, pair, found)
+            return
+        from annotator.ui.workers import start_task  # a long article: find its conflicts on a worker
+
+        self._show_conflicts(doc_id, pair, [])
+        self.panel.progress.setText(f"Finding the conflicts between {pair[0]} and {pair[1]}…")
+        handle = start_task(self, lambda _ctx: adjudication.conflicts(repo, doc_id, reviewers=list(pair)),
+                            title="find conflicts")
+        handle.finished.connect(lambda found, h=handle: self._conflicts_found(h, doc_id, pair, found))
+        handle.failed.connect(lambda message: self.message.emit(f"Could not find the conflicts: {message}"))
+        self._finding = handle
+
+    @property
+    def finding(self) -> bool:
+        """Whether the open document's conflicts are still being found (a long article)."""
+        return self._finding is not None
+
+    def _conflicts_found(self, handle: TaskHandle, doc_id: int, pair: tuple[str, str],
+                         found: list[Conflict]) -> None:
+        if handle is not self._finding:
+            return  # superseded by another document or pair
+        self._finding = None
+        if doc_id == self.window.documents.current_id and pair == self.reviewers():
+            self._show_conflicts(doc_id, pair, found)
+            if self.active and self.panel.table.currentRow() < 0:
+                self.step(1)
+
+    def _show_conflicts(self, doc_id: int, pair: tuple[str, str] | None, found: list[Conflict]) -> None:
+        self.conflicts = found
+        self._starts = [c.start for c in found]
+        self._decided_rows = [self._is_decided(doc_id, c) for c in found]
         self._fill(pair)
 
     def _gold_in(self, start: int, end: int) -> list[Mark]:
@@ -289,7 +325,8 @@ class ReviewMode(QObject):
     def step(self, direction: int) -> None:
         """Go to the next (1) or previous (-1) undecided conflict, else any next one."""
         if not self.active or not self.conflicts:
-            self.message.emit("No conflicts to review on this document" if self.active else "Open Review mode first")
+            self.message.emit("Still finding the conflicts on this document…" if self.active and self.finding else
+                              "No conflicts to review on this document" if self.active else "Open Review mode first")
             return
         n, row = len(self.conflicts), self.panel.table.currentRow()
         order = ((row + direction * k) % n for k in range(1, n + 1)) if row >= 0 else iter(range(n))
