@@ -13,6 +13,7 @@ is done, skipped or flagged.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -107,18 +108,34 @@ def _document_conflicts(doc_id: int, work: dict[str, list[Key]], gold: list[Key]
     if len(work) < 2:
         return []
     agreed, disputed = _split(work, min_votes)
-    disputed_set, agreed_set = set(disputed), set(agreed)
-    out = []
-    for start, end in _clusters(disputed):
-        def meets(k: Key) -> bool:
-            return k[0] < end and start < k[1]
+    agreed_set = set(agreed)
+    clusters = _clusters(disputed)
+    starts = [start for start, _ in clusters]
+    ends = [end for _, end in clusters]
+    names = sorted(work)
+    # Every disputed span lies in exactly one cluster: the last one starting at or before it.
+    inside: list[dict[str, list[Key]]] = [{who: [] for who in names} for _ in clusters]
+    disputed_set = set(disputed)
+    for who in names:
+        for k in sorted(set(work[who])):
+            if k in disputed_set:
+                inside[bisect_right(starts, k[0]) - 1][who].append(k)
 
-        inside = {who: tuple(k for k in sorted(set(keys)) if meets(k) and k in disputed_set)
-                  for who, keys in sorted(work.items())}
-        out.append(Conflict(doc_id, start, end, inside,
-                            tuple(k for k in sorted(gold) if meets(k) and k not in agreed_set),
-                            tuple(k for k in agreed if meets(k))))
-    return out
+    def meeting(keys: list[Key]) -> list[list[Key]]:
+        """Per cluster, the ``keys`` overlapping it (a key may meet several), in the keys' order."""
+        out: list[list[Key]] = [[] for _ in clusters]
+        for k in keys:
+            i = bisect_right(ends, k[0])  # the first cluster ending after the key starts
+            while i < len(clusters) and starts[i] < k[1]:
+                out[i].append(k)
+                i += 1
+        return out
+
+    gold_in = meeting([k for k in sorted(gold) if k not in agreed_set])
+    agreed_in = meeting(agreed)
+    return [Conflict(doc_id, start, end, {who: tuple(keys) for who, keys in inside[i].items()}, tuple(gold_in[i]),
+                     tuple(agreed_in[i]))
+            for i, (start, end) in enumerate(clusters)]
 
 
 def conflicts(repo: Repository, doc_id: int, *, min_votes: int | None = None,

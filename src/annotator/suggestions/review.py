@@ -87,7 +87,10 @@ class SuggestionService:
 
     def _accept(self, chosen: list[SuggestionRecord]) -> SuggestionChange:
         doc_id = chosen[0].document_id
-        mine = {(s.label, s.start, s.end) for s in self.repo.spans(doc_id, self.annotator)}
+        # Only the reviewer's spans starting within the chosen stretch can duplicate one (a bounded
+        # read: a long article holds tens of thousands of spans, and an accept is one key press).
+        lo, hi = min(s.start for s in chosen), max(s.start for s in chosen) + 1
+        mine = self.repo.span_keys_starting(doc_id, self.annotator, lo, hi)
         now = utc_now()
         spans: list[SpanRecord] = []
         for s in chosen:

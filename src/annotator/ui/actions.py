@@ -17,7 +17,7 @@ from annotator.labels import LabelSpec
 from annotator.ui.plain_text import plain_tooltip
 
 Handler = Callable[[], None]
-MENUS = ("File", "Edit", "Labels", "Document", "View", "Help")
+MENUS = ("File", "Edit", "Labels", "Document", "Team", "Model", "View", "Help")
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from html import escape
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, Qt, Signal
 from PySide6.QtGui import (QFont, QHelpEvent, QMouseEvent, QPainter, QPaintEvent, QPalette, QResizeEvent,
@@ -62,6 +63,9 @@ class DocumentView(QPlainTextEdit):
         steady_vertical_scrollbar(self)
         self.store: SpanStore | None = None
         self.span_painter = SpanPainter()
+        # Read-only layers painted over the text (other reviewers, suggestions): objects with
+        # paint(view, painter, clip) and tooltip_lines(pos16) -> list of plain-text lines.
+        self.overlays: list[Any] = []
         self._programmatic = 0
         self._press_pos = QPoint()
         self._double_click: tuple[float, QPoint] | None = None  # when and where the last double-click was
@@ -201,6 +205,11 @@ class DocumentView(QPlainTextEdit):
             self.span_painter.paint(self, self.store, painter, QRectF(event.rect()))
             painter.end()
         super().paintEvent(event)
+        if self.overlays and self.store is not None:
+            painter = QPainter(self.viewport())
+            for overlay in self.overlays:
+                overlay.paint(self, painter, QRectF(event.rect()))
+            painter.end()
 
     # -- mouse ----------------------------------------------------------------------------------
     def mousePressEvent(self, event: QMouseEvent) -> None:
@@ -250,8 +259,10 @@ class DocumentView(QPlainTextEdit):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             pos = self.char_at(event.pos())
             hits = self.store.containing16(pos) if pos is not None and self.store is not None else []
-            if hits:
-                QToolTip.showText(event.globalPos(), self.tooltip_html(hits), self.viewport())
+            extra = [escape(line) for o in self.overlays for line in o.tooltip_lines(pos)] if pos is not None else []
+            if hits or extra:
+                html = "<br>".join(([self.tooltip_html(hits)] if hits else []) + extra)
+                QToolTip.showText(event.globalPos(), html, self.viewport())
             else:
                 QToolTip.hideText()
             return True

@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Sequence
 from html import escape
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import QEvent, QPoint, QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import (QColor, QFocusEvent, QHelpEvent, QKeyEvent, QMouseEvent, QPainter, QPaintEvent,
@@ -75,6 +76,9 @@ class PdfPageView(QAbstractScrollArea):
         self.fit: str | None = "width"  # "width", "page" or None (a zoom the reviewer chose)
         self._selection: tuple[int, int] | None = None
         self.spans = PageSpans()
+        # Read-only layers over the pages (other reviewers, suggestions): objects with
+        # paint_page(view, painter, page) and page_tooltip_lines(view, page, x, y).
+        self.overlays: list[Any] = []
         self._anchor: tuple[int, tuple[float, float]] | None = None  # where a mouse press began
         # The keyboard's caret and the selection's fixed end, canonical offsets (see pdf_caret).
         self.caret: int | None = None
@@ -374,6 +378,8 @@ class PdfPageView(QAbstractScrollArea):
         for page in pages:
             paint_page(self, painter, page, key)
             paint_spans(self, painter, page)
+            for overlay in self.overlays:
+                overlay.paint_page(self, painter, page)
         paint_selection(self, painter, pages)
         if self.caret is not None and self.hasFocus():
             paint_caret(self, painter)
@@ -476,6 +482,9 @@ class PdfPageView(QAbstractScrollArea):
         if event.type() == QEvent.Type.ToolTip and isinstance(event, QHelpEvent):
             rows = [f"<b style='color:{self.span_painter.colour(e.label).name()}'>■</b> <b>{escape(e.label)}</b>"
                     + (f"<br><i>{escape(e.note)}</i>" if e.note else "") for e in self.spans_at(QPointF(event.pos()))]
+            hit = self._page_point(QPointF(event.pos()), strict=True) if self.overlays else None
+            if hit is not None:
+                rows += [escape(line) for o in self.overlays for line in o.page_tooltip_lines(self, hit[0], *hit[1])]
             if rows:
                 QToolTip.showText(event.globalPos(), "<br>".join(rows), self.viewport())
             else:

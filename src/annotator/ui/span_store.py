@@ -21,6 +21,9 @@ LONG_SPAN = 4096
 
 SpanRow = tuple[str, str, int, int, "str | None"]  # id, label, start, end, note
 
+# Below this many characters a document is read in one go; above it, progressively.
+PROGRESSIVE_CHARS = 200_000
+
 
 @dataclass(slots=True)
 class SpanEntry:

@@ -54,11 +54,11 @@ class StatisticsPanel(QWidget):
         self.progress_chart = BarChart("progressChart", self)
         self.label_chart = BarChart("labelChart", self)
         self.length_chart = BarChart("lengthChart", self)
-        # Agreement between reviewers: shown when documents were annotated by more than one.
-        # Helper h5's annotator.metrics.agreement supplies the figures through
-        # set_agreement_summary(); until then this says where agreement can be measured.
+        # Agreement between reviewers: shown when documents were annotated by more than one;
+        # the Agreement view (ui.agreement_view) supplies the figures through set_agreement_summary().
         self.agreement = self._text("agreementSummary")
         self.agreement_summary = ""
+        self._shared_text = ""
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 8, 8, 8)
         layout.addWidget(self.summary)
@@ -107,12 +107,17 @@ class StatisticsPanel(QWidget):
         for widget in self._agreement_widgets:
             widget.setVisible(shared > 0)
         if shared:
-            text = f"{count(shared, 'document')} annotated by more than one reviewer."
-            self.agreement.setText(f"{text}\n{self.agreement_summary}" if self.agreement_summary else text)
+            self._shared_text = f"{count(shared, 'document')} annotated by more than one reviewer."
+            self._show_agreement()
 
     def set_agreement_summary(self, text: str) -> None:
         """The agreement figures (span F1, kappa…) to show under the shared-document count."""
         self.agreement_summary = text
+        self._show_agreement()
+
+    def _show_agreement(self) -> None:
+        text, figures = self._shared_text, self.agreement_summary
+        self.agreement.setText(f"{text}\n{figures}" if text and figures else text or figures)
 
 
 class StatisticsDock(QDockWidget):

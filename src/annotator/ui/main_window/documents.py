@@ -17,7 +17,7 @@ from annotator.ui.document_list import DocumentListWidget
 from annotator.ui.document_models import DocumentListModel
 from annotator.ui.document_view import DocumentView
 from annotator.ui.models import SpanListModel
-from annotator.ui.span_store import SpanStore
+from annotator.ui.span_store import PROGRESSIVE_CHARS, SpanStore
 
 if TYPE_CHECKING:
     from annotator.records import DocumentInfo
@@ -25,8 +25,6 @@ if TYPE_CHECKING:
     from annotator.ui.session import AnnotationSession
     from annotator.ui.workers import TaskContext, TaskHandle
 
-# Below this many characters a document is read in one go; above it, progressively.
-PROGRESSIVE_CHARS = 200_000
 # Code points around the first visible position whose spans are read before the first paint:
 # more than any screen shows at the smallest zoom.
 _FIRST_SCREEN = 30_000

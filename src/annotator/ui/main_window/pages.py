@@ -59,6 +59,7 @@ class PageViewController(QObject):
             view.span_clicked.connect(self.text_view.span_clicked)  # handled as a click in the text
             view.password_needed.connect(self._ask_password)
             view.set_label_colours(self._colours)
+            view.overlays = self.text_view.overlays  # the same read-only layers as the text
             self.stack.addWidget(view)
             self._pdf_view = view
         return self._pdf_view

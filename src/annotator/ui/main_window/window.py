@@ -28,11 +28,15 @@ from annotator.ui.main_window.opening import LoadedProject, ProjectOpener, load_
 from annotator.ui.main_window.pages import PageViewController
 from annotator.ui.main_window.project_setup import resolve_reviewer, update_preferences
 from annotator.ui.main_window.status_labels import SteadyLabel
+from annotator.ui.agreement_view import AgreementDock
+from annotator.ui.model_menu import MODEL_ACTIONS, ModelController
 from annotator.ui.models import SpanListModel
+from annotator.ui.review_mode import REVIEW_ACTIONS, ReviewMode
 from annotator.ui.session import AnnotationSession
 from annotator.ui.span_list import SpanListWidget
 from annotator.ui.plain_text import plain_tooltip, show_critical
 from annotator.ui.statistics import StatisticsDock
+from annotator.ui.team import TEAM_ACTIONS, TeamController
 from annotator.ui.window_state import place_window, save_window_state
 from annotator.ui.wording import count, elide
 
@@ -104,9 +108,26 @@ class MainWindow(QMainWindow):
         self.editing.open_document = lambda doc_id: self.documents.open(doc_id) and None
         self.editing.label_filter_changed = self._refresh_label_filter
         self.corpus_search.open_hit.connect(self._open_search_hit)
+        self.team = TeamController(self)  # other reviewers and suggestions: the Reviewers dock, the Team menu
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.team.dock)
+        self.tabifyDockWidget(self.docks["guidelines"], self.team.dock)
+        self.docks["guidelines"].raise_()
+        self.docks["reviewers"] = self.team.dock
+        self.review = ReviewMode(self)  # adjudicating conflicts into gold (hidden until asked for)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review.dock)
+        self.review.dock.hide()
+        self.model = ModelController(self)  # Model menu: train and suggest on a worker
+        self.agreement = AgreementDock(self)  # hidden until asked for (View → Agreement)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.agreement)
+        self.agreement.hide()
+        self.agreement.follow_statistics(self.statistics)
+        self.docks["agreement"] = self.agreement
 
         self.registry = ActionRegistry(self)
         self.registry.register_all(ACTIONS, self._handlers())
+        self.registry.register_all(TEAM_ACTIONS, self.team.handlers())
+        self.registry.register_all(REVIEW_ACTIONS, self.review.handlers())
+        self.registry.register_all(MODEL_ACTIONS, self.model.handlers())
         self.menus = self.registry.build_menus(self.menuBar(), extra={
             "View": [d.toggleViewAction() for d in (*self.docks.values(), self.corpus_search)]})
         toolbar = self.addToolBar("Main")
@@ -123,7 +144,7 @@ class MainWindow(QMainWindow):
         self.counts_label = SteadyLabel("statusCounts", self)
         for label in (self.reviewer_label, self.status_label, self.counts_label):
             self.statusBar().addPermanentWidget(label)
-        for source in (self.documents, self.editing, self.pages):
+        for source in (self.documents, self.editing, self.pages, self.team, self.review, self.model):
             source.message.connect(lambda text: self.statusBar().showMessage(text, 6000))
         self.editing.storage_failed.connect(lambda error: show_storage_error(self, error))
         self.health = HealthWatcher(self)  # reports the open-time check when it finishes
@@ -207,6 +228,16 @@ class MainWindow(QMainWindow):
         self._install_project(loaded, name)
         return True
 
+    def switch_reviewer(self, name: str) -> bool:
+        """Reopen the project as ``name`` on the same document, and remember the name."""
+        doc_id = self.documents.current_id
+        if self.session is None or not self.open_project(self.session.path, reviewer=name):
+            return False
+        update_preferences(reviewer=name)
+        if doc_id is not None and self.documents.current_id != doc_id:
+            self.documents.open(doc_id)
+        return True
+
     def open_project_in_background(self, path: str | Path | None, reviewer: str | None = None,
                                    snapshot: Future[ListSnapshot | None] | None = None) -> TaskHandle:
         """Open a project on a worker thread; the window stays responsive and says so meanwhile.
@@ -254,6 +285,8 @@ class MainWindow(QMainWindow):
         self.doc_model.set_flag_reasons(loaded.flag_reasons)
         self.documents.set_session(session, loaded.columns)
         self.pages.set_session(session)
+        self.team.set_session(session)
+        self.agreement.set_session(session)
         self.statistics.set_session(session)
         self._install_label_actions()
         self.doc_list.set_lookup(session, [s.name for s in session.label_specs])
@@ -261,7 +294,7 @@ class MainWindow(QMainWindow):
         preferred = prefs.last_document if prefs.last_project == remembered_location(session.path) else None
         self.documents.open_initial(preferred or None)
         update_preferences(last_project=remembered_location(session.path))
-        self.setWindowTitle(f"{project_label(session.path)} — annotator")
+        self.setWindowTitle(f"{project_label(session.path)} — {session.reviewer} — annotator")
         self.live.set_session(session)
         self.update_status_bar()
         self.health.watch(loaded.project.health)
@@ -276,6 +309,8 @@ class MainWindow(QMainWindow):
         self.editing.set_session(None)
         self.documents.set_session(None)
         self.pages.set_session(None)
+        self.team.set_session(None)
+        self.agreement.set_session(None)
         self.statistics.set_session(None)
         self.session.close()
         self.session = None
