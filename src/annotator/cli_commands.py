@@ -209,7 +209,10 @@ def export(
                                                         show_default=False)] = None,
     status: Annotated[list[str] | None, typer.Option("--status", help="Only documents with this status "
                                                      "(repeatable): \"to do\", \"in progress\", done, skipped, "
-                                                     "flagged (also todo, in_progress).",
+                                                     "flagged (also todo, in_progress), or all. Training formats "
+                                                     "(canonical, spans, sentences, hf-bio, spacy, doccano, brat) "
+                                                     "default to done when any document is done (the card says "
+                                                     "so); --status all exports every status.",
                                                      show_default=False)] = None,
     label: Annotated[list[str] | None, typer.Option("--label", help="Only spans with this label (repeatable); "
                                                     "documents without one are still written.",
@@ -250,7 +253,7 @@ def export(
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
                                 context_window=context_window, ents=ents, workers=workers,
-                                spacy_model=spacy_model, raw=raw)
+                                spacy_model=spacy_model, raw=raw, done_by_default=True)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project, reads_only=True)

@@ -51,6 +51,8 @@ def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, pr
     for flag, values in (("--annotator", flt.annotators), ("--status", flt.statuses), ("--label", flt.labels)):
         for v in values:
             args += [flag, v]
+    if opts.done_by_default and not flt.statuses:
+        args += ["--status", "all"]  # so the command does not fall back to done documents
     if opts.title is not None:
         args += ["--title", opts.title]
     if opts.source is not None:
@@ -82,7 +84,8 @@ def write(out: Path, folder: bool, fmt: str, flt: ExportFilter, opts: ExportOpti
         "app": {"name": "annotator", "version": __version__, "schema_version": SCHEMA_VERSION},
         "command": opts.command or command_line(fmt, out, flt, opts, project),
         "filters": {"annotators": list(flt.annotators), "statuses": list(flt.statuses), "labels": list(flt.labels),
-                    "title": opts.title, "source": opts.source},
+                    "title": opts.title, "source": opts.source,
+                    "statuses_by_default": opts.status_defaulted},
         "split": ({"fractions": dict(zip(the_plan.names, opts.split or ())), "seed": opts.seed,
                    "grouped_by": "meta.document_id", "stratified_by": "set of labels in the document"}
                   if the_plan.names else None),
@@ -121,6 +124,8 @@ def _count_table(buckets: dict[str, dict[str, Any]], labels: list[str], first: s
     rows += [[f"spans: {lb}", *(buckets[n]["spans_per_label"][lb] for n in names)] for lb in labels]
     rows += [[f"documents with {lb}", *(buckets[n]["documents_per_label"][lb] for n in names)] for lb in labels]
     rows.append(["overlapping spans", *(buckets[n]["overlapping_spans"] for n in names)])
+    statuses = next(iter(buckets.values()), {}).get("statuses", {})
+    rows += [[f"status: {st}", *(buckets[n]["statuses"][st] for n in names)] for st in statuses]
     return _table([first, *names], rows)
 
 
@@ -138,6 +143,9 @@ def card(m: dict[str, Any]) -> str:
     flt = m["filters"]
     for key in ("annotators", "statuses", "labels"):
         out.append(f"- {key}: {', '.join(flt[key]) if flt[key] else 'all'}")
+    if flt.get("statuses_by_default"):
+        out[-2] += (" (the default of a training format when any document is done: to do, in progress, "
+                    "skipped and flagged documents are left out; `--status all` exports every status)")
     for key in ("title", "source"):
         out.append(f"- {key} pattern: {flt[key] if flt[key] is not None else 'any'}")
     split = m["split"]

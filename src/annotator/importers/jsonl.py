@@ -104,13 +104,14 @@ def prodigy_annotator(obj: dict[str, Any]) -> str:
 
 
 def _keep_reason(doc: ImportedDocument, obj: dict[str, Any], annotator: str) -> None:
-    """A flagged status keeps its reason: the record's own ``reason``, else Prodigy's reject."""
+    """A flagged status keeps its reason: the record's own ``reason``, else Prodigy's reject (a record that
+    states its status, as a canonical one does, has no reason when it gives none)."""
     if doc.status != "flagged":
         return
     reason = obj.get("reason")
     if isinstance(reason, str) and reason.strip():
         doc.reasons[annotator] = reason
-    elif obj.get("answer") == "reject":
+    elif obj.get("answer") == "reject" and _status(obj) is None:
         doc.reasons[annotator] = PRODIGY_REJECT_REASON
 
 

@@ -1,0 +1,123 @@
+"""Issue 17: statuses and flag reasons in trainer exports, the Hugging Face dataset card, UTF-16 offsets."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import orjson
+import pytest
+
+from annotator.exporters.options import ExportOptions
+from annotator.exporters.registry import run_export
+from annotator.importing import import_paths
+from annotator.project import open_project
+from annotator.services import AnnotationService
+from annotator.storage.repository import ExportFilter
+from tests.exporters.corpus import GUT, VITD, add, at, small_project
+
+
+TRAINER = ExportOptions(done_by_default=True)  # as the CLI and the export dialog ask
+
+
+def lines(path: Path) -> list[dict]:
+    return [orjson.loads(x) for x in path.read_bytes().splitlines()]
+
+
+@pytest.fixture
+def project(tmp_path: Path):
+    p = small_project(tmp_path / "p.annotator")
+    gut = next(s.id for s in p.repo.document_summaries("bob") if s.title == "gut")
+    AnnotationService(p.repo, "bob").set_status(gut, "flagged", "ads in the text")
+    yield p
+    p.close()
+
+
+@pytest.mark.parametrize("fmt", ["canonical", "hf-bio", "doccano", "spans", "sentences"])
+def test_trainer_formats_take_done_documents_by_default(project, tmp_path: Path, fmt: str) -> None:
+    result = run_export(project.repo, fmt, tmp_path / "out.jsonl", options=TRAINER)
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text())
+    assert manifest["filters"]["statuses"] == ["done"] and manifest["filters"]["statuses_by_default"]
+    assert "--status done" in manifest["command"]
+    card = (tmp_path / "out.card.md").read_text()
+    assert "the default of a training format" in card
+    assert result.records == 1  # alice's done gut; bob's flagged gut and alice's in-progress vitamin D are out
+    if fmt in ("canonical", "hf-bio", "doccano"):
+        assert {r["status"] for r in lines(tmp_path / "out.jsonl")} == {"done"}
+
+
+def test_status_all_exports_every_status_and_the_card_counts_them(project, tmp_path: Path) -> None:
+    run_export(project.repo, "canonical", tmp_path / "out.jsonl", ExportFilter(statuses=("all",)))
+    records = lines(tmp_path / "out.jsonl")
+    assert sorted(r["status"] for r in records) == ["done", "flagged", "in_progress", "in_progress"]
+    flagged = next(r for r in records if r["status"] == "flagged")
+    assert flagged["reason"] == "ads in the text" and flagged["answer"] == "reject"
+    assert all("reason" not in r for r in records if r["status"] != "flagged")
+    manifest = json.loads((tmp_path / "out.manifest.json").read_text())
+    assert manifest["counts"]["all"]["statuses"] == {"todo": 0, "in_progress": 2, "done": 1, "skipped": 0,
+                                                     "flagged": 1}
+    assert "| status: flagged | 1 |" in (tmp_path / "out.card.md").read_text()
+
+
+def test_no_done_document_means_no_default(tmp_path: Path) -> None:
+    p = open_project(tmp_path / "p.annotator")
+    doc = add(p, VITD, "vitamin-d")
+    AnnotationService(p.repo, "alice").add_span(doc, *at(VITD, "Smith, 2021"), "citation")
+    assert run_export(p.repo, "canonical", tmp_path / "o.jsonl", options=TRAINER).records == 1
+    assert json.loads((tmp_path / "o.manifest.json").read_text())["filters"]["statuses"] == []
+    p.close()
+
+
+def test_flag_reason_round_trips_through_canonical(project, tmp_path: Path) -> None:
+    run_export(project.repo, "canonical", tmp_path / "out.jsonl", ExportFilter(statuses=("flagged",)))
+    other = open_project(tmp_path / "q.annotator")
+    report = import_paths(other.repo, [tmp_path / "out.jsonl"])
+    assert report.imported, report.summary()
+    run_export(other.repo, "canonical", tmp_path / "again.jsonl", ExportFilter(statuses=("all",)))
+    (record,) = lines(tmp_path / "again.jsonl")
+    assert (record["status"], record["reason"]) == ("flagged", "ads in the text")
+    other.close()
+
+
+def test_hf_bio_rows_carry_status_text_and_offsets(project, tmp_path: Path) -> None:
+    run_export(project.repo, "hf-bio", tmp_path / "out.jsonl", ExportFilter(statuses=("all",)))
+    rows = lines(tmp_path / "out.jsonl")
+    assert {r["status"] for r in rows} == {"done", "flagged", "in_progress"}
+    assert next(r for r in rows if r["status"] == "flagged")["reason"] == "ads in the text"
+    for row in rows:
+        assert [row["text"][a:b] for a, b in row["offsets"]] == row["tokens"]
+
+
+def test_hf_bio_folder_loads_with_datasets_with_named_splits_and_tags(project, tmp_path: Path,
+                                                                      monkeypatch) -> None:
+    datasets = pytest.importorskip("datasets")
+    monkeypatch.setenv("HF_DATASETS_OFFLINE", "1")
+    monkeypatch.setenv("HF_HUB_OFFLINE", "1")
+    monkeypatch.setenv("HF_DATASETS_CACHE", str(tmp_path / "cache"))
+    for i in range(12):
+        text = f"Study {i}: probiotics reduce nerve pain in {i + 10} people. " + GUT
+        doc = add(project, text, f"extra-{i}")
+        svc = AnnotationService(project.repo, "alice")
+        svc.add_span(doc, *at(text, "probiotics"), "intervention")
+        svc.set_status(doc, "done")
+    folder = tmp_path / "hub"
+    folder.mkdir()
+    run_export(project.repo, "hf-bio", folder / "ds.jsonl", options=ExportOptions(split=(0.6, 0.2, 0.2), done_by_default=True))
+    assert (folder / "README.md").read_text().startswith("---\n")
+    loaded = datasets.load_dataset(str(folder))
+    assert set(loaded) == {"train", "validation", "test"}
+    names = loaded["train"].features["ner_tags"].feature.names
+    assert names[:3] == ["O", "B-claim", "I-claim"]
+    assert sum(len(loaded[s]) for s in loaded) == 13
+    row = next(r for s in loaded for r in loaded[s] if "B-intervention" in
+               [names[t] for t in r["ner_tags"]])
+    first = [names[t] for t in row["ner_tags"]].index("B-intervention")
+    a, b = row["offsets"][first]
+    assert row["text"][a:b] in ("Probiotics", "probiotics")
+
+
+def test_hub_card_never_replaces_a_users_readme(project, tmp_path: Path) -> None:
+    (tmp_path / "README.md").write_text("my notes\n")
+    result = run_export(project.repo, "hf-bio", tmp_path / "ds.jsonl")
+    assert (tmp_path / "README.md").read_text() == "my notes\n"
+    assert any("README.md" in w for w in result.warnings)
