@@ -236,6 +236,9 @@ def export(
     spacy_model: Annotated[str | None, typer.Option(
         "--spacy-model", help="spacy format: tokenize with this installed spaCy pipeline (default: "
         "spacy.blank(\"en\")).", show_default=False)] = None,
+    offsets: Annotated[str, typer.Option("--offsets", help="doccano format: codepoints (Python's str "
+                                         "indices) or utf16 (UTF-16 code units, as doccano's own UI and "
+                                         "JavaScript count them: an emoji counts 2).")] = "codepoints",
     raw: Annotated[bool, typer.Option("--raw", help="csv format: write cells starting with = + - @ exactly "
                                       "(by default they get a leading ' so spreadsheets do not run them).")] = False,
     workers: Annotated[int | None, typer.Option(
@@ -253,7 +256,7 @@ def export(
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
                                 context_window=context_window, ents=ents, workers=workers,
-                                spacy_model=spacy_model, raw=raw, done_by_default=True)
+                                spacy_model=spacy_model, raw=raw, offsets=offsets, done_by_default=True)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project, reads_only=True)

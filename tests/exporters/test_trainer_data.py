@@ -121,3 +121,41 @@ def test_hub_card_never_replaces_a_users_readme(project, tmp_path: Path) -> None
     result = run_export(project.repo, "hf-bio", tmp_path / "ds.jsonl")
     assert (tmp_path / "README.md").read_text() == "my notes\n"
     assert any("README.md" in w for w in result.warnings)
+
+
+def test_doccano_utf16_offsets_slice_the_utf16_text(project, tmp_path: Path) -> None:
+    run_export(project.repo, "doccano", tmp_path / "u.jsonl", ExportFilter(statuses=("all",)),
+               options=ExportOptions(offsets="utf16"))
+    records = lines(tmp_path / "u.jsonl")
+    astral = [r for r in records if any(ord(c) > 0xFFFF for c in r["text"])]
+    assert astral and all(r["offsets"] == "utf16" for r in records)
+    expected = {(r["annotator"], s[2]): None for r in records for s in r["label"]}
+    shifted = 0
+    for record in records:
+        units = record["text"].encode("utf-16-le")
+        for start, end, label in record["label"]:
+            piece = units[2 * start:2 * end].decode("utf-16-le")
+            cp_start = len(units[:2 * start].decode("utf-16-le"))
+            assert piece == record["text"][cp_start:cp_start + len(piece)]
+            shifted += cp_start != start
+    assert expected and shifted  # some spans sit after an emoji, so the units differ from code points
+    card = (tmp_path / "u.card.md").read_text()
+    assert "UTF-16 code units" in card
+    # annotator validate and annotator import read the file in its own unit
+    from annotator.validation import validate_file
+
+    assert validate_file(tmp_path / "u.jsonl").problems == []
+    other = open_project(tmp_path / "back.annotator")
+    assert import_paths(other.repo, [tmp_path / "u.jsonl"]).imported
+    run_export(other.repo, "doccano", tmp_path / "cp.jsonl", ExportFilter(statuses=("all",)))
+    run_export(project.repo, "doccano", tmp_path / "cp0.jsonl", ExportFilter(statuses=("all",)))
+    assert ([sorted(map(tuple, r["label"])) for r in lines(tmp_path / "cp.jsonl")]
+            == [sorted(map(tuple, r["label"])) for r in lines(tmp_path / "cp0.jsonl")])
+    other.close()
+
+
+def test_utf16_offsets_apply_to_doccano_only(project, tmp_path: Path) -> None:
+    from annotator.exporters.base import ExportError
+
+    with pytest.raises(ExportError, match="doccano"):
+        run_export(project.repo, "canonical", tmp_path / "x.jsonl", options=ExportOptions(offsets="utf16"))

@@ -67,6 +67,8 @@ def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, pr
         args += ["--spacy-model", opts.spacy_model]
     if opts.raw and fmt == "csv":
         args.append("--raw")
+    if opts.offsets != "codepoints":
+        args += ["--offsets", opts.offsets]
     return shlex.join(args)
 
 
@@ -135,7 +137,8 @@ def card(m: dict[str, Any]) -> str:
     counts = m["counts"]
     out = [f"# Dataset card: {m['format']} export", "",
            f"Written by annotator {m['app']['version']} from a project with storage schema "
-           f"{m['app']['schema_version']}. Offsets are Unicode code points, end exclusive.", "",
+           f"{m['app']['schema_version']}. Offsets are "
+           f"{(m.get('format_details') or {}).get('offsets', 'Unicode code points')}, end exclusive.", "",
            "## Command", "", "```", m["command"], "```", "",
            "## Selection", ""]
     if m.get("warnings"):

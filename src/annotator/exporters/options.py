@@ -33,6 +33,7 @@ class ExportOptions:
     workers: int | None = None  # accepted for compatibility; exports run in one process
     raw: bool = False  # csv format: keep cells starting with = + - @ as they are (no leading ')
     spacy_model: str | None = None  # spacy format: an installed pipeline whose tokenizer to use
+    offsets: str = "codepoints"  # doccano: "utf16" counts UTF-16 code units, as doccano's UI does
     done_by_default: bool = False  # a trainer format with no status filter takes done documents, if any
     status_defaulted: bool = False  # set by run_export: a trainer format took done documents by default
     shard_docs: int = 2000  # spacy format: Docs per .spacy shard when the export is a folder of shards

@@ -127,6 +127,10 @@ def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = Export
         raise ExportError("doc.ents (--ents) applies to the spacy format only")
     if (opts.spacy_model is not None) and fmt != "spacy":
         raise ExportError("--spacy-model applies to the spacy format only")
+    if opts.offsets not in ("codepoints", "utf16"):
+        raise ExportError(f"--offsets is codepoints or utf16, not {opts.offsets!r}")
+    if opts.offsets == "utf16" and fmt != "doccano":
+        raise ExportError("--offsets utf16 applies to the doccano format only (the others count code points)")
     if opts.raw and fmt != "csv":
         raise ExportError("--raw applies to the csv format only")
     if opts.shard_docs < 1:

@@ -22,6 +22,7 @@ from typing import Any
 
 from annotator.importers.base import DocumentImportError, ImportedDocument, ImportedSpan
 from annotator.validation import RecordChecker, iter_lines
+from annotator.validation_rules import codepoint_offsets
 
 DEFAULT_ANNOTATOR = "imported"
 # Formats whose documents are fully described by their text; anything else lacks geometry.
@@ -66,6 +67,7 @@ def _prodigy(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDoc
 
 
 def _doccano(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDocument, str]:
+    obj = codepoint_offsets(obj)
     notes = {(s, e, label): note for s, e, label, note in obj.get("notes") or ()}
     spans = [ImportedSpan(s, e, label, notes.get((s, e, label))) for s, e, label in obj["label"]]
     meta: dict[str, Any] = {"line": line_no}
