@@ -176,6 +176,8 @@ def import_files(
         typer.echo(f"attached  {path}: {spans} spans by {who} added to {docs} existing documents")
     for path, message in report.conflicts:
         typer.echo(f"conflict  {path}: {message}")
+    for path, message in report.near_duplicates:
+        typer.echo(f"warning   {path}: {message}")
     for path, reason in report.skipped:
         typer.echo(f"skipped   {path}: {_reason(path, reason)}")
     for path, reason in report.refused:

@@ -89,7 +89,10 @@ def write(out: Path, folder: bool, fmt: str, flt: ExportFilter, opts: ExportOpti
                     "title": opts.title, "source": opts.source,
                     "statuses_by_default": opts.status_defaulted},
         "split": ({"fractions": dict(zip(the_plan.names, opts.split or ())), "seed": opts.seed,
-                   "grouped_by": "meta.document_id", "stratified_by": "set of labels in the document"}
+                   "grouped_by": "meta.document_id and near-duplicate group (word 3-gram Jaccard >= 0.8)",
+                   "stratified_by": "set of labels in the document",
+                   "near_duplicate_groups": [[{"document_id": k, "title": t} for k, t in g]
+                                             for g in the_plan.near_duplicates]}
                   if the_plan.names else None),
         "labels": [{"id": i, "name": s.name, "definition": s.definition} for i, s in enumerate(labels)],
         "format_details": details,
@@ -154,7 +157,13 @@ def card(m: dict[str, Any]) -> str:
     split = m["split"]
     if split:
         parts = ", ".join(f"{n} {f:g}" for n, f in split["fractions"].items())
-        out += [f"- split: {parts}; seed {split['seed']}; grouped by document, stratified by label set", ""]
+        out += [f"- split: {parts}; seed {split['seed']}; grouped by document and near-duplicate group, "
+                "stratified by label set", ""]
+        near = split.get("near_duplicate_groups") or []
+        out += [f"Near-duplicate groups (word 3-gram Jaccard ≥ 0.8; each group is in one split): {len(near)}", ""]
+        out += ["- " + ", ".join(f"{d['title']} ({d['document_id']})" for d in g) for g in near[:100]]
+        out += [f"- … and {len(near) - 100} more (all in the JSON manifest)"] if len(near) > 100 else []
+        out += [""] if near else []
     else:
         out += ["- split: none (one output)", ""]
     out += ["## Labels", ""]

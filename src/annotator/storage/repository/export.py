@@ -172,6 +172,13 @@ class ExportQueries(RepositoryBase):
                     yield ExportGroup(document, names[pair[1]], status, found,
                                       reason if status == "flagged" else None)
 
+    def iter_document_texts(self) -> Iterator[tuple[int, str]]:
+        """(document id, text) for every document, in id order, a few texts at a time."""
+        with self.engine.connect() as c, c.begin(), db.stream_rows(c, select(_D.c.id, _D.c.text).order_by(_D.c.id),
+                                                                 16) as rows:
+            for row in rows:
+                yield row[0], row[1]
+
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
                                                                                       tuple[str, ...]]]:
         """(document id, sha256, title, source, annotator, labels) for each group :meth:`iter_export_groups`
