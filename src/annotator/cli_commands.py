@@ -252,13 +252,15 @@ def export(
     from annotator.exporters.base import ExportError
     from annotator.exporters.options import ExportOptions, parse_split
     from annotator.exporters.registry import run_export
+    from annotator.metrics.card import card_extras
     from annotator.storage.repository import ExportFilter
 
     flt = ExportFilter(tuple(annotator or ()), tuple(_status_name(s) for s in status or ()), tuple(label or ()))
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
                                 context_window=context_window, ents=ents, workers=workers,
-                                spacy_model=spacy_model, raw=raw, offsets=offsets, done_by_default=True)
+                                spacy_model=spacy_model, raw=raw, offsets=offsets, done_by_default=True,
+                                card_extras=card_extras)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project, reads_only=True)

@@ -159,3 +159,19 @@ def test_utf16_offsets_apply_to_doccano_only(project, tmp_path: Path) -> None:
 
     with pytest.raises(ExportError, match="doccano"):
         run_export(project.repo, "canonical", tmp_path / "x.jsonl", options=ExportOptions(offsets="utf16"))
+
+
+def test_the_card_holds_the_agreement_table_when_reviewers_overlap(project, tmp_path: Path) -> None:
+    from annotator.metrics.card import card_extras
+    from annotator.metrics.study import project_agreement
+
+    run_export(project.repo, "canonical", tmp_path / "a.jsonl", ExportFilter(statuses=("all",)),
+               options=ExportOptions(card_extras=card_extras))
+    card = (tmp_path / "a.card.md").read_text()
+    assert "## Agreement between reviewers" in card and "### alice / bob" in card
+    expected = project_agreement(project.repo, samples=200)["pairs"][0]["overall"]["f1_exact"]
+    micro = next(line for line in card.splitlines() if line.startswith("| (micro) |"))
+    assert micro.split(" | ")[1] == ("–" if expected is None else f"{expected:.3f}")
+    run_export(project.repo, "canonical", tmp_path / "one.jsonl", ExportFilter(annotators=("alice",)),
+               options=ExportOptions(card_extras=card_extras))
+    assert "Agreement" not in (tmp_path / "one.card.md").read_text()  # one reviewer: nothing to compare

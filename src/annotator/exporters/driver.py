@@ -184,6 +184,8 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
     for target in manifest.manifest_paths(out, folder) if opts.manifest else ():
         check_target(target, protected)
     tally = Tally(ctx.label_names)
+    if opts.card_extras is not None and opts.manifest:
+        tally.groups = []
     digests: dict[Path, tuple[str, int]] = {}
     if fmt.name == "pdf":
         result = fmt.module().PdfExporter().export(
@@ -222,6 +224,8 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
         sha, size = digests.get(path) or manifest.file_sha256(path)
         files.append({"path": relative(path, base), "split": split_of.get(path), "bytes": size, "sha256": sha})
     details = fmt.details(ctx) if fmt.details is not None else {"rules": list(fmt.rules)}
+    if opts.card_extras is not None:
+        details = {**details, "card_sections": opts.card_extras(repo, flt, tally.groups or [])}
     result.manifest = manifest.write(out, folder, fmt.name, flt, opts, project, the_plan, labels, details,
                                      tally.summary(the_plan.names), written, files, result.warnings)
     return result

@@ -191,6 +191,7 @@ def card(m: dict[str, Any]) -> str:
     if details.get("rules"):
         out += ["", "## How this format was made", ""]
         out += [f"- {rule}" for rule in details["rules"]]
+    out += [line for section in details.get("card_sections") or () for line in ["", section.rstrip()]]
     out += ["", "## Files", ""]
     shown = m["files"][:200]
     out += _table(["file", "split", "bytes", "sha256"], [[f["path"], f["split"] or "", f["bytes"], f["sha256"]]

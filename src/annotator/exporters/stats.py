@@ -78,8 +78,11 @@ class Tally:
         self._doc: int | None = None
         self._doc_split: str | None = None
         self._doc_labels: set[str] = set()
+        self.groups: list[tuple[int, str, str | None]] | None = None  # (document id, annotator, split) when kept
 
     def add(self, split: str | None, group: ExportGroup) -> None:
+        if self.groups is not None:
+            self.groups.append((group.document.id, group.annotator, split))
         if group.document.id != self._doc:
             self._close_document()
             self._doc, self._doc_split = group.document.id, split

@@ -70,11 +70,10 @@ def _export_in_worker(project_path: str, fmt: str, out: Path, flt: ExportFilter,
     def work(ctx: TaskContext) -> object:
         from annotator.exporters.registry import run_export  # a missing exporter fails the task, not the dialog
 
-        extra: dict[str, object] = {}
-        if split is not None:
-            from annotator.exporters.options import ExportOptions
+        from annotator.exporters.options import ExportOptions
+        from annotator.metrics.card import card_extras  # the card's agreement table and baseline scores
 
-            extra["options"] = ExportOptions(split=split, seed=seed)
+        extra: dict[str, object] = {"options": ExportOptions(split=split, seed=seed, card_extras=card_extras)}
         repo, _ = Repository.open(project_path, create=False)
         try:
             return run_export(repo, fmt, out, flt, progress=ctx.progress, cancelled=ctx.cancelled, **extra)
