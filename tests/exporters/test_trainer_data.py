@@ -175,3 +175,26 @@ def test_the_card_holds_the_agreement_table_when_reviewers_overlap(project, tmp_
     run_export(project.repo, "canonical", tmp_path / "one.jsonl", ExportFilter(annotators=("alice",)),
                options=ExportOptions(card_extras=card_extras))
     assert "Agreement" not in (tmp_path / "one.card.md").read_text()  # one reviewer: nothing to compare
+
+
+def test_validate_checks_hf_bio_offsets_against_the_text(project, tmp_path: Path) -> None:
+    from annotator.validation import validate_file
+
+    run_export(project.repo, "hf-bio", tmp_path / "h.jsonl", ExportFilter(statuses=("all",)))
+    assert validate_file(tmp_path / "h.jsonl").ok
+    rows = lines(tmp_path / "h.jsonl")
+    rows[0]["offsets"][1] = [rows[0]["offsets"][1][0] + 1, rows[0]["offsets"][1][1]]
+    (tmp_path / "bad.jsonl").write_bytes(b"".join(orjson.dumps(r) + b"\n" for r in rows))
+    report = validate_file(tmp_path / "bad.jsonl")
+    assert [p for p in report.problems if "offsets[1]" in str(p)], report.problems
+
+
+def test_spacy_and_brat_take_done_documents_by_default(project, tmp_path: Path) -> None:
+    spacy = pytest.importorskip("spacy")
+    from spacy.tokens import DocBin
+
+    run_export(project.repo, "spacy", tmp_path / "d.spacy", options=TRAINER)
+    docs = list(DocBin().from_disk(tmp_path / "d.spacy").get_docs(spacy.blank("en").vocab))
+    assert len(docs) == 1 and docs[0].text == GUT
+    run_export(project.repo, "brat", tmp_path / "brat", options=TRAINER)
+    assert len(list((tmp_path / "brat").rglob("*.ann"))) == 1
