@@ -24,7 +24,6 @@ import unicodedata
 import zlib
 from array import array
 from collections.abc import Iterable, Mapping
-from heapq import nsmallest
 from typing import TypeVar
 
 K = TypeVar("K")
@@ -46,11 +45,10 @@ def normalise(text: str) -> str:
 
 def sketch(text: str) -> array:
     """The sorted ``SKETCH`` smallest 64-bit hashes of the text's word 3-grams (the whole text when shorter)."""
-    words = normalise(text).split(" ")
-    grams = {" ".join(words[i:i + SHINGLE_WORDS]) for i in range(max(1, len(words) - SHINGLE_WORDS + 1))}
-    encoded = [g.encode("utf-8") for g in grams]
-    hashes = ((zlib.crc32(g) << 32) | zlib.adler32(g) for g in encoded)
-    return array("Q", sorted(nsmallest(SKETCH, hashes)))
+    words = normalise(text).encode("utf-8").split(b" ")
+    grams = set(map(b" ".join, zip(*(words[i:] for i in range(SHINGLE_WORDS))))) or {b" ".join(words)}
+    crc, adler = zlib.crc32, zlib.adler32
+    return array("Q", sorted({(crc(g) << 32) | adler(g) for g in grams})[:SKETCH])
 
 
 def similarity(a: array, b: array) -> float:
