@@ -60,7 +60,8 @@ FORMATS: dict[str, ExportFormat] = {
         ExportFormat("hf-bio", "Hugging Face token classification: tokens and BIO ner_tags per document and "
                      "annotator (overlaps resolved and counted)", ".jsonl", "hf_bio", jsonl=True, trainer=True),
         ExportFormat("spacy", "A spaCy DocBin (.spacy; a folder of .spacy shards when large) with the spans in "
-                     "doc.spans[\"sc\"], tokenized by spaCy (needs spaCy)", ".spacy", "spacy_docbin", shards=True, trainer=True),
+                     "doc.spans[\"sc\"], tokenized by spaCy (needs spaCy)", ".spacy", "spacy_docbin", shards=True,
+                     trainer=True),
         ExportFormat("doccano", "doccano sequence-labelling JSONL: text and [start, end, label] per document "
                      "and annotator", ".jsonl", "doccano", jsonl=True, trainer=True),
         ExportFormat("brat", "A folder of brat standoff files: .txt and .ann per document and annotator",
