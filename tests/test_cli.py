@@ -268,3 +268,21 @@ def test_an_interrupted_export_says_so_exits_130_and_leaves_nothing(project: Pat
     assert exit_info.value.code == 130
     assert "interrupted; nothing half-written was left behind" in capsys.readouterr().err
     assert list(out.parent.iterdir()) == []
+
+
+def test_export_defaults_trainers_to_done_and_writes_utf16_offsets_on_request(tmp_path: Path, project: Path) -> None:
+    out = tmp_path / "d.jsonl"
+    res = invoke("export", "-f", "doccano", "-o", out, "--offsets", "utf16", "--project", project)
+    assert res.exit_code == 0, res.output
+    records = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+    assert [r["status"] for r in records] == ["done"]  # gut is in progress: left out by default
+    manifest = json.loads((tmp_path / "d.manifest.json").read_text(encoding="utf-8"))
+    assert "--status done" in manifest["command"] and "--offsets utf16" in manifest["command"]
+    every = invoke("export", "-f", "doccano", "-o", out, "--offsets", "utf16", "--status", "all", "--project", project)
+    assert every.exit_code == 0, every.output
+    gut = next(orjson.loads(x) for x in out.read_bytes().splitlines() if "🦠" in orjson.loads(x)["text"])
+    units = gut["text"].encode("utf-16-le")
+    assert {units[2 * s:2 * e].decode("utf-16-le") for s, e, _l in gut["label"]} == {"Probiotics",
+                                                                                     "reduce nerve pain."}
+    bad = invoke("export", "-f", "csv", "-o", tmp_path / "x.csv", "--offsets", "utf16", "--project", project)
+    assert bad.exit_code == 1 and "doccano format only" in bad.output
