@@ -132,3 +132,29 @@ def displayed_rect(page: Any, rect: Any) -> Any:
     import pymupdf
 
     return pymupdf.Rect(rect) * page.rotation_matrix
+
+
+def build_text_pdf(path: Path, paragraphs: list[str], lines: list[str] | None = None) -> Path:
+    """Paragraphs flowed into text boxes over as many A4 pages as they need; or, with ``lines``,
+    each string set as one line of its own (to place a hyphen at a line's end)."""
+    import pymupdf
+
+    doc = pymupdf.open()
+    page = doc.new_page(width=595, height=842)
+    y = 72.0
+    if lines is not None:
+        for line in lines:
+            if y > 770:
+                page, y = doc.new_page(width=595, height=842), 72.0
+            page.insert_text((72, y), line, fontsize=11, fontname="helv")
+            y += 14
+    for text in paragraphs:
+        height = 14.0 * (len(text) // 80 + 2)
+        if y + height > 790:
+            page, y = doc.new_page(width=595, height=842), 72.0
+        while page.insert_textbox(pymupdf.Rect(72, y, 523, y + height), text, fontsize=11, fontname="helv") < 0:
+            height += 14
+        y += height + 8
+    doc.save(path)
+    doc.close()
+    return path

@@ -71,7 +71,7 @@ def test_import_exit_code_1_when_a_file_is_refused(tmp_path: Path, folder: Path)
 
 def test_export_and_validate(tmp_path: Path, project: Path) -> None:
     out = tmp_path / "out.jsonl"
-    result = invoke("export", "--out", out, "--project", project)
+    result = invoke("export", "--out", out, "--status", "all", "--project", project)
     assert result.exit_code == 0, result.output
     assert f"2 records, 2 spans written to {out}" in result.output
     check = invoke("validate", out)
@@ -84,7 +84,8 @@ def test_export_filters(tmp_path: Path, project: Path) -> None:
     out = tmp_path / "f.jsonl"
     assert invoke("export", "-o", out, "--status", "done", "--project", project).exit_code == 0
     assert [orjson.loads(x)["status"] for x in out.read_bytes().splitlines()] == ["done"]
-    assert invoke("export", "-o", out, "--label", "claim", "--annotator", "alice", "--project", project).exit_code == 0
+    assert invoke("export", "-o", out, "--label", "claim", "--annotator", "alice", "--status", "all",
+                  "--project", project).exit_code == 0
     assert [s["label"] for x in out.read_bytes().splitlines() for s in orjson.loads(x)["spans"]] == ["claim"]
     bad = invoke("export", "-o", tmp_path / "g.jsonl", "--label", "clam", "--project", project)
     assert bad.exit_code == 1 and "unknown label 'clam'" in bad.output and not (tmp_path / "g.jsonl").exists()
@@ -94,7 +95,7 @@ def test_export_filters(tmp_path: Path, project: Path) -> None:
 
 def test_validate_reports_lines_and_caps_the_list(tmp_path: Path, project: Path) -> None:
     out = tmp_path / "out.jsonl"
-    invoke("export", "--out", out, "--project", project)
+    invoke("export", "--out", out, "--status", "all", "--project", project)
     lines = out.read_bytes().splitlines()
     record = orjson.loads(lines[0])
     record["spans"][0]["text"] = "nope"
@@ -212,7 +213,8 @@ def test_sample_corpus_import_export_validate(tmp_path: Path) -> None:
 
 def test_export_dataset_formats_with_split_patterns_and_card(tmp_path: Path, project: Path) -> None:
     out = tmp_path / "ds.jsonl"
-    res = invoke("export", "-f", "hf-bio", "-o", out, "--split", "0.5,0.5", "--seed", "3", "--project", project)
+    res = invoke("export", "-f", "hf-bio", "-o", out, "--split", "0.5,0.5", "--seed", "3", "--status", "all",
+                 "--project", project)
     assert res.exit_code == 0, res.output
     assert "split train 1 documents, test 1 documents" in res.output
     assert f"card: {tmp_path / 'ds.manifest.json'}" in res.output
@@ -223,7 +225,7 @@ def test_export_dataset_formats_with_split_patterns_and_card(tmp_path: Path, pro
         check = invoke("validate", tmp_path / f"ds.{name}.jsonl", "--project", project)
         assert check.exit_code == 0 and "(hf-bio format), no problems" in check.output, check.output
     titled = invoke("export", "-f", "spans", "-o", tmp_path / "t.jsonl", "--title", "PROBIOTICS*",
-                    "--context-window", "4", "--project", project)
+                    "--context-window", "4", "--status", "all", "--project", project)
     assert titled.exit_code == 0, titled.output
     lines = [orjson.loads(x) for x in (tmp_path / "t.jsonl").read_bytes().splitlines()]
     assert [x["text"] for x in lines] == ["Probiotics", "reduce nerve pain."]
@@ -266,3 +268,21 @@ def test_an_interrupted_export_says_so_exits_130_and_leaves_nothing(project: Pat
     assert exit_info.value.code == 130
     assert "interrupted; nothing half-written was left behind" in capsys.readouterr().err
     assert list(out.parent.iterdir()) == []
+
+
+def test_export_defaults_trainers_to_done_and_writes_utf16_offsets_on_request(tmp_path: Path, project: Path) -> None:
+    out = tmp_path / "d.jsonl"
+    res = invoke("export", "-f", "doccano", "-o", out, "--offsets", "utf16", "--project", project)
+    assert res.exit_code == 0, res.output
+    records = [orjson.loads(x) for x in out.read_bytes().splitlines()]
+    assert [r["status"] for r in records] == ["done"]  # gut is in progress: left out by default
+    manifest = json.loads((tmp_path / "d.manifest.json").read_text(encoding="utf-8"))
+    assert "--status done" in manifest["command"] and "--offsets utf16" in manifest["command"]
+    every = invoke("export", "-f", "doccano", "-o", out, "--offsets", "utf16", "--status", "all", "--project", project)
+    assert every.exit_code == 0, every.output
+    gut = next(orjson.loads(x) for x in out.read_bytes().splitlines() if "🦠" in orjson.loads(x)["text"])
+    units = gut["text"].encode("utf-16-le")
+    assert {units[2 * s:2 * e].decode("utf-16-le") for s, e, _l in gut["label"]} == {"Probiotics",
+                                                                                     "reduce nerve pain."}
+    bad = invoke("export", "-f", "csv", "-o", tmp_path / "x.csv", "--offsets", "utf16", "--project", project)
+    assert bad.exit_code == 1 and "doccano format only" in bad.output

@@ -87,6 +87,8 @@ def import_files(
         typer.echo(f"attached  {path}: {spans} spans by {who} added to {docs} existing documents")
     for path, message in report.conflicts:
         typer.echo(f"conflict  {path}: {message}")
+    for path, message in report.near_duplicates:
+        typer.echo(f"warning   {path}: {message}")
     for path, reason in report.skipped:
         typer.echo(f"skipped   {path}: {_reason(path, reason)}")
     for path, reason in report.refused:
@@ -120,7 +122,10 @@ def export(
                                                         show_default=False)] = None,
     status: Annotated[list[str] | None, typer.Option("--status", help="Only documents with this status "
                                                      "(repeatable): \"to do\", \"in progress\", done, skipped, "
-                                                     "flagged (also todo, in_progress).",
+                                                     "flagged (also todo, in_progress), or all. Training formats "
+                                                     "(canonical, spans, sentences, hf-bio, spacy, doccano, brat) "
+                                                     "default to done when any document is done (the card says "
+                                                     "so); --status all exports every status.",
                                                      show_default=False)] = None,
     label: Annotated[list[str] | None, typer.Option("--label", help="Only spans with this label (repeatable); "
                                                     "documents without one are still written.",
@@ -144,6 +149,9 @@ def export(
     spacy_model: Annotated[str | None, typer.Option(
         "--spacy-model", help="spacy format: tokenize with this installed spaCy pipeline (default: "
         "spacy.blank(\"en\")).", show_default=False)] = None,
+    offsets: Annotated[str, typer.Option("--offsets", help="doccano format: codepoints (Python's str "
+                                         "indices) or utf16 (UTF-16 code units, as doccano's own UI and "
+                                         "JavaScript count them: an emoji counts 2).")] = "codepoints",
     raw: Annotated[bool, typer.Option("--raw", help="csv format: write cells starting with = + - @ exactly "
                                       "(by default they get a leading ' so spreadsheets do not run them).")] = False,
     workers: Annotated[int | None, typer.Option(
@@ -155,13 +163,15 @@ def export(
     from annotator.exporters.base import ExportError
     from annotator.exporters.options import ExportOptions, parse_split
     from annotator.exporters.registry import run_export
+    from annotator.metrics.card import card_extras
     from annotator.storage.repository import ExportFilter
 
     flt = ExportFilter(tuple(annotator or ()), tuple(_status_name(s) for s in status or ()), tuple(label or ()))
     try:
         options = ExportOptions(title=title, source=source, split=parse_split(split), seed=seed,
                                 context_window=context_window, ents=ents, workers=workers,
-                                spacy_model=spacy_model, raw=raw)
+                                spacy_model=spacy_model, raw=raw, offsets=offsets, done_by_default=True,
+                                card_extras=card_extras)
     except ExportError as exc:
         _fail(str(exc), 2)
     proj = _open(project, reads_only=True)

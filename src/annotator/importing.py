@@ -11,6 +11,7 @@ from pathlib import Path
 from annotator.importers.base import DocumentImportError, ImportedDocument
 from annotator.importers.registry import collect, importer_for, supported_suffixes
 from annotator.importers.titles import clean_title, plain_line
+from annotator.near_duplicates import THRESHOLD, matches, sketch
 from annotator.storage.errors import StorageError
 from annotator.storage.models import STATUSES
 from annotator.storage.repository import Repository, StoreOutcome
@@ -29,6 +30,8 @@ class ImportReport:
     attached: list[tuple[str, str, int, int]] = field(default_factory=list)
     # A status that differs from the one the annotator already has (which is kept): path, message.
     conflicts: list[tuple[str, str]] = field(default_factory=list)
+    # A warning per imported document whose text nearly duplicates another one's: path, message.
+    near_duplicates: list[tuple[str, str]] = field(default_factory=list)
 
     def summary(self) -> str:
         text = f"{len(self.imported)} imported, {len(self.skipped)} skipped, {len(self.refused)} refused"
@@ -36,6 +39,8 @@ class ImportReport:
             text += f"; {spans} spans by {annotator} added to {docs} existing documents"
         if self.conflicts:
             text += f"; {len(self.conflicts)} status conflicts (existing statuses kept)"
+        if self.near_duplicates:
+            text += f"; {len(self.near_duplicates)} near-duplicate warnings"
         return text + (" (cancelled)" if self.cancelled else "")
 
 
@@ -99,6 +104,8 @@ def import_paths(repo: Repository, paths: list[Path], *, progress: Progress | No
         if progress is not None:
             progress(i, len(files), shown_path(path))
         _import_file(repo, path, labels, report)
+    if report.imported:
+        _report_near_duplicates(repo, report)
     if progress is not None and not report.cancelled:
         progress(len(files), len(files), "")
     return report
@@ -109,6 +116,21 @@ def _unsupported_reason(path: Path) -> str:
         return "no such file or folder"
     suffixes = " ".join(s for s in supported_suffixes() if s not in (".htm", ".markdown"))
     return f"unsupported file type {path.suffix or '(none)'} (annotator imports {suffixes})"
+
+
+def _report_near_duplicates(repo: Repository, report: ImportReport) -> None:
+    """Warn, per imported document, of the documents in the project (earlier or just imported) whose
+    text is nearly the same: the same article from another source. Splits keep such documents together."""
+    new = {doc_id: (path, title) for path, title, doc_id in report.imported}
+    mine = {doc_id: sketch(text) for doc_id, text in repo.document_texts(list(new)).items()}
+    found = matches(mine, ((doc_id, mine[doc_id] if doc_id in mine else sketch(text))
+                           for doc_id, text in repo.iter_document_texts()))
+    for doc_id in sorted(found):
+        path, title = new[doc_id]
+        others = ", ".join(repr(repo.document(o).title) for o in found[doc_id][:5])
+        more = f" and {len(found[doc_id]) - 5} more" if len(found[doc_id]) > 5 else ""
+        report.near_duplicates.append((path, f"{title!r} nearly duplicates {others}{more} (word 3-gram Jaccard "
+                                             f">= {THRESHOLD}); kept as separate documents, in one split"))
 
 
 def _import_file(repo: Repository, path: Path, labels: set[str], report: ImportReport) -> None:

@@ -53,6 +53,18 @@ def hf_bio_problems(obj: dict[str, Any], found: Found, limit: int) -> None:
             found.append((f"$.tokens[{i}]", f"token {_excerpt(token)} has whitespace at an end"))
             if len(found) >= limit:
                 return
+    offsets, text = obj.get("offsets"), obj.get("text")
+    if offsets is None or not isinstance(text, str):
+        return
+    if len(offsets) != len(tokens):
+        found.append(("$.offsets", f"{len(offsets)} offsets for {len(tokens)} tokens"))
+        return
+    for i, ((start, end), token) in enumerate(zip(offsets, tokens)):
+        if text[start:end] != token:
+            found.append((f"$.offsets[{i}]", f"text[{start}:{end}] {_excerpt(text[start:end])} is not the token "
+                                             f"{_excerpt(token)}"))
+            if len(found) >= limit:
+                return
 
 
 def w3c_problems(obj: dict[str, Any], found: Found) -> None:

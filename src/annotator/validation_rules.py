@@ -20,7 +20,7 @@ from jsonschema import Draft202012Validator
 
 from annotator import validation_datasets as datasets
 from annotator.canonical_record import ANSWERS, document_key, input_hash_from_sha256, load_schema
-from annotator.text import span_tokens, token_columns
+from annotator.text import Utf16Map, span_tokens, token_columns
 
 FORMATS: tuple[str, ...] = ("canonical", "prodigy", "doccano", "spans", "sentences", "hf-bio", "w3c")
 _MAX_MESSAGE = 300
@@ -224,6 +224,18 @@ def _canonical_problems(obj: dict[str, Any], found: Found) -> None:
             found.append((f"$.meta.pages[{j}]", f"page range [{a}, {b}) is reversed or outside the text"))
 
 
+def codepoint_offsets(obj: dict[str, Any]) -> dict[str, Any]:
+    """A doccano record with ``"offsets": "utf16"`` (UTF-16 code units) with its offsets as code points."""
+    if obj.get("offsets") != "utf16":
+        return obj
+    units = Utf16Map(obj["text"])
+    back = units.to_codepoint
+    out = dict(obj, label=[[back(s), back(e), *rest] for s, e, *rest in obj["label"]])
+    if obj.get("notes"):
+        out["notes"] = [[back(s), back(e), *rest] for s, e, *rest in obj["notes"]]
+    return out
+
+
 def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: bool = True,
                       core: bool = False) -> Found:
     """What the schema cannot check, for a record that passed it. With ``rebuild``, canonical
@@ -244,6 +256,7 @@ def semantic_problems(fmt: str, obj: dict[str, Any], limit: int, *, rebuild: boo
     if "\r" in text:
         found.append(("$.text", "contains carriage returns (\\r); annotator texts use \\n newlines only"))
     if fmt == "doccano":
+        obj = codepoint_offsets(obj)
         spans = [(f"$.label[{i}]", None, x[0], x[1], x[2]) for i, x in enumerate(obj["label"])]
         _span_problems(text, spans, None, found)
         datasets.doccano_note_problems(obj, found)

@@ -233,3 +233,36 @@ def test_cli_writes_the_folder(project: Project, tmp_path: Path) -> None:
     assert "1 annotated PDFs with 1 highlights" in res.output
     [found] = annotations(out / "gut-article.annotated.pdf")
     assert found[3] == words("Journal of Pain")
+
+
+def test_the_same_data_gives_the_same_pdf_bytes(project: Project, tmp_path: Path) -> None:
+    doc_id, text = pdf_doc(project)
+    tag(AnnotationService(project.repo, "ann"), doc_id, text, "Probiotics", "claim", "a note")
+    first = run_export(project.repo, "pdf", tmp_path / "one").files[0]
+    second = run_export(project.repo, "pdf", tmp_path / "two").files[0]
+    assert first.read_bytes() == second.read_bytes()
+    with pymupdf.open(first) as doc:
+        trailer_id = doc.xref_get_key(-1, "ID")
+    assert trailer_id[0] == "array" and trailer_id[1] != "[]", trailer_id
+
+
+def test_overlapping_highlights_stay_light_enough_to_read(project: Project, tmp_path: Path) -> None:
+    doc_id, text = pdf_doc(project)
+    ann, bo = AnnotationService(project.repo, "ann"), AnnotationService(project.repo, "bo")
+    phrase = "Probiotics"
+    for svc, label in ((ann, "claim"), (ann, "mechanism"), (bo, "citation"), (bo, "disclaimer")):
+        tag(svc, doc_id, text, phrase, label)
+    one = paper_under(run_export(project.repo, "pdf", tmp_path / "one", ExportFilter(labels=("claim",))).files[0],
+                      phrase)
+    four = paper_under(run_export(project.repo, "pdf", tmp_path / "four").files[0], phrase)
+    assert one < 235, f"a single highlight is not visible: {one:.0f}/255"
+    assert four > 128, f"four overlapping highlights turn the background dark: {four:.0f}/255"
+
+
+def paper_under(pdf: Path, phrase: str) -> float:
+    """The brightness (0-255) of the paper around the glyphs of ``phrase``, rendered by MuPDF."""
+    with pymupdf.open(pdf) as doc:
+        page = doc[0]
+        pix = page.get_pixmap(dpi=100, clip=page.search_for(phrase)[0])
+        values = sorted(sum(pix.samples[i:i + 3]) / 3 for i in range(0, len(pix.samples), pix.n))
+    return values[int(len(values) * 0.9)]  # the background, not the ink

@@ -243,7 +243,7 @@ def test_export_cancel_stops_the_worker(qtbot, annotated: Project, tmp_path: Pat
     started = threading.Event()
     threads: list[int] = []
 
-    def slow_export(repo, fmt, out, flt, *, progress=None, cancelled=None):  # type: ignore[no-untyped-def]
+    def slow_export(repo, fmt, out, flt, *, progress=None, cancelled=None, options=None):  # type: ignore[no-untyped-def]
         threads.append(threading.get_ident())
         started.set()
         for i in range(1000):  # 20 s unless cancelled
@@ -273,7 +273,7 @@ def test_closing_while_exporting_cancels_then_closes(qtbot, annotated: Project, 
 
     started = threading.Event()
 
-    def slow_export(repo, fmt, out, flt, *, progress=None, cancelled=None):  # type: ignore[no-untyped-def]
+    def slow_export(repo, fmt, out, flt, *, progress=None, cancelled=None, options=None):  # type: ignore[no-untyped-def]
         started.set()
         while not cancelled():
             time.sleep(0.01)

@@ -22,7 +22,6 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from pathlib import Path
 from typing import Any
 
 from annotator.exporters import sink

@@ -22,8 +22,8 @@ from annotator.exporters.sink import Context, Document
 from annotator.storage.repository import ExportGroup
 
 RULES = (
-    "One JSON line per document and annotator: text, tokens, spans, meta, annotator, status "
-    "(a superset of Prodigy's span format; see DESIGN.md).",
+    "One JSON line per document and annotator: text, tokens, spans, meta, annotator, status, "
+    "and reason on a flagged record with one (a superset of Prodigy's span format; see DESIGN.md).",
     "Span start/end are code points into text, end exclusive; token_end is inclusive (Prodigy's convention).",
     "Tokens rebuild the text: spacy.tokens.Doc(vocab, words=[t.text], spaces=[t.ws]).text == text "
     "(a whitespace run other than one trailing space is a token of its own).",
@@ -72,15 +72,14 @@ class _Parts:
             spans.append({"start": start, "end": end, "token_start": first, "token_end": last,
                           "label": label, "text": text[start:end], "id": span_id, "note": note})
         keys = [s[1:4] for s in group.spans]  # canonical_record.task_hash over (start, end, label)
-        rest = orjson.dumps({
-            "spans": spans,
-            "meta": self.meta,
-            "annotator": group.annotator,
-            "status": group.status,
-            "answer": ANSWERS.get(group.status, "accept"),
-            "_input_hash": self.input_hash,
-            "_task_hash": hash32(orjson.dumps([self.input_hash, group.annotator, keys])),
-        }, option=orjson.OPT_APPEND_NEWLINE)
+        record: dict[str, Any] = {"spans": spans, "meta": self.meta, "annotator": group.annotator,
+                                  "status": group.status}
+        if group.reason is not None:
+            record["reason"] = group.reason  # why it was flagged; `annotator import` reads it back
+        record["answer"] = ANSWERS.get(group.status, "accept")
+        record["_input_hash"] = self.input_hash
+        record["_task_hash"] = hash32(orjson.dumps([self.input_hash, group.annotator, keys]))
+        rest = orjson.dumps(record, option=orjson.OPT_APPEND_NEWLINE)
         return self.head + rest[1:]
 
 

@@ -184,6 +184,8 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
     for target in manifest.manifest_paths(out, folder) if opts.manifest else ():
         check_target(target, protected)
     tally = Tally(ctx.label_names)
+    if opts.card_extras is not None and opts.manifest:
+        tally.groups = []
     digests: dict[Path, tuple[str, int]] = {}
     if fmt.name == "pdf":
         result = fmt.module().PdfExporter().export(
@@ -200,6 +202,14 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
         result.splits = dict(the_plan.documents_per_split)
         result.folder = out if folder else None
         result.file_count = len(listed) or len(result.files)
+    if fmt.name == "hf-bio" and not folder:
+        from annotator.exporters.hub_card import hub_card_path, write_hub_card
+
+        data = {name: split_target(out, name, fmt.suffix) for name in (the_plan.names or (None,))}
+        card_name = manifest.manifest_paths(out, False)[1].name
+        if write_hub_card(data, fmt.details(ctx)["label_names"], ctx.label_names, card_name) is None:
+            result.warnings.append(f"{hub_card_path(data)} is not one an export wrote, so the Hugging Face "
+                                   "dataset card was not written (export into another folder to get it)")
     empty = [name for name, n in the_plan.documents_per_split.items() if n == 0]
     if empty:
         result.warnings.append(f"the {' and '.join(empty)} split{'s are' if len(empty) > 1 else ' is'} empty: "
@@ -214,6 +224,8 @@ def export_dataset(repo: Repository, fmt: Any, out: Path, flt: ExportFilter, opt
         sha, size = digests.get(path) or manifest.file_sha256(path)
         files.append({"path": relative(path, base), "split": split_of.get(path), "bytes": size, "sha256": sha})
     details = fmt.details(ctx) if fmt.details is not None else {"rules": list(fmt.rules)}
+    if opts.card_extras is not None:
+        details = {**details, "card_sections": opts.card_extras(repo, flt, tally.groups or [])}
     result.manifest = manifest.write(out, folder, fmt.name, flt, opts, project, the_plan, labels, details,
                                      tally.summary(the_plan.names), written, files, result.warnings)
     return result

@@ -2,13 +2,15 @@
 
 ::
 
-    {"id": "<document_id>:<annotator>", "document_id": "...", "annotator": "...",
-     "tokens": ["Probiotics", "reduce", "nerve", "pain", "."], "ner_tags": [5, 1, 2, 2, 0]}
+    {"id": "<document_id>:<annotator>", "document_id": "...", "annotator": "...", "status": "done",
+     "reason": null, "text": "Probiotics reduce nerve pain.", "tokens": ["Probiotics", "reduce", ...],
+     "offsets": [[0, 10], [11, 17], ...], "ner_tags": [5, 1, 2, 2, 0]}
 
 Tag ids: ``O`` is 0; for the k-th label of the project (0-based), ``B-label`` is 2k+1 and
 ``I-label`` 2k+2. The manifest lists them (``format_details.label_names``, index = id), ready
-for ``datasets.ClassLabel(names=...)``; ``datasets.load_dataset("json", data_files=...)``
-reads the lines as they are.
+for ``datasets.ClassLabel(names=...)``; a Hugging Face dataset card (``README.md``, see
+:mod:`hub_card`) beside the data lets ``datasets.load_dataset(folder)`` read them with names.
+``offsets`` are each token's [start, end) in ``text`` (code points); ``reason`` is a flag's.
 
 Tokens are the app's non-whitespace tokens (:func:`annotator.text.tokenize`), cut again
 wherever a span starts or ends inside one, so the tags decode back to every span exactly.
@@ -40,7 +42,8 @@ def details(ctx: Context) -> dict[str, Any]:
     names = label_names(ctx.label_names)
     return {"label_names": names, "tag_ids": {n: i for i, n in enumerate(names)},
             "overlap_rule": OVERLAP_RULE, "rules": [
-                "One line per document and annotator: tokens and ner_tags (BIO ids; names in label_names).",
+                "One line per document and annotator: text, status, reason (flagged), tokens, their [start, end) "
+                "offsets in text, and ner_tags (BIO ids; names in label_names and README.md's ClassLabel).",
                 "O = 0; for the k-th label (0-based) B = 2k+1 and I = 2k+2.",
                 "Tokens are the app's tokens without whitespace ones, cut again at every span edge inside a "
                 "token, so tags decode back to the spans exactly (minus surrounding whitespace).",
@@ -137,4 +140,5 @@ class Writer(sink.JsonlWriter):
         self.count("trimmed", trimmed)
         self.counts["tokens"] += len(texts)
         yield {"id": f"{doc.key}:{group.annotator}", "document_id": doc.key, "annotator": group.annotator,
-               "tokens": texts, "ner_tags": tags}
+               "status": group.status, "reason": group.reason, "text": doc.text, "tokens": texts,
+               "offsets": [[a, b] for a, b in zip(starts, ends)], "ner_tags": tags}

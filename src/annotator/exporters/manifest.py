@@ -51,6 +51,8 @@ def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, pr
     for flag, values in (("--annotator", flt.annotators), ("--status", flt.statuses), ("--label", flt.labels)):
         for v in values:
             args += [flag, v]
+    if opts.done_by_default and not flt.statuses:
+        args += ["--status", "all"]  # so the command does not fall back to done documents
     if opts.title is not None:
         args += ["--title", opts.title]
     if opts.source is not None:
@@ -65,6 +67,8 @@ def command_line(fmt: str, out: Path, flt: ExportFilter, opts: ExportOptions, pr
         args += ["--spacy-model", opts.spacy_model]
     if opts.raw and fmt == "csv":
         args.append("--raw")
+    if opts.offsets != "codepoints":
+        args += ["--offsets", opts.offsets]
     return shlex.join(args)
 
 
@@ -82,9 +86,13 @@ def write(out: Path, folder: bool, fmt: str, flt: ExportFilter, opts: ExportOpti
         "app": {"name": "annotator", "version": __version__, "schema_version": SCHEMA_VERSION},
         "command": opts.command or command_line(fmt, out, flt, opts, project),
         "filters": {"annotators": list(flt.annotators), "statuses": list(flt.statuses), "labels": list(flt.labels),
-                    "title": opts.title, "source": opts.source},
+                    "title": opts.title, "source": opts.source,
+                    "statuses_by_default": opts.status_defaulted},
         "split": ({"fractions": dict(zip(the_plan.names, opts.split or ())), "seed": opts.seed,
-                   "grouped_by": "meta.document_id", "stratified_by": "set of labels in the document"}
+                   "grouped_by": "meta.document_id and near-duplicate group (word 3-gram Jaccard >= 0.8)",
+                   "stratified_by": "set of labels in the document",
+                   "near_duplicate_groups": [[{"document_id": k, "title": t} for k, t in g]
+                                             for g in the_plan.near_duplicates]}
                   if the_plan.names else None),
         "labels": [{"id": i, "name": s.name, "definition": s.definition} for i, s in enumerate(labels)],
         "format_details": details,
@@ -121,6 +129,8 @@ def _count_table(buckets: dict[str, dict[str, Any]], labels: list[str], first: s
     rows += [[f"spans: {lb}", *(buckets[n]["spans_per_label"][lb] for n in names)] for lb in labels]
     rows += [[f"documents with {lb}", *(buckets[n]["documents_per_label"][lb] for n in names)] for lb in labels]
     rows.append(["overlapping spans", *(buckets[n]["overlapping_spans"] for n in names)])
+    statuses = next(iter(buckets.values()), {}).get("statuses", {})
+    rows += [[f"status: {st}", *(buckets[n]["statuses"][st] for n in names)] for st in statuses]
     return _table([first, *names], rows)
 
 
@@ -130,7 +140,8 @@ def card(m: dict[str, Any]) -> str:
     counts = m["counts"]
     out = [f"# Dataset card: {m['format']} export", "",
            f"Written by annotator {m['app']['version']} from a project with storage schema "
-           f"{m['app']['schema_version']}. Offsets are Unicode code points, end exclusive.", "",
+           f"{m['app']['schema_version']}. Offsets are "
+           f"{(m.get('format_details') or {}).get('offsets', 'Unicode code points')}, end exclusive.", "",
            "## Command", "", "```", m["command"], "```", "",
            "## Selection", ""]
     if m.get("warnings"):
@@ -138,12 +149,21 @@ def card(m: dict[str, Any]) -> str:
     flt = m["filters"]
     for key in ("annotators", "statuses", "labels"):
         out.append(f"- {key}: {', '.join(flt[key]) if flt[key] else 'all'}")
+    if flt.get("statuses_by_default"):
+        out[-2] += (" (the default of a training format when any document is done: to do, in progress, "
+                    "skipped and flagged documents are left out; `--status all` exports every status)")
     for key in ("title", "source"):
         out.append(f"- {key} pattern: {flt[key] if flt[key] is not None else 'any'}")
     split = m["split"]
     if split:
         parts = ", ".join(f"{n} {f:g}" for n, f in split["fractions"].items())
-        out += [f"- split: {parts}; seed {split['seed']}; grouped by document, stratified by label set", ""]
+        out += [f"- split: {parts}; seed {split['seed']}; grouped by document and near-duplicate group, "
+                "stratified by label set", ""]
+        near = split.get("near_duplicate_groups") or []
+        out += [f"Near-duplicate groups (word 3-gram Jaccard ≥ 0.8; each group is in one split): {len(near)}", ""]
+        out += ["- " + ", ".join(f"{d['title']} ({d['document_id']})" for d in g) for g in near[:100]]
+        out += [f"- … and {len(near) - 100} more (all in the JSON manifest)"] if len(near) > 100 else []
+        out += [""] if near else []
     else:
         out += ["- split: none (one output)", ""]
     out += ["## Labels", ""]
@@ -171,6 +191,7 @@ def card(m: dict[str, Any]) -> str:
     if details.get("rules"):
         out += ["", "## How this format was made", ""]
         out += [f"- {rule}" for rule in details["rules"]]
+    out += [line for section in details.get("card_sections") or () for line in ["", section.rstrip()]]
     out += ["", "## Files", ""]
     shown = m["files"][:200]
     out += _table(["file", "split", "bytes", "sha256"], [[f["path"], f["split"] or "", f["bytes"], f["sha256"]]

@@ -10,8 +10,10 @@ the whole title or source: ``--title "*vitamin*"``, ``--source "articles/*.pdf"`
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from fnmatch import fnmatchcase
+from typing import Any
 
 from annotator.exporters.base import ExportError
 
@@ -33,6 +35,12 @@ class ExportOptions:
     workers: int | None = None  # accepted for compatibility; exports run in one process
     raw: bool = False  # csv format: keep cells starting with = + - @ as they are (no leading ')
     spacy_model: str | None = None  # spacy format: an installed pipeline whose tokenizer to use
+    offsets: str = "codepoints"  # doccano: "utf16" counts UTF-16 code units, as doccano's UI does
+    # Called once the data is written with (repository, effective filter, [(document id, annotator, split)]);
+    # returns Markdown sections for the card (annotator.metrics.card.card_extras: agreement, baseline scores).
+    card_extras: Callable[[Any, Any, list[tuple[int, str, str | None]]], list[str]] | None = None
+    done_by_default: bool = False  # a trainer format with no status filter takes done documents, if any
+    status_defaulted: bool = False  # set by run_export: a trainer format took done documents by default
     shard_docs: int = 2000  # spacy format: Docs per .spacy shard when the export is a folder of shards
 
     def split_names(self) -> tuple[str, ...]:

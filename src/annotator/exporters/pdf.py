@@ -15,6 +15,7 @@ document is done, so a failed or cancelled export leaves ``out`` as it was.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import shutil
 import tempfile
@@ -33,6 +34,7 @@ from annotator.storage import db
 from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 
 SUFFIX = ".annotated.pdf"
+HIGHLIGHT_OPACITY = 0.3  # four overlapping highlights still leave the paper light and the text black
 _UNSAFE_NAME = re.compile(r"[^\w.\- ]+")
 
 
@@ -164,13 +166,25 @@ class PdfExporter:
                         page = pdf[number]  # an annotation dies with its page object: keep it referenced
                         annot = page.add_highlight_annot(quads=rects)
                         annot.set_colors(stroke=rgb(colours.get(label, "#ffd54f")))
+                        annot.set_opacity(HIGHLIGHT_OPACITY)  # overlaps multiply: keep them light
                         annot.set_info(title=annotator, subject=label, content=note or label)
                         annot.update()
                     count += 1
-                pdf.save(str(target), garbage=1, deflate=True, **_encryption_kept(pdf, source))
+                _fixed_id(pdf, row.sha256, doc.spans)
+                pdf.save(str(target), garbage=1, deflate=True, no_new_id=True, **_encryption_kept(pdf, source))
             finally:
                 pdf.close()
         return count
+
+
+def _fixed_id(pdf: Any, sha256: str, spans: list[tuple[str, int, int, str, str | None]]) -> None:
+    """Set the trailer /ID from the content (the original's first part, else the text's hash; then a hash of
+    the text and the highlights), so the same data gives the same bytes and other highlights another id."""
+    digest = hashlib.sha256(sha256.encode() + repr(spans).encode("utf-8")).hexdigest()[:32].upper()
+    kind, value = pdf.xref_get_key(-1, "ID")
+    found = re.match(r"\[\s*<([0-9A-Fa-f]+)>", value) if kind == "array" else None
+    first = found.group(1) if found else sha256[:32].upper()
+    pdf.xref_set_key(-1, "ID", f"[<{first}><{digest}>]")
 
 
 def _encryption_kept(pdf: Any, source: Path) -> dict[str, Any]:

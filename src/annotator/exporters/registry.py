@@ -7,7 +7,7 @@ A format is one module under ``annotator.exporters`` with a ``Writer`` (see :mod
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import import_module
 from pathlib import Path
 from types import ModuleType
@@ -30,6 +30,7 @@ class ExportFormat:
     rules: tuple[str, ...] = ()  # for the dataset card of a format without details()
     jsonl: bool = False  # whether `annotator validate` reads its lines
     shards: bool = False  # a large export becomes a folder of files (spacy)
+    trainer: bool = False  # a training format: exports done documents only, when there are any
 
     def module(self) -> ModuleType:
         return import_module(f"annotator.exporters.{self.target}")
@@ -51,19 +52,20 @@ FORMATS: dict[str, ExportFormat] = {
     for f in (
         ExportFormat("canonical", "One JSON line per document and annotator: text, tokens, spans, meta "
                      "(a superset of Prodigy's span format)", ".jsonl",
-                     "canonical", jsonl=True),
+                     "canonical", jsonl=True, trainer=True),
         ExportFormat("spans", "One JSON line per span for span classification: text, label, its sentence "
-                     "(or a character window) and offsets in it", ".jsonl", "spans", jsonl=True),
+                     "(or a character window) and offsets in it", ".jsonl", "spans", jsonl=True, trainer=True),
         ExportFormat("sentences", "One JSON line per sentence for sentence classification: the labels of the "
-                     "spans overlapping it (multi-label)", ".jsonl", "sentences", jsonl=True),
+                     "spans overlapping it (multi-label)", ".jsonl", "sentences", jsonl=True, trainer=True),
         ExportFormat("hf-bio", "Hugging Face token classification: tokens and BIO ner_tags per document and "
-                     "annotator (overlaps resolved and counted)", ".jsonl", "hf_bio", jsonl=True),
+                     "annotator (overlaps resolved and counted)", ".jsonl", "hf_bio", jsonl=True, trainer=True),
         ExportFormat("spacy", "A spaCy DocBin (.spacy; a folder of .spacy shards when large) with the spans in "
-                     "doc.spans[\"sc\"], tokenized by spaCy (needs spaCy)", ".spacy", "spacy_docbin", shards=True),
+                     "doc.spans[\"sc\"], tokenized by spaCy (needs spaCy)", ".spacy", "spacy_docbin", shards=True,
+                     trainer=True),
         ExportFormat("doccano", "doccano sequence-labelling JSONL: text and [start, end, label] per document "
-                     "and annotator", ".jsonl", "doccano", jsonl=True),
+                     "and annotator", ".jsonl", "doccano", jsonl=True, trainer=True),
         ExportFormat("brat", "A folder of brat standoff files: .txt and .ann per document and annotator",
-                     "", "brat"),
+                     "", "brat", trainer=True),
         ExportFormat("w3c", "W3C Web Annotation JSON-LD, one annotation per line, with position and "
                      "quote selectors", ".jsonl", "w3c", jsonl=True),
         ExportFormat("csv", "One spreadsheet row per span: document, annotator, label, offsets, exact text, note",
@@ -81,11 +83,29 @@ def check_filter(repo: Repository, flt: ExportFilter) -> None:
     problems: list[str] = []
     labels = {lr.name for lr in repo.labels()}
     problems += [f"unknown label {x!r} (labels: {', '.join(sorted(labels))})" for x in flt.labels if x not in labels]
-    problems += [f"unknown status {x!r} (statuses: {', '.join(STATUSES)})" for x in flt.statuses if x not in STATUSES]
+    problems += [f"unknown status {x!r} (statuses: {', '.join(STATUSES)}, or {ALL_STATUSES})"
+                 for x in flt.statuses if x not in STATUSES and x != ALL_STATUSES]
     annotators = set(repo.annotators())
     problems += [f"no annotator named {x!r} in this project" for x in flt.annotators if x not in annotators]
     if problems:
         raise ExportError("; ".join(problems))
+
+
+ALL_STATUSES = "all"  # --status all: every status, even where a trainer format would default to done
+
+
+def any_done(repo: Repository, annotators: tuple[str, ...] = ()) -> bool:
+    """Whether any document is done (by one of ``annotators``, when given)."""
+    counts: Any = repo.stats()["statuses"]
+    return any(c.get("done") for name, c in counts.items() if not annotators or name in annotators)
+
+
+def default_statuses(repo: Repository, spec: ExportFormat, flt: ExportFilter) -> ExportFilter:
+    """A trainer format with no status filter takes done documents only when any (of the filter's annotators)
+    is done, so work in progress, skipped and flagged documents do not become training data by default."""
+    if flt.statuses or not spec.trainer:
+        return replace(flt, statuses=tuple(s for s in flt.statuses if s != ALL_STATUSES))
+    return replace(flt, statuses=("done",)) if any_done(repo, flt.annotators) else flt
 
 
 def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = ExportFilter(), *,
@@ -108,11 +128,20 @@ def run_export(repo: Repository, fmt: str, out: Path, flt: ExportFilter = Export
         raise ExportError("doc.ents (--ents) applies to the spacy format only")
     if (opts.spacy_model is not None) and fmt != "spacy":
         raise ExportError("--spacy-model applies to the spacy format only")
+    if opts.offsets not in ("codepoints", "utf16"):
+        raise ExportError(f"--offsets is codepoints or utf16, not {opts.offsets!r}")
+    if opts.offsets == "utf16" and fmt != "doccano":
+        raise ExportError("--offsets utf16 applies to the doccano format only (the others count code points)")
     if opts.raw and fmt != "csv":
         raise ExportError("--raw applies to the csv format only")
     if opts.shard_docs < 1:
         raise ExportError("a shard holds at least one Doc")
     check_filter(repo, flt)
+    if opts.done_by_default:
+        given, flt = flt, default_statuses(repo, spec, flt)
+        opts = replace(opts, status_defaulted=bool(flt.statuses and not given.statuses))
+    else:
+        flt = replace(flt, statuses=tuple(s for s in flt.statuses if s != ALL_STATUSES))
     # The split plan counts the groups as it reads its index: no separate count then.
     ticker = Ticker(0 if indexed(opts) else repo.count_export_groups(flt), progress, cancelled)
     try:

@@ -2,7 +2,9 @@
 
 Splitting needs every document's label set before the first line is written. That first
 pass reads :meth:`Repository.iter_export_index` (ids, titles, sources, labels; no texts),
-so it stays small however large the corpus; the second pass streams the groups.
+so it stays small however large the corpus; a split then reads the texts once more for
+their near-duplicate sketches (:mod:`annotator.near_duplicates`, 512 bytes a document), so
+near-duplicates land in the same split; the second pass streams the groups.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from pathlib import Path
 from annotator.exporters.options import ExportOptions
 from annotator.canonical_record import document_key
 from annotator.exporters.splits import assign_splits
+from annotator.near_duplicates import groups as near_duplicate_groups
+from annotator.near_duplicates import sketch
 from annotator.storage.repository import ExportFilter, ExportGroup, Repository
 
 
@@ -26,6 +30,7 @@ class Plan:
     split_of: dict[int, str] = field(default_factory=dict)
     groups: int | None = None  # None: not counted here (the repository's count applies)
     documents_per_split: dict[str, int] = field(default_factory=dict)
+    near_duplicates: list[list[tuple[str, str]]] = field(default_factory=list)  # groups of (document key, title)
 
     def selected(self) -> dict[int, str] | None:
         """The split of each selected document ("" when unsplit), or None when every one is."""
@@ -47,6 +52,7 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
         return Plan()
     names = opts.split_names()
     key_of: dict[int, str] = {}
+    title_of: dict[str, str] = {}
     mask_of: dict[str, int] = {}
     bit: dict[str, int] = {}
     rejected: set[int] = set()
@@ -59,6 +65,7 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
                 continue
             key = key_of[doc_id] = document_key(sha)
             mask_of[key] = 0
+            title_of[key] = title
         groups += 1  # one row per (document, annotator) group
         for label in labels:
             mask_of[key] |= bit.setdefault(label, 1 << len(bit))
@@ -70,8 +77,19 @@ def plan(repo: Repository, flt: ExportFilter, opts: ExportOptions) -> Plan:
     sets: dict[int, tuple[str, ...]] = {}  # one tuple per distinct label set, shared
     for mask in set(mask_of.values()):
         sets[mask] = tuple(sorted(lb for lb, b in bit.items() if mask & b))
-    by_key = assign_splits({key: sets[mask] for key, mask in mask_of.items()}, opts.split, names, opts.seed)
-    result.split_of = {doc_id: by_key[key] for doc_id, key in key_of.items()}
+    # Near-duplicates travel together: each group is one unit holding the labels of all its members.
+    sketches = {key_of[i]: sketch(text) for i, text in repo.iter_document_texts() if i in key_of}
+    unit_of = {key: key for key in mask_of}
+    for group in near_duplicate_groups(sketches):
+        result.near_duplicates.append([(key, title_of[key]) for key in group])
+        for key in group[1:]:
+            unit_of[key] = group[0]
+            mask_of[group[0]] |= mask_of[key]
+    for mask in set(mask_of.values()):
+        sets.setdefault(mask, tuple(sorted(lb for lb, b in bit.items() if mask & b)))
+    units = {key: sets[mask_of[key]] for key, unit in unit_of.items() if key == unit}
+    by_unit = assign_splits(units, opts.split, names, opts.seed)
+    result.split_of = {doc_id: by_unit[unit_of[key]] for doc_id, key in key_of.items()}
     result.documents_per_split = {n: 0 for n in names}
     for name in result.split_of.values():
         result.documents_per_split[name] += 1

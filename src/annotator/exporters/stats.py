@@ -1,7 +1,7 @@
 """Counts for the dataset card, taken from the groups as they stream past (nothing kept per span).
 
 Buckets: the whole export, each split, each annotator. Per bucket: documents,
-(document, annotator) pairs, spans and documents per label, spans that overlap an earlier
+(document, annotator) pairs and their statuses, spans and documents per label, spans that overlap an earlier
 span of the same annotator in the same document, and span lengths in characters, kept as a
 histogram (exact quantiles, memory bounded by the number of distinct lengths).
 """
@@ -12,11 +12,12 @@ import math
 from collections import Counter
 from typing import Any
 
+from annotator.storage.models import STATUSES
 from annotator.storage.repository import ExportGroup
 
 
 class Bucket:
-    __slots__ = ("documents", "documents_per_label", "lengths", "overlapping", "pairs")
+    __slots__ = ("documents", "documents_per_label", "lengths", "overlapping", "pairs", "statuses")
 
     def __init__(self) -> None:
         self.documents = 0
@@ -24,6 +25,7 @@ class Bucket:
         self.documents_per_label: Counter[str] = Counter()
         self.lengths: Counter[tuple[str, int]] = Counter()  # (label, length in characters) -> spans
         self.overlapping = 0
+        self.statuses: Counter[str] = Counter()  # (document, annotator) pairs per status
 
     def as_dict(self, labels: list[str]) -> dict[str, Any]:
         per_label: dict[str, Counter[int]] = {lb: Counter() for lb in labels}
@@ -38,6 +40,7 @@ class Bucket:
             "spans_per_label": {lb: sum(per_label[lb].values()) for lb in labels},
             "documents_per_label": {lb: self.documents_per_label.get(lb, 0) for lb in labels},
             "overlapping_spans": self.overlapping,
+            "statuses": {st: self.statuses.get(st, 0) for st in STATUSES},
             "span_length_chars": {"all": length_stats(everything),
                                   **{lb: length_stats(per_label[lb]) for lb in labels}},
         }
@@ -75,8 +78,11 @@ class Tally:
         self._doc: int | None = None
         self._doc_split: str | None = None
         self._doc_labels: set[str] = set()
+        self.groups: list[tuple[int, str, str | None]] | None = None  # (document id, annotator, split) when kept
 
     def add(self, split: str | None, group: ExportGroup) -> None:
+        if self.groups is not None:
+            self.groups.append((group.document.id, group.annotator, split))
         if group.document.id != self._doc:
             self._close_document()
             self._doc, self._doc_split = group.document.id, split
@@ -92,6 +98,7 @@ class Tally:
         person.documents_per_label.update(labels)
         for bucket in (self.everything, person, *([self.splits.setdefault(split, Bucket())] if split else [])):
             bucket.pairs += 1
+            bucket.statuses[group.status] += 1
             bucket.lengths.update(lengths)
             bucket.overlapping += overlapping
 

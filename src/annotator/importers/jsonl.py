@@ -24,6 +24,7 @@ from typing import Any
 from annotator.importers.base import DocumentImportError, ImportedDocument, ImportedSpan
 from annotator.importers import base
 from annotator.validation import RecordChecker
+from annotator.validation_rules import codepoint_offsets
 
 DEFAULT_ANNOTATOR = "imported"
 # Formats whose documents are fully described by their text; anything else lacks geometry.
@@ -68,6 +69,7 @@ def _prodigy(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDoc
 
 
 def _doccano(obj: dict[str, Any], path: Path, line_no: int) -> tuple[ImportedDocument, str]:
+    obj = codepoint_offsets(obj)
     notes = {(s, e, label): note for s, e, label, note in obj.get("notes") or ()}
     spans = [ImportedSpan(s, e, label, notes.get((s, e, label))) for s, e, label in obj["label"]]
     meta: dict[str, Any] = {"line": line_no}
@@ -106,13 +108,14 @@ def prodigy_annotator(obj: dict[str, Any]) -> str:
 
 
 def _keep_reason(doc: ImportedDocument, obj: dict[str, Any], annotator: str) -> None:
-    """A flagged status keeps its reason: the record's own ``reason``, else Prodigy's reject."""
+    """A flagged status keeps its reason: the record's own ``reason``, else Prodigy's reject (a record that
+    states its status, as a canonical one does, has no reason when it gives none)."""
     if doc.status != "flagged":
         return
     reason = obj.get("reason")
     if isinstance(reason, str) and reason.strip():
         doc.reasons[annotator] = reason
-    elif obj.get("answer") == "reject":
+    elif obj.get("answer") == "reject" and _status(obj) is None:
         doc.reasons[annotator] = PRODIGY_REJECT_REASON
 
 

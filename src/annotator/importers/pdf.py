@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any
 
 from annotator.importers.base import DocumentImportError, ImportedDocument, PageGeometry
-from annotator.importers.pdf_text import NAN4, SEPARATOR, page_text
+from annotator.importers.pdf_text import NAN4, SEPARATOR, page_text, resolve_line_hyphens
 from annotator.pdf_source import MUPDF_LOCK, load_pymupdf
 
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -118,6 +118,7 @@ class PdfImporter:
         extracted: list[tuple[str, list[float], float, float, int]] = []
         title_lines: list[tuple[float, str]] = []
         troubled: dict[int, str] = {}  # page number -> MuPDF's first complaint while reading it
+        breaks: list[list[int]] = []  # per page, line-end hyphens decided once the whole text is read
         for number in range(page_count):
             try:
                 # Held per page, not per document, so a page view can render in between.
@@ -130,7 +131,8 @@ class PdfImporter:
                     complaints = pymupdf.TOOLS.mupdf_warnings(reset=False)[before:].strip()
                 if complaints:
                     troubled[number] = complaints.splitlines()[0]
-                text, boxes = page_text(raw, title_lines if number == 0 else None)
+                breaks.append([])
+                text, boxes = page_text(raw, title_lines if number == 0 else None, breaks[-1])
                 extracted.append((text, boxes, float(raw["width"]), float(raw["height"]), rotation))
                 # Freed here, not when the next page's dict replaces it under the lock.
                 del raw
@@ -152,6 +154,8 @@ class PdfImporter:
         if not any(text for text, *_ in extracted):
             raise DocumentImportError(path, "no text layer (a scanned PDF?): there is no text to annotate")
 
+        resolved = resolve_line_hyphens([(t, b) for t, b, *_ in extracted], breaks)
+        extracted = [(t, b, *rest) for (t, b), (_t, _b, *rest) in zip(resolved, extracted)]
         pages, text = _assemble(extracted)
         meta: dict[str, Any] = {"page_count": len(pages), "pdf_metadata": metadata}
         empty = [p.number for p in pages if p.start == p.end]

@@ -45,8 +45,12 @@ _DIR = itemgetter("dir")
 _HORIZONTAL = (1, 0)
 
 
-def page_text(raw: dict[str, Any], title_lines: list[tuple[float, str]] | None) -> tuple[str, list[float]]:
-    """Text of one rawdict page in reading order with 4 floats per character (NaN when inserted)."""
+def page_text(raw: dict[str, Any], title_lines: list[tuple[float, str]] | None,
+              breaks: list[int] | None = None) -> tuple[str, list[float]]:
+    """Text of one rawdict page in reading order with 4 floats per character (NaN when inserted).
+
+    With ``breaks``, a hyphen that ends a line between two lowercase letters is kept and its
+    index appended there, for :func:`resolve_line_hyphens` to decide with the whole document."""
     width, height = float(raw["width"]), float(raw["height"])
     blocks = [b for b in raw["blocks"] if b.get("type") == 0 and b.get("lines")]
     parts: list[str] = []
@@ -73,6 +77,8 @@ def page_text(raw: dict[str, Any], title_lines: list[tuple[float, str]] | None) 
                 if parts:
                     parts.append(SEPARATOR)
                     boxes.extend(NAN4 * len(SEPARATOR))
+            elif breaks is not None and previous[-1] != "\u00ad" and _is_broken_word(previous, text):
+                breaks.append(len(boxes) // 4 - 1)  # the hyphen's index: decided with the whole document
             elif _is_broken_word(previous, text):
                 parts[-1] = parts[-1][:-1]
                 del boxes[-4:]
@@ -86,6 +92,47 @@ def page_text(raw: dict[str, Any], title_lines: list[tuple[float, str]] | None) 
             previous = text
             last_block = block
     return "".join(parts), boxes
+
+
+_WORD = re.compile(r"\w+")
+_LAST_WORD = re.compile(r"\w+$")
+_COMPOUND = re.compile(r"(\w+)[-\u2010](\w+)")
+
+
+def resolve_line_hyphens(pages: list[tuple[str, list[float]]], breaks: list[list[int]]
+                         ) -> list[tuple[str, list[float]]]:
+    """Each page's (text, boxes) with the line-end hyphens at ``breaks`` removed where they only broke a word.
+
+    Dictionary-free, from the document's own words (case-folded): the hyphen goes when the
+    joined form ("treatment") appears elsewhere in the document; it stays when the hyphenated
+    form appears elsewhere, or when both parts ("healthy", "eating") appear as words elsewhere
+    and the joined form does not; otherwise ("treat-" + "ment") it goes, as typesetting breaks do.
+    """
+    if not any(breaks):
+        return pages
+    words: Counter[str] = Counter()
+    compounds: Counter[str] = Counter()
+    for text, _boxes in pages:
+        words.update(w.casefold() for w in _WORD.findall(text))
+        compounds.update(f"{a}-{b}".casefold() for a, b in _COMPOUND.findall(text))
+    parts: list[list[tuple[int, str, str]]] = []
+    for (text, _boxes), found in zip(pages, breaks):
+        parts.append([])
+        for at in found:  # the parts of each break, whose own counts are taken out: "elsewhere" means elsewhere
+            left, right = _LAST_WORD.search(text, 0, at), _WORD.match(text, at + 1)
+            if left is not None and right is not None:
+                a, b = left.group().casefold(), right.group().casefold()
+                words.subtract((a, b))
+                compounds[f"{a}-{b}"] -= 1
+                parts[-1].append((at, a, b))
+    out = []
+    for (text, boxes), found in zip(pages, parts):
+        for at, a, b in sorted(found, reverse=True):
+            if words[a + b] > 0 or not (compounds[f"{a}-{b}"] > 0 or (words[a] > 0 and words[b] > 0)):
+                text = text[:at] + text[at + 1:]
+                boxes = boxes[:4 * at] + boxes[4 * at + 4:]
+        out.append((text, boxes))
+    return out
 
 
 def _main_direction(blocks: list[dict[str, Any]]) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from sqlmodel import Session, SQLModel
 from annotator import __version__
 from annotator.storage import backup, db, migrations, models
 from annotator.storage.db import postgres
-from annotator.storage.errors import ProjectOpenError
+from annotator.storage.errors import ProjectDamagedError, ProjectOpenError
 
 
 def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bool]:
@@ -33,7 +33,10 @@ def open_engine(project: str | Path, *, create: bool = True) -> tuple[Engine, bo
         if path is not None and path.exists() and not db.looks_like_sqlite(path):
             raise ProjectOpenError(f"{project}: not a readable annotator project (not an SQLite database)")
         if path is not None and path.exists():
-            db.inspect_file(path)  # a foreign or newer file is refused before any engine touches it
+            try:
+                db.inspect_file(path)  # a foreign or newer file is refused before any engine touches it
+            except ProjectDamagedError as exc:
+                raise backup.damaged_error(path, exc.problems) from exc
     except OSError as exc:
         raise ProjectOpenError(f"cannot read {path}: {exc.strerror or exc}") from exc
     if path is not None and path.exists() and not db.writable(path):

@@ -37,7 +37,7 @@ from sqlmodel import create_engine
 
 from annotator.storage import models
 from annotator.storage.db import postgres
-from annotator.storage.db.in_use import close_engine, hold_in_use_lock, used_alone
+from annotator.storage.db.in_use import close_engine, hold_in_use_lock, used_alone  # noqa: F401 (opening.py)
 from annotator.storage.db.reads import PointQuery, distinct_values, json_rows, stream_rows
 from annotator.storage.errors import ProjectDamagedError, ProjectOpenError, StorageError
 
@@ -340,7 +340,8 @@ def inspect_file(path: Path) -> int | None:
     except sqlite3.DatabaseError as exc:
         code = getattr(exc, "sqlite_errorcode", 0) & 0xFF
         if code in (11, 26):  # SQLITE_CORRUPT, SQLITE_NOTADB behind a valid header
-            raise damaged_error(path, [str(exc)]) from exc
+            # opening.py adds the newest backup and the way back (backup.py sits above this module)
+            raise ProjectDamagedError(f"{path} is damaged: {exc}", [str(exc)]) from exc
         raise ProjectOpenError(f"{path}: cannot be read ({exc}); the file was not changed") from exc
     if not tables:
         return None

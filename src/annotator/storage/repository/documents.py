@@ -80,18 +80,6 @@ class DocumentQueries(RepositoryBase):
         return doc_id
 
     @staticmethod
-    def _insert_caches(c: Connection, doc_id: int, text: str) -> None:
-        """The token, sentence and spaCy-word rows exports read (the text never changes)."""
-        tokens_json, starts, ends, texts_json = token_cache.cache_row(text)
-        c.execute(insert(_T).values(document_id=doc_id, version=token_cache.TOKENS_VERSION, starts=starts,
-                                    ends=ends, tokens_json=tokens_json, texts_json=texts_json))
-        starts, ends = token_cache.sentence_row(text)
-        c.execute(insert(_SE).values(document_id=doc_id, version=SENTENCES_VERSION, starts=starts, ends=ends))
-        orth, spaces, heads, strings_json = words_row(text)
-        c.execute(insert(_SW).values(document_id=doc_id, version=SPACY_WORDS_VERSION, orth=orth, spaces=spaces,
-                                     heads=heads, strings_json=strings_json))
-
-    @staticmethod
     def _taken_span_ids(c: Connection, ids: list[str]) -> set[str]:
         """Which of these span ids the project already uses (re-importing an export into its own project)."""
         taken: set[str] = set()

@@ -42,6 +42,7 @@ class ExportGroup:
     annotator: str
     status: str
     spans: list[tuple[str, int, int, str, str | None]]  # id, start, end, label, note
+    reason: str | None = None  # why a flagged document was flagged
 
 
 _SPAN_ORDER = itemgetter(1, 2, 3, 0)  # start, end, label, id: the export's span order
@@ -59,7 +60,7 @@ def _group_reads(annotator_ids: tuple[int, ...] | None) -> tuple[Any, Any, Any]:
                     db.json_rows(_S.c.id, _S.c.start, _S.c.end, _S.c.label_id, _S.c.note))
              .group_by(_S.c.document_id, _S.c.annotator_id)
              .order_by(_S.c.document_id, _S.c.annotator_id))
-    marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status)
+    marks = (select(_ST.c.document_id, _ST.c.annotator_id, _ST.c.status, _ST.c.reason)
              .order_by(_ST.c.document_id, _ST.c.annotator_id))
     if annotator_ids is not None:
         spans = spans.where(_S.c.annotator_id.in_(annotator_ids))
@@ -150,9 +151,9 @@ class ExportQueries(RepositoryBase):
                 while key is not None or mark is not None:
                     found: list[tuple[str, int, int, str, str | None]] = []
                     if mark is None or (key is not None and key < (mark[0], mark[1])):
-                        pair, status = key, "todo"
+                        pair, status, reason = key, "todo", None
                     else:
-                        pair, status = (mark[0], mark[1]), mark[2]
+                        pair, status, reason = (mark[0], mark[1]), mark[2], mark[3]
                         mark = next(mark_rows, None)
                     if key == pair:
                         found = [(i, a, b, label_of[n], note) for i, a, b, n, note in orjson.loads(members)]
@@ -168,7 +169,15 @@ class ExportQueries(RepositoryBase):
                     found.sort(key=_SPAN_ORDER)
                     if document is None:
                         document = ExportDocument._make(doc_row)
-                    yield ExportGroup(document, names[pair[1]], status, found)
+                    yield ExportGroup(document, names[pair[1]], status, found,
+                                      reason if status == "flagged" else None)
+
+    def iter_document_texts(self) -> Iterator[tuple[int, str]]:
+        """(document id, text) for every document, in id order, a few texts at a time."""
+        with self.engine.connect() as c, c.begin(), db.stream_rows(c, select(_D.c.id, _D.c.text).order_by(_D.c.id),
+                                                                 16) as rows:
+            for row in rows:
+                yield row[0], row[1]
 
     def iter_export_index(self, flt: ExportFilter = ExportFilter()) -> Iterator[tuple[int, str, str, str, str,
                                                                                       tuple[str, ...]]]:

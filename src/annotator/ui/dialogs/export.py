@@ -46,6 +46,15 @@ def available_formats() -> dict[str, tuple[str, str]]:
     return {name: (getattr(f, "description", ""), getattr(f, "suffix", ".jsonl")) for name, f in FORMATS.items()}
 
 
+def trainer_formats() -> set[str]:
+    """The training formats: they export done documents by default when any document is done."""
+    try:
+        from annotator.exporters.registry import FORMATS
+    except ImportError:
+        return set()
+    return {name for name, f in FORMATS.items() if getattr(f, "trainer", False)}
+
+
 def parse_split(text: str) -> tuple[float, ...] | None:
     """The split field's fractions (None when empty); ValueError says what is wrong."""
     from annotator.exporters.base import ExportError
@@ -62,11 +71,10 @@ def _export_in_worker(project_path: str, fmt: str, out: Path, flt: ExportFilter,
     def work(ctx: TaskContext) -> object:
         from annotator.exporters.registry import run_export  # a missing exporter fails the task, not the dialog
 
-        extra: dict[str, object] = {}
-        if split is not None:
-            from annotator.exporters.options import ExportOptions
+        from annotator.exporters.options import ExportOptions
+        from annotator.metrics.card import card_extras  # the card's agreement table and baseline scores
 
-            extra["options"] = ExportOptions(split=split, seed=seed)
+        extra: dict[str, object] = {"options": ExportOptions(split=split, seed=seed, card_extras=card_extras)}
         repo, _ = Repository.open(project_path, create=False)
         try:
             return run_export(repo, fmt, out, flt, progress=ctx.progress, cancelled=ctx.cancelled, **extra)
@@ -86,12 +94,14 @@ class ExportDialog(QDialog):
     exported = Signal(object)
 
     def __init__(self, parent: QWidget | None, project_path: str, labels: list[str], annotators: list[str],
-                 current_annotator: str) -> None:
+                 current_annotator: str, any_done: bool = False) -> None:
         super().__init__(parent)
         self.setObjectName("exportDialog")
         self.setWindowTitle("Export annotations")
         self.project_path = project_path
         self._formats = available_formats()
+        self._trainers = trainer_formats()
+        self._any_done = any_done  # then a training format starts with only "done" ticked, as the CLI does
         self._task: TaskHandle | None = None
         self._close_when_done = False
 
@@ -241,6 +251,7 @@ class ExportDialog(QDialog):
         description, suffix = self._formats[self.format_name()]
         self.format_help.setText(description)
         self.split_edit.setEnabled(self.format_name() != "pdf")  # a folder of annotated PDFs has no splits
+        self._default_statuses()
         self.seed_spin.setEnabled(self.split_edit.isEnabled())
         text = self.path_edit.text()
         if text and Path(text).suffix != suffix and (suffix or Path(text).suffix in self._file_suffixes()):
@@ -248,6 +259,15 @@ class ExportDialog(QDialog):
         elif text and not suffix and Path(text).suffix:  # a folder format: not a file's name
             self.path_edit.setText(str(self.default_path()))
         self._validate()
+
+    def _default_statuses(self) -> None:
+        """Tick only "done" for a training format when any document is done, all for other formats; a choice
+        the user made (neither of those two) is left alone."""
+        ticked = set(_checked(self.status_boxes))
+        if self._any_done and ticked in ({"done"}, set(self.status_boxes)):
+            only_done = self.format_name() in self._trainers
+            for name, box in self.status_boxes.items():
+                box.setChecked(name == "done" or not only_done)
 
     def problem(self) -> str | None:
         """Why Export can't run now, or None."""

@@ -360,7 +360,10 @@ class MainWindow(QMainWindow):
         from annotator.ui.dialogs.import_export import ExportDialog
 
         s = self.session
-        dialog = ExportDialog(self, s.path, [spec.name for spec in s.label_specs], s.annotators(), s.reviewer)
+        from annotator.exporters.registry import any_done
+
+        dialog = ExportDialog(self, s.path, [spec.name for spec in s.label_specs], s.annotators(), s.reviewer,
+                              any_done=any_done(s.project.repo))
         if fmt is not None and dialog.format_combo.findData(fmt) >= 0:
             dialog.format_combo.setCurrentIndex(dialog.format_combo.findData(fmt))
             dialog.path_edit.setText(str(dialog.default_path()))
