@@ -112,13 +112,15 @@ def main() -> int:
     if handle is None:
         raise SystemExit("Model → Train did not start")
     window.activateWindow()  # the reviewer clicks back into the text; the progress dialog stays open
-    busy, busy_cpu = [], []
+    busy, busy_cpu, busy_at = [], [], []
     i = 0
     while window.model.task is not None:
+        began = time.perf_counter() - t_train
         wall, cpu = tag_once(i)
         if window.model.task is not None:  # only tags that began and ended while training ran
             busy.append(wall)
             busy_cpu.append(cpu)
+            busy_at.append(began)
         i += 1
         pace()
     train_s = time.perf_counter() - t_train
@@ -141,6 +143,9 @@ def main() -> int:
     trained = (f"Model → Train finished in {train_s:.1f} s (a model is stored: {metrics['documents']['train']} "
                f"training documents, micro F1 {metrics['micro']['f1']:.3f}); {message}")
     print(trained)
+    slowest = max(range(len(busy)), key=busy.__getitem__)
+    slowest_note = f"slowest tag while training: {busy[slowest]:.0f} ms, {busy_at[slowest]:.1f} s after Train"
+    print(slowest_note)
     figures = [
         figure("tag a span while Model → Train runs (key → stored → repainted)", busy, FRAME_LIMIT_MS),
         figure("GUI-thread CPU time per tag while training runs", busy_cpu, None),
@@ -149,7 +154,7 @@ def main() -> int:
         Figure("Model → Train from the window, start to model stored", train_s, "s",
                display=f"{train_s:.1f} s ({len(busy)} tags meanwhile)"),
     ]
-    notes = [trained, f"project: {done * 5 // 4} documents of about {chars:,} characters, {done} marked done",
+    notes = [trained, slowest_note, f"project: {done * 5 // 4} documents of about {chars:,} characters, {done} marked done",
              f"load average {load_start:.2f} at start, {load():.2f} at end, on {os.cpu_count()} CPUs; "
              "the figures are wall-clock, so other work on the machine inflates them"]
     benchlib.emit("train_tagging", figures, notes)
