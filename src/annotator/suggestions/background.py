@@ -3,9 +3,10 @@
 Fitting is Python-heavy and holds the GIL; run on a thread of the app, it stalls the GUI
 thread. :class:`BackgroundTraining` starts a ``spawn`` child that opens the project itself,
 runs :func:`annotator.suggestions.store.train` (which stores the model only at its end) and
-sends progress and its outcome through a one-way pipe, at a lower scheduling priority so
-the caller wins a contended core. The caller polls it (the app from a timer); cancelling sets a shared event that training checks between its steps, so nothing
-is stored once it is set.
+sends progress and its outcome through a one-way pipe; it runs at a lower scheduling
+priority, so the caller wins a contended core. The caller polls it (the app from a timer);
+cancelling sets a shared event that training checks between its steps, so nothing is
+stored once it is set.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Literal
 
 _PROGRESS_INTERVAL_S = 0.05  # a few dozen updates a second at most; the caller polls slower anyway
 _STOP_WAIT_S = 5.0
-_NICENESS = 10  # background work: the reviewer's window gets a core first when both want one
+_NICENESS = 10  # where there is no idle scheduling class
 
 
 @dataclass(frozen=True)
@@ -67,11 +68,25 @@ def _throttled(conn: Connection) -> Callable[[int, int, str], None]:
     return progress
 
 
+def _lower_priority() -> None:
+    """Background work: the reviewer's window gets a core at once when both want one.
+
+    Linux's idle class yields to any normal process immediately; a positive nice value
+    elsewhere on POSIX only weighs the shares; on Windows the child keeps the normal priority.
+    """
+    try:
+        if hasattr(os, "SCHED_IDLE"):
+            os.sched_setscheduler(0, os.SCHED_IDLE, os.sched_param(0))
+        elif hasattr(os, "nice"):
+            os.nice(_NICENESS)
+    except OSError:
+        pass  # a sandbox may forbid it; training then runs at the normal priority
+
+
 def _train_in_child(project: str, options: dict[str, Any], conn: Connection, cancel: Any) -> None:
     """The child's body: open, train and store, and always send one outcome."""
     outcome: TrainingOutcome
-    if hasattr(os, "nice"):  # POSIX; elsewhere the child runs at the normal priority
-        os.nice(_NICENESS)
+    _lower_priority()
     try:
         from annotator.storage.repository import Repository
         from annotator.suggestions.evaluate import TrainingCancelled
