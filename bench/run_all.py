@@ -35,6 +35,7 @@ BENCHES: tuple[tuple[str, str, int, tuple[str, ...]], ...] = (
     ("storage", "bench_storage.py", 1800, QUICK),
     ("statistics", "bench_statistics.py", 900, QUICK),
     ("suggest", "bench_suggest.py", 600, QUICK),
+    ("train_tagging", "bench_train_tagging.py", 900, QUICK),
     ("postgres", "bench_postgres.py", 1800, QUICK),
 )
 _QT_NOISE = ("This plugin does not support",)  # the offscreen platform's warnings, not ours

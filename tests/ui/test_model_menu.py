@@ -1,8 +1,10 @@
-"""Model → Train and Model → Suggest in the real window: on a worker, with progress and cancel,
-while the reviewer keeps tagging; suggestions then show for the labels that beat the baseline."""
+"""Model → Train and Model → Suggest in the real window: training in a child process and
+suggesting on a worker, with progress and cancel, while the reviewer keeps tagging;
+suggestions then show for the labels that beat the baseline."""
 
 from __future__ import annotations
 
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -40,7 +42,7 @@ def open_document(repo) -> int:  # type: ignore[no-untyped-def]
     return repo.documents_not_done()[0]
 
 
-def test_train_from_the_menu_runs_on_a_worker_while_tagging_goes_on(qtbot, corpus: Path) -> None:
+def test_train_from_the_menu_runs_in_another_process_while_tagging_goes_on(qtbot, corpus: Path) -> None:
     from annotator.storage.repository import Repository
     from annotator.suggestions.review import labels_beating_baseline
 
@@ -64,6 +66,9 @@ def test_train_from_the_menu_runs_on_a_worker_while_tagging_goes_on(qtbot, corpu
         assert repo.latest_model() is not None
         assert window.statusBar().currentMessage().startswith("Model trained on")
         assert window.model.progress is None
+        # The process that ran the training is the child, not this one.
+        assert task.outcome is not None and task.outcome.kind == "finished"
+        assert task.outcome.pid == task.pid and task.pid != os.getpid()
 
         window.registry.action("model.suggest_document").trigger()
         qtbot.waitUntil(lambda: window.model.task is None, timeout=60_000)
@@ -97,6 +102,24 @@ def test_training_can_be_cancelled_and_stores_nothing(qtbot, corpus: Path) -> No
     finally:
         repo.close()
     assert "cancel" in window.statusBar().currentMessage().casefold()
+
+
+def test_closing_the_window_ends_the_training_process(qtbot, corpus: Path) -> None:
+    from annotator.storage.repository import Repository
+
+    window = make_window(qtbot, corpus)
+    window.registry.action("model.train").trigger()
+    training = window.model.task
+    assert training is not None and training.is_running()
+    window.close()
+    assert window.model.task is None
+    with pytest.raises(ProcessLookupError):  # ended and reaped
+        os.kill(training.pid, 0)
+    repo, _ = Repository.open(corpus, create=False)
+    try:
+        assert repo.latest_model() is None
+    finally:
+        repo.close()
 
 
 def test_suggest_without_a_model_says_to_train_first(qtbot, corpus: Path) -> None:

@@ -1,8 +1,9 @@
 """The Model menu: train the suggestion model and make suggestions, on a worker, from the app.
 
-*Train* runs :func:`annotator.suggestions.store.train` on the app's worker helper (never on
-the GUI thread): a non-modal progress dialog shows its steps and can cancel it, and the
-reviewer keeps tagging meanwhile. The trained model is stored in the project; afterwards
+*Train* runs :func:`annotator.suggestions.store.train` in a separate process
+(:mod:`annotator.suggestions.background`), so fitting never holds this interpreter's GIL: a
+timer polls it, a non-modal progress dialog shows its steps and can cancel it, and the
+reviewer keeps tagging meanwhile. The child stores the model in the project; afterwards
 only labels whose held-out F1 beats the keyword baseline show their suggestions.
 
 *Suggest for this document* and *Suggest for all documents not done* load the stored model
@@ -14,13 +15,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import QProgressDialog
 
 from annotator.ui.actions import ActionSpec, Handler
 
 if TYPE_CHECKING:
     from annotator.storage.repository import Repository
+    from annotator.suggestions.background import BackgroundTraining
     from annotator.ui.main_window.window import MainWindow
     from annotator.ui.workers import TaskContext, TaskHandle
 
@@ -34,14 +36,7 @@ MODEL_ACTIONS: tuple[ActionSpec, ...] = (
 )
 
 
-def _train(repo: Repository, ctx: TaskContext) -> str:
-    from annotator.suggestions.store import train
-
-    trained = train(repo, progress=ctx.progress, cancelled=ctx.cancelled)
-    metrics = trained.record.metrics
-    micro, baseline = metrics["micro"]["f1"], metrics["baseline"]["micro"]["f1"]
-    return (f"Model trained on {metrics['documents']['train']} documents: micro F1 {micro:.2f} "
-            f"(keyword baseline {baseline:.2f})")
+_POLL_MS = 50
 
 
 def _suggest(repo: Repository, documents: list[int] | None, ctx: TaskContext) -> str:
@@ -60,8 +55,12 @@ class ModelController(QObject):
     def __init__(self, window: MainWindow) -> None:
         super().__init__(window)
         self.window = window
-        self.task: TaskHandle | None = None
+        self.task: TaskHandle | BackgroundTraining | None = None
         self.progress: QProgressDialog | None = None
+        self._poller = QTimer(self)
+        self._poller.setInterval(_POLL_MS)
+        self._poller.timeout.connect(self._poll_training)
+        self._training_session: object = None
 
     def handlers(self) -> dict[str, Handler]:
         return {"model.train": self.train, "model.suggest_document": self.suggest_document,
@@ -71,12 +70,46 @@ class ModelController(QObject):
     def busy(self) -> bool:
         return self.task is not None
 
-    def train(self) -> TaskHandle | None:
+    def train(self) -> BackgroundTraining | None:
         session = self.window.session
         if session is None:
             return None
-        repo = session.project.repo
-        return self._start("Training the suggestion model…", lambda ctx: _train(repo, ctx), trained=True)
+        if self.task is not None:
+            self.message.emit("The model is already busy; wait for it or cancel it")
+            return None
+        from annotator.suggestions.background import BackgroundTraining
+
+        title = "Training the suggestion model…"
+        training = BackgroundTraining(session.project.path)
+        self.task, self._training_session = training, session
+        self._show_progress(title, training.cancel)
+        self._poller.start()
+        self.message.emit(title)
+        return training
+
+    def stop_training(self) -> None:
+        """End a running training (the window is closing); nothing is stored."""
+        from annotator.suggestions.background import BackgroundTraining
+
+        if isinstance(self.task, BackgroundTraining):
+            self._poller.stop()
+            self.task.stop()
+            self.task = None
+
+    def _poll_training(self) -> None:
+        from annotator.suggestions.background import BackgroundTraining, TrainingProgress
+
+        training, session = self.task, self._training_session
+        if not isinstance(training, BackgroundTraining):
+            self._poller.stop()
+            return
+        for message in training.poll():
+            if isinstance(message, TrainingProgress):
+                self._progressed(message.done, message.total, message.step)
+            else:
+                self._poller.stop()
+                text = message.text if message.kind == "finished" else f"Model: {message.text}"
+                self._done(text, session, trained=message.kind == "finished")
 
     def suggest_document(self) -> TaskHandle | None:
         doc_id = self.window.documents.current_id
@@ -93,7 +126,7 @@ class ModelController(QObject):
         return self._start("Suggesting spans on every open document…", lambda ctx: _suggest(repo, None, ctx))
 
     # -- running --------------------------------------------------------------------------------
-    def _start(self, title: str, work: Any, *, trained: bool = False) -> TaskHandle | None:
+    def _start(self, title: str, work: Any) -> TaskHandle | None:
         if self.task is not None:
             self.message.emit("The model is already busy; wait for it or cancel it")
             return None
@@ -102,6 +135,15 @@ class ModelController(QObject):
         session = self.window.session
         handle = start_task(self, work, title=title)
         self.task = handle
+        self._show_progress(title, handle.cancel)
+        handle.progressed.connect(self._progressed)
+        handle.finished.connect(lambda text: self._done(str(text), session, trained=False))
+        handle.failed.connect(lambda error: self._done(f"Model: {error}", session, trained=False))
+        handle.aborted.connect(lambda: self._done("Model: cancelled", session, trained=False))
+        self.message.emit(title)
+        return handle
+
+    def _show_progress(self, title: str, cancel: Any) -> None:
         dialog = QProgressDialog(title, "Cancel", 0, 0, self.window)
         dialog.setObjectName("modelProgress")
         dialog.setWindowTitle("Model")
@@ -109,15 +151,9 @@ class ModelController(QObject):
         dialog.setMinimumDuration(0)
         dialog.setAutoClose(False)
         dialog.setAutoReset(False)
-        dialog.canceled.connect(handle.cancel)
+        dialog.canceled.connect(cancel)
         dialog.show()
         self.progress = dialog
-        handle.progressed.connect(self._progressed)
-        handle.finished.connect(lambda text: self._done(str(text), session, trained=trained))
-        handle.failed.connect(lambda error: self._done(f"Model: {error}", session, trained=False))
-        handle.aborted.connect(lambda: self._done("Model: cancelled", session, trained=False))
-        self.message.emit(title)
-        return handle
 
     def _progressed(self, done: int, total: int, step: str) -> None:
         if self.progress is not None:

@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
         self.review = ReviewMode(self)  # adjudicating conflicts into gold (hidden until asked for)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.review.dock)
         self.review.dock.hide()
-        self.model = ModelController(self)  # Model menu: train and suggest on a worker
+        self.model = ModelController(self)  # Model menu: train in a child process, suggest on a worker
         self.agreement = AgreementDock(self)  # hidden until asked for (View → Agreement)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.agreement)
         self.agreement.hide()
@@ -466,5 +466,6 @@ class MainWindow(QMainWindow):
         update_preferences(font_point_size=self.view.point_size())
         for task in self._tasks:
             task.cancel()
+        self.model.stop_training()  # a training child process stores nothing once the window goes
         self.close_project()
         super().closeEvent(event)
