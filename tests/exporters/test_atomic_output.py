@@ -110,3 +110,29 @@ def test_a_temporary_file_left_by_a_killed_export_is_removed_by_the_next(tmp_pat
     write_all(tmp_path / "out.jsonl")
     assert not stale.exists()
     assert fresh.exists() and other.exists()  # maybe another export's, running now; another target's
+
+
+@pytest.mark.parametrize("fmt, name", [("canonical", "ds.jsonl"), ("brat", "ds")])
+def test_a_kill_after_the_data_lands_leaves_no_card_of_the_previous_export(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str, name: str) -> None:
+    """Issue 21: the new data is in place but the process dies before its manifest is written.
+    The previous export's manifest and card must not be left describing the new data."""
+    from annotator.exporters import manifest
+
+    p = small_project(tmp_path / "p.annotator")
+    try:
+        out = tmp_path / name
+        run_export(p.repo, fmt, out)
+        old_manifest, old_card = manifest.manifest_paths(out, fmt == "brat")
+        assert old_manifest.exists() and old_card.exists()
+
+        def killed(*_args: object, **_kwargs: object) -> None:
+            raise KeyboardInterrupt  # what SIGINT does; SIGKILL stops the process at the same point
+
+        monkeypatch.setattr(manifest, "write", killed)
+        with pytest.raises(KeyboardInterrupt):
+            run_export(p.repo, fmt, out)
+        assert out.exists()  # the new data landed whole
+        assert not old_manifest.exists() and not old_card.exists()
+    finally:
+        p.close()

@@ -127,6 +127,9 @@ def _write(fmt: Any, repo: Repository, out: Path, flt: ExportFilter, the_plan: P
                 result.spans += len(group.spans)
         for writer in writers.values():
             writer.close()
+        if ctx.options.manifest:  # the old card goes before the new data lands: a kill between the
+            for stale in manifest.manifest_paths(out, folder):  # two leaves no card, never a wrong one
+                stale.unlink(missing_ok=True)
         if staging is not None:
             (staging / FOLDER_MARK).write_text("written by annotator export; replaced by the next one\n")
             _swap_in(staging, out)
