@@ -56,3 +56,31 @@ def test_filters(project) -> None:
     assert result["pairs"][0]["overall"]["n_docs"] == 1 and result["pairs"][0]["overall"]["f1_exact"] == 1.0
     against = project_agreement(p.repo, against="gold")
     assert against["annotators"]["alice"]["overall"]["f1"] == 1.0
+
+
+def test_documents_one_reviewer_annotated_change_no_figure(project) -> None:
+    """project_agreement reads only shared documents (cheap on large projects with one reviewer
+    per document); every figure must equal the one computed with all documents loaded."""
+    from annotator.metrics.agreement import agreement
+
+    p, _ids = project
+    docs, names, labels = load_study(p.repo)
+    shared, _, _ = load_study(p.repo, shared_only=True)
+    assert set(shared) < set(docs)  # the fixture has documents only one reviewer annotated
+    assert agreement(docs, names, labels, seed=3, samples=50) == agreement(shared, names, labels, seed=3, samples=50)
+
+
+def test_annotated_together_says_whether_any_document_is_shared(tmp_path: Path) -> None:
+    """The dataset card skips reading every span when no two reviewers share a document."""
+    p = open_project(tmp_path / "t.annotator")
+    try:
+        for text in ("Zinc shortens colds in adults.", "Fibre feeds gut bacteria."):
+            p.repo.add_documents([(ImportedDocument(text, text[:4], "txt", "x.txt"), sha256_text(text))])
+        AnnotationService(p.repo, "alice").add_span(1, 0, 4, "claim")
+        AnnotationService(p.repo, "bob").add_span(2, 0, 5, "claim")
+        assert not p.repo.annotated_together(["alice", "bob"])
+        AnnotationService(p.repo, "bob").set_status(1, "done")  # bob read alice's document: shared now
+        assert p.repo.annotated_together(["alice", "bob"])
+        assert not p.repo.annotated_together(["alice", "nobody"])
+    finally:
+        p.close()

@@ -24,6 +24,11 @@ def _fmt(value: float | None) -> str:
 
 def agreement_section(repo: Repository, flt: ExportFilter, samples: int = 200) -> str:
     """Markdown tables of agreement per pair of reviewers, or "" when fewer than two overlap."""
+    from annotator.services.team import is_person
+
+    people = [a for a in (flt.annotators or repo.annotators()) if is_person(a)]
+    if not repo.annotated_together(people):  # nothing to compare: skip reading every span and text
+        return ""
     try:
         result: dict[str, Any] = project_agreement(repo, flt.annotators, flt.labels, flt.statuses, samples=samples)
     except StudyError:

@@ -25,8 +25,14 @@ class StudyError(ValueError):
 
 
 def load_study(repo: Repository, annotators: Sequence[str] = (), labels: Sequence[str] = (),
-               statuses: Sequence[str] = ()) -> tuple[dict[int, StudyDocument], list[str], list[str]]:
-    """(documents, annotators, labels) for :func:`agreement`."""
+               statuses: Sequence[str] = (), *, shared_only: bool = False
+               ) -> tuple[dict[int, StudyDocument], list[str], list[str]]:
+    """(documents, annotators, labels) for :func:`agreement`.
+
+    ``shared_only`` leaves out the documents only one of them annotated, before their texts are
+    read and tokenized: every figure of :func:`agreement` comes from shared documents alone, so a
+    large project annotated by one reviewer per document costs no tokenizing at all.
+    """
     project_labels = [lr.name for lr in repo.labels()]
     unknown = [label for label in labels if label not in project_labels]
     if unknown:
@@ -52,7 +58,7 @@ def load_study(repo: Repository, annotators: Sequence[str] = (), labels: Sequenc
     for d in list(work):
         per = {who: s for who, s in work[d].items() if who in names
                and (not statuses or status_of.get((d, who), "in_progress" if s else "todo") in statuses)}
-        if per:
+        if len(per) >= (2 if shared_only else 1):
             work[d] = per
         else:
             del work[d]
@@ -74,9 +80,9 @@ def project_agreement(repo: Repository, annotators: Sequence[str] = (), labels: 
         if against not in known:
             raise StudyError(f"no annotations by {against} yet (run `annotator adjudicate --auto` for gold)")
         names = list(annotators) or [n for n in known if is_person(n)]
-        docs, names, chosen = load_study(repo, [*names, against], labels, statuses)
+        docs, names, chosen = load_study(repo, [*names, against], labels, statuses, shared_only=True)
         return against_reference(docs, [n for n in names if n != against], against, chosen)
-    docs, names, chosen = load_study(repo, annotators, labels, statuses)
+    docs, names, chosen = load_study(repo, annotators, labels, statuses, shared_only=True)
     if len(names) < 2:
         raise StudyError(f"agreement needs two or more reviewers; found {', '.join(names) or 'none'}")
     return agreement(docs, names, chosen, seed=seed, samples=samples)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, func, insert, select, union_all, update
 from sqlalchemy.engine import Connection
 
 from annotator.importers.base import ImportedDocument
@@ -177,6 +177,24 @@ class TeamQueries(RepositoryBase):
         return outcomes
 
     # -- reading every reviewer's work --------------------------------------------------
+    def annotated_together(self, annotators: Iterable[str]) -> bool:
+        """Whether two or more of these annotators have spans or statuses on one same document:
+        one grouped query, so a caller can skip reading every span when nobody overlaps."""
+        ids = [i for name in annotators if (i := self._annotator_ids.get(name) or self._lookup_annotator(name))]
+        if len(ids) < 2:
+            return False
+        marks = union_all(select(_S.c.document_id, _S.c.annotator_id).where(_S.c.annotator_id.in_(ids)),
+                          select(_ST.c.document_id, _ST.c.annotator_id).where(_ST.c.annotator_id.in_(ids))
+                          .where(_ST.c.status.notin_(("todo", "skipped")))).subquery()
+        query = (select(marks.c.document_id).group_by(marks.c.document_id)
+                 .having(func.count(func.distinct(marks.c.annotator_id)) >= 2).limit(1))
+        with self.engine.connect() as c:
+            return c.execute(query).first() is not None
+
+    def _lookup_annotator(self, name: str) -> int | None:
+        with self.engine.connect() as c:
+            return c.execute(select(_A.c.id).where(_A.c.name == name)).scalar()
+
     def team_rows(self, annotators: Iterable[str] | None = None, document_id: int | None = None
                   ) -> tuple[list[tuple[int, str, str, int, int]], list[tuple[int, str, str]]]:
         """Spans as (document id, annotator, label, start, end) and statuses as
