@@ -56,3 +56,29 @@ def test_a_really_read_only_folder(tmp_path: Path) -> None:
         check_reads_work_and_writes_are_refused(path, tmp_path)
     finally:
         folder.chmod(0o755)
+
+
+@pytest.mark.parametrize("code, words", [(13, "is full"), (8, "read-only"), (14, "not writable")])
+def test_a_disk_problem_at_open_is_named_as_such(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                  code: int, words: str) -> None:
+    """Issue 21, item 14: a full disk (SQLITE_FULL), a read-only disk (SQLITE_READONLY) or a folder
+    where SQLite cannot make its -wal/-shm (SQLITE_CANTOPEN) is reported as that, not as "not a
+    readable annotator project". The error is injected where SQLite raises it: the first read."""
+    from sqlalchemy.exc import OperationalError
+
+    from annotator.project import open_project
+    from annotator.storage import opening
+    from annotator.storage.errors import ProjectOpenError
+
+    path = tmp_path / "p.annotator"
+    open_project(path).close()
+
+    def failing(_engine: object) -> int:
+        orig = sqlite3.OperationalError("disk trouble")
+        orig.sqlite_errorcode = code  # type: ignore[attr-defined]
+        raise OperationalError("SELECT value FROM project_meta", {}, orig)
+
+    monkeypatch.setattr(db, "schema_version", failing)
+    with pytest.raises(ProjectOpenError, match=words) as raised:
+        opening.open_engine(path, create=False)
+    assert "not a readable annotator project" not in str(raised.value)

@@ -28,12 +28,13 @@ def prodigy(path: Path, session: str, spans: dict[str, list[tuple[int, int, str]
     return path
 
 
-def test_two_reviewer_session(tmp_path: Path) -> None:
+def test_two_reviewer_session(tmp_path: Path, project_url: str) -> None:
+    """alice's project is the team's (a SQLite file, or a PostgreSQL database); bob's laptop file merges in."""
     articles = tmp_path / "articles"
     articles.mkdir()
     (articles / "gut.txt").write_text(GUT, encoding="utf-8")
     (articles / "vitd.txt").write_text(VITD, encoding="utf-8")
-    laptop_a, laptop_b = tmp_path / "alice.annotator", tmp_path / "bob.annotator"
+    laptop_a, laptop_b = project_url, tmp_path / "bob.annotator"
     alice = prodigy(tmp_path / "alice.jsonl", "study-alice", {
         GUT: [(0, 10, "intervention"), (0, 44, "claim"), (46, 67, "disclaimer")],
         VITD: [(0, 9, "intervention"), (0, 38, "claim")]})
