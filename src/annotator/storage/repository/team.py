@@ -243,11 +243,14 @@ class TeamQueries(RepositoryBase):
             return
         ids = {name: self.annotator_id(name) for name in {s.annotator for s in records}}  # type: ignore[attr-defined]
         with self.engine.begin() as c:
-            c.execute(insert(_S), [
-                {"id": s.id, "document_id": s.document_id, "annotator_id": ids[s.annotator],  # type: ignore[attr-defined]
+            c.execute(insert(_S), self._span_rows(records, ids))
+
+    def _span_rows(self, records: Sequence[object], ids: dict[str, int]) -> list[dict[str, object]]:
+        """Span records (``annotator.records.SpanRecord``) as rows of the span table."""
+        return [{"id": s.id, "document_id": s.document_id, "annotator_id": ids[s.annotator],  # type: ignore[attr-defined]
                  "label_id": self.label_id(s.label), "start": s.start, "end": s.end, "note": s.note,  # type: ignore[attr-defined]
                  "created_at": s.created_at, "updated_at": s.updated_at, "source": s.source}  # type: ignore[attr-defined]
-                for s in records])
+                for s in records]
 
     @db.writes
     def store_gold(self, records: Sequence[object], statuses: Sequence[object]) -> None:
@@ -257,11 +260,7 @@ class TeamQueries(RepositoryBase):
         ids = {name: self.annotator_id(name) for name in names}
         with self.engine.begin() as c:
             if records:
-                c.execute(insert(_S), [
-                    {"id": s.id, "document_id": s.document_id, "annotator_id": ids[s.annotator],  # type: ignore[attr-defined]
-                     "label_id": self.label_id(s.label), "start": s.start, "end": s.end, "note": s.note,  # type: ignore[attr-defined]
-                     "created_at": s.created_at, "updated_at": s.updated_at, "source": s.source}  # type: ignore[attr-defined]
-                    for s in records])
+                c.execute(insert(_S), self._span_rows(records, ids))
             for st in statuses:
                 aid = ids[st.annotator]  # type: ignore[attr-defined]
                 where = (_ST.c.document_id == st.document_id, _ST.c.annotator_id == aid)  # type: ignore[attr-defined]
