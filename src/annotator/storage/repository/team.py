@@ -180,7 +180,8 @@ class TeamQueries(RepositoryBase):
     def annotated_together(self, annotators: Iterable[str]) -> bool:
         """Whether two or more of these annotators have spans or statuses on one same document:
         one grouped query, so a caller can skip reading every span when nobody overlaps."""
-        ids = [i for name in annotators if (i := self._annotator_ids.get(name) or self._lookup_annotator(name))]
+        wanted = set(annotators)
+        ids = [i for i, name in self._annotator_rows() if name in wanted]  # type: ignore[attr-defined]
         if len(ids) < 2:
             return False
         marks = union_all(select(_S.c.document_id, _S.c.annotator_id).where(_S.c.annotator_id.in_(ids)),
@@ -190,10 +191,6 @@ class TeamQueries(RepositoryBase):
                  .having(func.count(func.distinct(marks.c.annotator_id)) >= 2).limit(1))
         with self.engine.connect() as c:
             return c.execute(query).first() is not None
-
-    def _lookup_annotator(self, name: str) -> int | None:
-        with self.engine.connect() as c:
-            return c.execute(select(_A.c.id).where(_A.c.name == name)).scalar()
 
     def team_rows(self, annotators: Iterable[str] | None = None, document_id: int | None = None
                   ) -> tuple[list[tuple[int, str, str, int, int]], list[tuple[int, str, str]]]:
